@@ -1,0 +1,37 @@
+// Planted bugs for the simulator's self-test (the simulator issue). Compiled to a constant
+// `false` unless the build sets QUORUM_MUTATIONS=ON, which CMake refuses in Release builds.
+// The active mutation is a value passed in through RaftConfig / HostConfig, never a global.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace quorum {
+
+enum class Mutation {
+  kNone,
+  kNoCheckQuorum,          // (a) the leader never steps down for lack of a quorum
+  kDoubleVote,             // (b) a vote is granted twice in one term
+  kCommitOldTerm,          // (c) commit by counting replicas of an entry of an older term
+  kAckBeforePersist,       // (d) the host sends append acks before the batch is durable
+  kNoPreVote,              // (e) PreVote is skipped even when configured
+  kAcceptMismatchedPrev,   // (f) a follower accepts an append whose prev term does not match
+  kApplyBeforeCommit,      // (g) the host applies entries that are not yet committed
+};
+
+inline constexpr std::array<std::string_view, 8> kMutationNames = {
+    "none",         "no-check-quorum",      "double-vote",       "commit-old-term",
+    "ack-before-persist", "no-pre-vote",    "accept-mismatched-prev", "apply-before-commit"};
+
+#if defined(QUORUM_MUTATIONS)
+inline constexpr bool kMutationsCompiled = true;
+#else
+inline constexpr bool kMutationsCompiled = false;
+#endif
+
+// True when `active` is `m` and the build carries planted bugs; always false otherwise.
+constexpr bool mutation_on(Mutation active, Mutation m) {
+  return kMutationsCompiled && active == m;
+}
+
+}  // namespace quorum

@@ -1,0 +1,116 @@
+// raft::Node — one controller's Raft state machine. Pure: no I/O, no clock, no threads.
+//
+// Inputs:  tick(), step(message), propose(...), read_index(...), transfer_leadership(...),
+//          step_down(), compact(...).
+// Output:  a Ready batch (ready.h) that the host executes and acknowledges with advance().
+//
+// Thread safety: none; a Node is used by one task at a time.
+// Determinism: the same config, persisted state, PRNG seed and input sequence produce the same
+// Ready sequence, always.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/core/base/prng.h"
+#include "engine/core/base/status.h"
+#include "engine/core/base/types.h"
+#include "engine/core/raft/config.h"
+#include "engine/core/raft/membership.h"
+#include "engine/core/raft/message.h"
+#include "engine/core/raft/ready.h"
+#include "engine/core/raft/state.h"
+
+namespace quorum::raft {
+
+// Protocol outcome of a proposal. kAccepted carries the (index, term) the entry got: it is
+// committed when the host sees an entry with that index *and* term applied; if the index is
+// applied with another term, the proposal was lost.
+struct ProposeResult {
+  enum class Code : std::uint8_t {
+    kAccepted,
+    kNotLeader,            // leader_hint names the leader if known (redirect), else kNoNode
+    kTransferInProgress,   // proposals pause during a leadership transfer
+    kTooLarge,             // above message_bytes_max
+    kBusy,                 // uncommitted_bytes_max reached, or a membership change is pending
+    kInvalid,              // a membership change that cannot apply (reason in `reason`)
+  };
+  Code code = Code::kAccepted;
+  LogIndex index = 0;
+  Term term = 0;
+  NodeId leader_hint = kNoNode;
+  std::string reason;
+};
+
+struct ReadResult {
+  enum class Code : std::uint8_t { kPending, kNotLeader, kNoLeaseYet };
+  Code code = Code::kPending;  // kPending: a ReadState with request_id will appear in a Ready
+  NodeId leader_hint = kNoNode;
+};
+
+enum class RequestResult : std::uint8_t {
+  kOk,
+  kNotLeader,
+  kNoSuchVoter,        // transfer target is not a voter
+  kAlreadyLeader,      // transfer target is this node
+  kNoCandidate,        // "best node" requested but no other voter exists
+  kTransferInProgress,
+};
+
+class Node {
+ public:
+  // Asserts: config.validate() is empty; state is internally consistent (slice rules,
+  // commit <= last index, snapshot precedes entries).
+  Node(const RaftConfig& config, const PersistedState& state, Prng prng);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Advances core time by one tick.
+  void tick();
+  // Handles one message addressed to this node. Messages from the network must have been
+  // validated by the codec; a message with to != id() is a programmer error.
+  void step(const Message& message);
+
+  ProposeResult propose(std::string data);
+  ProposeResult propose_membership(const MembershipChange& change);
+  // ReadIndex: the leader records commit_index and confirms leadership with one heartbeat round.
+  ReadResult read_index(std::uint64_t request_id);
+  // target == kNoNode: the most up-to-date voter (ties: highest priority, then lowest id).
+  RequestResult transfer_leadership(NodeId target);
+  // Forced step-down: the leader becomes follower and does not campaign for one election timeout.
+  RequestResult step_down();
+  // The host has applied through `index` and hands the state machines' snapshot; the core
+  // reports it in Ready::snapshot (persist, then drop log entries <= index).
+  void compact(LogIndex index, std::string snapshot_data);
+
+  bool has_ready() const;
+  Ready ready();
+  void advance(const ReadyAck& ack);
+
+  // Observers.
+  NodeId id() const;
+  Role role() const;
+  Term term() const;
+  NodeId leader_id() const;
+  LogIndex commit_index() const;
+  LogIndex last_index() const;
+  LogIndex applied_index() const;
+  const Membership& membership() const;
+  // Leader lease (item 4): true while this node is leader and a majority acknowledged a
+  // heartbeat round sent less than lease_duration_ticks() ago. Side effects need it.
+  bool has_lease() const;
+  Ticks lease_remaining_ticks() const;
+  Ticks lease_duration_ticks() const;
+  bool transfer_in_progress() const;
+  // Ticks elapsed in the node's own time (test and trace aid).
+  Ticks now_ticks() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quorum::raft

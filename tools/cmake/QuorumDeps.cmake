@@ -1,0 +1,20 @@
+# Finds every third-party dependency; a miss names the Debian 12 package that provides it.
+macro(quorum_require pkg debian)
+  find_package(${pkg} ${ARGN} QUIET)
+  if(NOT ${pkg}_FOUND)
+    message(FATAL_ERROR "Quorum needs ${pkg}: install the Debian package '${debian}' "
+                        "(apt-get install ${debian}) or run tools/setup.sh")
+  endif()
+endmacro()
+
+quorum_require(fmt libfmt-dev CONFIG)
+quorum_require(Protobuf "libprotobuf-dev protobuf-compiler")
+if(NOT Protobuf_PROTOC_EXECUTABLE)
+  message(FATAL_ERROR "Quorum needs protoc: install the Debian package 'protobuf-compiler'")
+endif()
+quorum_require(GTest "libgtest-dev libgmock-dev" CONFIG)
+quorum_require(rapidcheck librapidcheck-dev CONFIG)
+quorum_require(Boost "libboost-context-dev libboost-dev" 1.74 COMPONENTS context)
+quorum_require(RocksDB librocksdb-dev CONFIG)
+quorum_require(OpenSSL libssl-dev)
+quorum_require(Threads libc6-dev)

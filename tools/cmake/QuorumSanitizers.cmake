@@ -1,0 +1,11 @@
+# ASAN=ON builds everything with AddressSanitizer + UndefinedBehaviorSanitizer; any report aborts.
+if(ASAN)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(QUORUM_MUTATIONS)
+  add_compile_definitions(QUORUM_MUTATIONS=1)
+endif()
+if(QUORUM_EXPENSIVE_CHECKS)
+  add_compile_definitions(QUORUM_EXPENSIVE_CHECKS=1)
+endif()

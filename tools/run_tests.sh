@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's test command: set up and run the whole test suite twice, in a normal build
+# (warnings are errors) and in an ASan+UBSan build. Idempotent.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${QUORUM_JOBS:-2}
+
+echo "== normal build (-Werror) =="
+"$root/tools/setup.sh" "$root/build" -DQUORUM_WERROR=ON
+(cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 900)
+
+echo "== ASan+UBSan build =="
+"$root/tools/setup.sh" "$root/build-asan" -DQUORUM_WERROR=ON -DASAN=ON -DCMAKE_BUILD_TYPE=Debug
+(cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs" --timeout 900 -LE slow)
