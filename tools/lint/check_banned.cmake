@@ -50,6 +50,8 @@ foreach(f ${sim_files})
 endforeach()
 
 if(failures)
-  message(FATAL_ERROR "banned constructs found:\n${failures}")
+  # Printed raw: message(FATAL_ERROR) would re-wrap the lines.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E echo "${failures}")
+  message(FATAL_ERROR "banned constructs found (listed above)")
 endif()
 message(STATUS "check_banned: engine/core and sim/ are clean")

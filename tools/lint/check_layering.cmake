@@ -35,6 +35,8 @@ foreach(layer engine/core engine/wire engine/host adapters sim)
 endforeach()
 
 if(failures)
-  message(FATAL_ERROR "layering violations:\n${failures}")
+  # Printed raw: message(FATAL_ERROR) would re-wrap the lines.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E echo "${failures}")
+  message(FATAL_ERROR "layering violations (listed above)")
 endif()
 message(STATUS "check_layering: all includes respect the layering table")
