@@ -37,9 +37,18 @@ struct ApplyResult {
   std::string reason;
 };
 
+// Checks one file of a snapshot or of a live state: valid path, content within bounds,
+// 0 < version <= applied_index, checksum == crc32c(content). Empty string if valid, otherwise
+// the reason (without the path, which the caller names).
+std::string validate_file_entry(const std::string& path, const FileEntry& file,
+                                LogIndex applied_index);
+
+// Not thread-safe; owned by the host's apply loop. Copyable (tests and checkers compare copies).
 class StateMachine {
  public:
-  // Applies the command committed at `index`. Rejected commands change nothing.
+  // Applies the command committed at `index`. Rejected commands change no file; applied_index()
+  // still advances to `index` for every command, applied or rejected (the entry was consumed).
+  // Checks run in this order: path, content size, expected version, file count.
   // Asserts: index > applied_index().
   ApplyResult apply(LogIndex index, const Command& command);
 
@@ -47,10 +56,17 @@ class StateMachine {
   const FileEntry* find(const std::string& path) const;
   LogIndex applied_index() const { return applied_index_; }
   // Replaces the whole state (snapshot install or restart). Validates every path and checksum:
-  // a snapshot from disk or the network is untrusted.
+  // a snapshot from disk or the network is untrusted. On error (Status::corruption naming the
+  // path) the state is left unchanged.
   Status restore(LogIndex applied_index, std::map<std::string, FileEntry> files);
 
  private:
+  ApplyResult apply_put(LogIndex index, const Put& put);
+  ApplyResult apply_delete(LogIndex index, const Delete& del);
+  ApplyResult apply_put_if_version(LogIndex index, const PutIfVersion& cas);
+  ApplyResult write_file(LogIndex index, const std::string& path, const std::string& content);
+
+  // Invariant: every entry passes validate_file_entry(path, entry, applied_index_).
   std::map<std::string, FileEntry> files_;
   LogIndex applied_index_ = 0;
 };
