@@ -5,9 +5,20 @@
 // send, persist, send what needed persistence, apply, advance. Persist-before-promise is the
 // Ready contract (engine/core/raft/ready.h) executed by ready_handler.cc.
 //
+// Two ways to drive a host:
+//  * run(): the task body, `while (!stopped) { poll(); executor.wait_until(next_deadline_us()); }`
+//    (quorumd's coroutine, the simulator's fiber);
+//  * poll() directly, without any task (unit tests, the in-process cluster test): each call
+//    does all the work that is due now and returns.
+//
+// Hooks are called synchronously, on the host's executor, at the moment the fact becomes true:
+// on_role_change/on_trace when the Ready that reports them is received, on_persist right after
+// Storage::persist() returned ok, on_apply right after the state machines applied the entry.
+//
 // Thread safety: every method is called on the host's executor (see ports/executor.h).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,8 +29,10 @@
 #include "engine/core/base/status.h"
 #include "engine/core/config_sync/command.h"
 #include "engine/core/config_sync/state_machine.h"
+#include "engine/core/raft/membership.h"
 #include "engine/core/raft/config.h"
 #include "engine/core/raft/node.h"
+#include "engine/host/client_reply.h"
 #include "engine/host/ports/backend.h"
 #include "engine/host/ports/clock.h"
 #include "engine/host/ports/executor.h"
@@ -38,6 +51,14 @@ struct HostConfig {
   std::uint64_t snapshot_interval_entries = 1000;
   // Planted host bugs (ack-before-persist, apply-before-commit); see base/mutation.h.
   Mutation mutation = Mutation::kNone;
+  // After a pause (GC-like stall, slow disk), due ticks are fed to the core at most this many per
+  // poll(), with Ready handling in between. Time is never dropped: the remaining ticks are due at
+  // once (next_deadline_us() <= now), so a paused leader's lease runs out as it must.
+  Ticks catch_up_ticks_per_poll_max = 16;
+  // Bounds on queued inputs (STYLE: every queue has a _max). Messages beyond the bound are dropped
+  // (Raft tolerates loss); client requests beyond it are answered kRejected.
+  std::size_t inbox_messages_max = 4096;
+  std::size_t pending_requests_max = 4096;
 };
 
 struct Ports {
@@ -48,25 +69,6 @@ struct Ports {
   Backend* backend = nullptr;  // optional until the Galera issue
 };
 
-// Outcome of a client request (config change or read) as the host can tell it.
-struct ClientReply {
-  enum class Code : std::uint8_t {
-    kOk,                  // committed and applied (apply result in `apply`), or read served
-    kNotLeader,           // leader_hint names the leader if known: redirect there
-    kTransferInProgress,  // retry shortly
-    kLost,                // the entry was overwritten by a new leader: not applied
-    kRejected,            // refused before replication (too large, busy); reason says why
-    kStopped,             // the host stopped or fail-stopped before an answer was known
-  };
-  Code code = Code::kOk;
-  NodeId leader_hint = kNoNode;
-  LogIndex index = 0;
-  config_sync::ApplyResult apply;
-  std::string reason;
-};
-
-using ReplyFn = std::function<void(const ClientReply&)>;
-
 class NodeHost {
  public:
   NodeHost(HostConfig config, Ports ports, Prng prng);
@@ -74,11 +76,22 @@ class NodeHost {
   NodeHost(const NodeHost&) = delete;
   NodeHost& operator=(const NodeHost&) = delete;
 
-  // Loads persisted state and restores the state machines. Must succeed before run().
+  // Loads persisted state and restores the state machines. Must succeed before run() or poll().
+  // The clock's current time is tick 0.
   Status start();
   // The task body: returns after stop(), or after a storage failure (see failure()).
   void run();
+  // Non-blocking step: feeds the core every tick due by the clock (bounded, see HostConfig),
+  // every queued message and request, then handles every Ready (persist, send, apply, advance)
+  // and takes a snapshot if snapshot_interval_entries were applied since the last one.
+  // No-op once stopped.
+  void poll();
+  // Clock time (us) at which poll() has work to do without new input: the next tick, or a time
+  // in the past if ticks or inputs are pending.
+  std::uint64_t next_deadline_us() const;
+  // Stops the host: pending requests are answered kStopped; run() returns. Idempotent.
   void stop();
+  bool stopped() const;
   // Non-ok once the host fail-stopped (a persist failed: nothing more may be promised).
   const Status& failure() const;
 
@@ -88,15 +101,22 @@ class NodeHost {
   // Linearizable read of the config map: done(kOk) once the leader confirmed its leadership and
   // applied through the read index; then config_files() is current.
   void read_config(ReplyFn done);
+  // Membership change (add voter/learner, remove, promote, priority): done(kOk) once applied.
+  void propose_membership(raft::MembershipChange change, ReplyFn done);
   raft::RequestResult transfer_leadership(NodeId target);
   raft::RequestResult step_down();
 
   // Observers and hooks (the simulator's checkers and quorumd's logs and metrics use these).
   const raft::Node& node() const;
   const config_sync::StateMachine& config_files() const;
+  // Index of the last entry the state machines applied (or the restored snapshot's index).
+  LogIndex applied_index() const;
+  // Each on_* call adds a subscriber; subscribers are called in the order they were added.
   void on_role_change(std::function<void(const raft::SoftState&)> fn);
   void on_trace(std::function<void(const raft::TraceEvent&)> fn);
   void on_apply(std::function<void(const raft::Entry&)> fn);
+  // Called after Storage::persist() returned ok for `batch` (durability checkers).
+  void on_persist(std::function<void(const PersistBatch&)> fn);
 
  private:
   struct Impl;

@@ -1,0 +1,388 @@
+// NodeHost: one raft::Node, its ports and its loop. Host layer: core + wire.
+#include "engine/host/node_host.h"
+
+#include <deque>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include "engine/core/base/assert.h"
+#include "engine/host/apply_loop.h"
+#include "engine/host/hooks.h"
+#include "engine/host/ready_handler.h"
+#include "engine/host/ticker.h"
+#include "engine/wire/codec.h"
+
+namespace quorum::host {
+namespace {
+
+// Readys handled per poll() before returning; the rest wait for the next poll (bounded work).
+constexpr std::size_t kReadysPerPollMax = 256;
+
+struct ConfigRequest {
+  config_sync::Command command;
+  ReplyFn done;
+};
+struct MembershipRequest {
+  raft::MembershipChange change;
+  ReplyFn done;
+};
+struct ReadRequest {
+  ReplyFn done;
+};
+using Request = std::variant<ConfigRequest, MembershipRequest, ReadRequest>;
+
+ClientReply reply_with(ClientReply::Code code, std::string reason) {
+  ClientReply reply;
+  reply.code = code;
+  reply.reason = std::move(reason);
+  return reply;
+}
+
+// Maps a refused proposal to what the client is told. kAccepted is handled by the caller.
+ClientReply refused_proposal_reply(const raft::ProposeResult& result) {
+  ClientReply reply;
+  reply.leader_hint = result.leader_hint;
+  reply.reason = result.reason;
+  switch (result.code) {
+    case raft::ProposeResult::Code::kAccepted:
+      QUORUM_UNREACHABLE();
+    case raft::ProposeResult::Code::kNotLeader:
+      reply.code = ClientReply::Code::kNotLeader;
+      break;
+    case raft::ProposeResult::Code::kTransferInProgress:
+      reply.code = ClientReply::Code::kTransferInProgress;
+      break;
+    case raft::ProposeResult::Code::kTooLarge:
+    case raft::ProposeResult::Code::kBusy:
+    case raft::ProposeResult::Code::kInvalid:
+      reply.code = ClientReply::Code::kRejected;
+      if (reply.reason.empty()) reply.reason = "refused by the leader (too large or busy)";
+      break;
+  }
+  return reply;
+}
+
+}  // namespace
+
+struct NodeHost::Impl {
+  Impl(HostConfig host_config, Ports host_ports, Prng host_prng)
+      : config(std::move(host_config)),
+        ports(host_ports),
+        prng(host_prng),
+        apply_loop(hooks),
+        ticker(config.tick_interval_ms * 1000) {}
+
+  HostConfig config;
+  Ports ports;
+  Prng prng;
+  HostHooks hooks;
+  ApplyLoop apply_loop;
+  Ticker ticker;
+  std::unique_ptr<raft::Node> node;
+  std::deque<raft::Message> inbox;
+  std::deque<Request> requests;
+  Status failure;
+  bool started = false;
+  bool stopped = false;
+  // Index of the last snapshot (taken here or installed); compaction is due
+  // snapshot_interval_entries after it.
+  LogIndex snapshot_index = 0;
+  std::uint64_t next_read_id = 1;
+
+  void feed_ticks();
+  void feed_inbox();
+  void feed_requests();
+  void propose(ConfigRequest& request);
+  void propose(MembershipRequest& request);
+  void propose(ReadRequest& request);
+  void accept(const raft::ProposeResult& result, ReplyFn& done);
+  bool handle_readys();
+  void maybe_compact();
+  void fail_stop(Status status);
+  void answer_all_stopped(const std::string& reason);
+  ReadyContext ready_context() {
+    return ReadyContext{ports.transport, ports.storage, apply_loop, hooks, config.mutation};
+  }
+};
+
+NodeHost::NodeHost(HostConfig config, Ports ports, Prng prng)
+    : impl_(std::make_unique<Impl>(std::move(config), ports, prng)) {
+  QUORUM_ASSERT(impl_->config.tick_interval_ms > 0);
+  QUORUM_ASSERT(impl_->config.catch_up_ticks_per_poll_max > 0);
+}
+
+NodeHost::~NodeHost() = default;
+
+Status NodeHost::start() {
+  Impl& h = *impl_;
+  QUORUM_ASSERT(!h.started, "NodeHost::start called twice");
+  Result<LoadedState> loaded = h.ports.storage.load();
+  if (!loaded.has_value()) return loaded.error();
+  if (loaded->snapshot.has_value()) {
+    const raft::Snapshot& snapshot = *loaded->snapshot;
+    QUORUM_ASSERT(loaded->persisted.snapshot.has_value());
+    QUORUM_ASSERT(*loaded->persisted.snapshot == snapshot.meta);
+    Status restored = h.apply_loop.restore(snapshot);
+    if (!restored.is_ok()) return restored;
+    h.snapshot_index = snapshot.meta.last_index;
+  }
+  raft::PersistedState persisted = std::move(loaded->persisted);
+  persisted.bootstrap = h.config.bootstrap;
+  h.node = std::make_unique<raft::Node>(h.config.raft, persisted, h.prng);
+  // Committed entries after the snapshot are handed out by the core's first Readys (replay).
+  QUORUM_ASSERT(h.node->applied_index() == h.apply_loop.applied_index(),
+                "core applied {} != host applied {}", h.node->applied_index(),
+                h.apply_loop.applied_index());
+  h.ticker.start(h.ports.clock.now_us());
+  h.started = true;
+  return Status::ok();
+}
+
+void NodeHost::run() {
+  QUORUM_ASSERT(impl_->started);
+  while (!impl_->stopped) {
+    poll();
+    if (impl_->stopped) break;
+    impl_->ports.executor.wait_until(next_deadline_us());
+  }
+}
+
+void NodeHost::poll() {
+  Impl& h = *impl_;
+  QUORUM_ASSERT(h.started, "poll() before start()");
+  if (h.stopped) return;
+  h.feed_ticks();
+  if (!h.handle_readys()) return;
+  h.feed_inbox();
+  h.feed_requests();
+  if (!h.handle_readys()) return;
+  h.maybe_compact();
+  h.handle_readys();
+}
+
+std::uint64_t NodeHost::next_deadline_us() const {
+  const Impl& h = *impl_;
+  if (h.stopped) return std::numeric_limits<std::uint64_t>::max();
+  if (!h.started) return 0;
+  if (!h.inbox.empty() || !h.requests.empty() || h.node->has_ready()) return 0;
+  return h.ticker.next_tick_us();
+}
+
+void NodeHost::stop() {
+  Impl& h = *impl_;
+  if (h.stopped) return;
+  h.stopped = true;
+  h.answer_all_stopped("host stopped");
+  h.ports.executor.notify();
+}
+
+bool NodeHost::stopped() const { return impl_->stopped; }
+
+const Status& NodeHost::failure() const { return impl_->failure; }
+
+void NodeHost::deliver(raft::Message message) {
+  Impl& h = *impl_;
+  if (h.stopped) return;
+  if (h.inbox.size() >= h.config.inbox_messages_max) return;  // dropped: Raft tolerates loss
+  h.inbox.push_back(std::move(message));
+  h.ports.executor.notify();
+}
+
+void NodeHost::propose_config(config_sync::Command command, ReplyFn done) {
+  Impl& h = *impl_;
+  QUORUM_ASSERT(done != nullptr);
+  if (h.stopped) return done(reply_with(ClientReply::Code::kStopped, "host stopped"));
+  if (h.requests.size() >= h.config.pending_requests_max) {
+    return done(reply_with(ClientReply::Code::kRejected, "too many pending requests"));
+  }
+  h.requests.emplace_back(ConfigRequest{std::move(command), std::move(done)});
+  h.ports.executor.notify();
+}
+
+void NodeHost::read_config(ReplyFn done) {
+  Impl& h = *impl_;
+  QUORUM_ASSERT(done != nullptr);
+  if (h.stopped) return done(reply_with(ClientReply::Code::kStopped, "host stopped"));
+  if (h.requests.size() >= h.config.pending_requests_max) {
+    return done(reply_with(ClientReply::Code::kRejected, "too many pending requests"));
+  }
+  h.requests.emplace_back(ReadRequest{std::move(done)});
+  h.ports.executor.notify();
+}
+
+void NodeHost::propose_membership(raft::MembershipChange change, ReplyFn done) {
+  Impl& h = *impl_;
+  QUORUM_ASSERT(done != nullptr);
+  if (h.stopped) return done(reply_with(ClientReply::Code::kStopped, "host stopped"));
+  if (h.requests.size() >= h.config.pending_requests_max) {
+    return done(reply_with(ClientReply::Code::kRejected, "too many pending requests"));
+  }
+  h.requests.emplace_back(MembershipRequest{change, std::move(done)});
+  h.ports.executor.notify();
+}
+
+raft::RequestResult NodeHost::transfer_leadership(NodeId target) {
+  QUORUM_ASSERT(impl_->started);
+  if (impl_->stopped) return raft::RequestResult::kNotLeader;
+  const raft::RequestResult result = impl_->node->transfer_leadership(target);
+  impl_->ports.executor.notify();
+  return result;
+}
+
+raft::RequestResult NodeHost::step_down() {
+  QUORUM_ASSERT(impl_->started);
+  if (impl_->stopped) return raft::RequestResult::kNotLeader;
+  const raft::RequestResult result = impl_->node->step_down();
+  impl_->ports.executor.notify();
+  return result;
+}
+
+const raft::Node& NodeHost::node() const {
+  QUORUM_ASSERT(impl_->node != nullptr, "node() before start()");
+  return *impl_->node;
+}
+
+const config_sync::StateMachine& NodeHost::config_files() const {
+  return impl_->apply_loop.config();
+}
+
+LogIndex NodeHost::applied_index() const { return impl_->apply_loop.applied_index(); }
+
+void NodeHost::on_role_change(std::function<void(const raft::SoftState&)> fn) {
+  impl_->hooks.role_change.push_back(std::move(fn));
+}
+
+void NodeHost::on_trace(std::function<void(const raft::TraceEvent&)> fn) {
+  impl_->hooks.trace.push_back(std::move(fn));
+}
+
+void NodeHost::on_apply(std::function<void(const raft::Entry&)> fn) {
+  impl_->hooks.apply.push_back(std::move(fn));
+}
+
+void NodeHost::on_persist(std::function<void(const PersistBatch&)> fn) {
+  impl_->hooks.persist.push_back(std::move(fn));
+}
+
+// --- Impl -------------------------------------------------------------------------------------
+
+void NodeHost::Impl::feed_ticks() {
+  const Ticks due = ticker.take(ports.clock.now_us(), config.catch_up_ticks_per_poll_max);
+  QUORUM_ASSERT(due <= config.catch_up_ticks_per_poll_max);
+  for (Ticks i = 0; i < due; ++i) node->tick();
+}
+
+void NodeHost::Impl::feed_inbox() {
+  // Only what is queued now: messages delivered by a reply callback wait for the next poll.
+  std::deque<raft::Message> batch = std::move(inbox);
+  inbox.clear();
+  const NodeId self = node->id();
+  for (const raft::Message& message : batch) {
+    if (message.to != self) continue;  // misrouted by the transport: not ours to step
+    node->step(message);
+  }
+}
+
+void NodeHost::Impl::feed_requests() {
+  std::deque<Request> batch = std::move(requests);
+  requests.clear();
+  for (Request& request : batch) {
+    if (stopped) {
+      std::visit([](auto& r) { r.done(reply_with(ClientReply::Code::kStopped, "host stopped")); },
+                 request);
+      continue;
+    }
+    std::visit([this](auto& r) { propose(r); }, request);
+  }
+}
+
+void NodeHost::Impl::accept(const raft::ProposeResult& result, ReplyFn& done) {
+  if (result.code != raft::ProposeResult::Code::kAccepted) {
+    done(refused_proposal_reply(result));
+    return;
+  }
+  QUORUM_ASSERT(result.index > apply_loop.applied_index() || kMutationsCompiled);
+  QUORUM_ASSERT(result.term == node->term());
+  apply_loop.proposals().add(result.index, result.term, std::move(done));
+}
+
+void NodeHost::Impl::propose(ConfigRequest& request) {
+  accept(node->propose(wire::encode_config_command(request.command)), request.done);
+}
+
+void NodeHost::Impl::propose(MembershipRequest& request) {
+  accept(node->propose_membership(request.change), request.done);
+}
+
+void NodeHost::Impl::propose(ReadRequest& request) {
+  const std::uint64_t request_id = next_read_id++;
+  const raft::ReadResult result = node->read_index(request_id);
+  switch (result.code) {
+    case raft::ReadResult::Code::kPending:
+      apply_loop.reads().add_requested(request_id, std::move(request.done));
+      return;
+    case raft::ReadResult::Code::kNotLeader: {
+      ClientReply reply = reply_with(ClientReply::Code::kNotLeader, "not the leader");
+      reply.leader_hint = result.leader_hint;
+      request.done(reply);
+      return;
+    }
+    case raft::ReadResult::Code::kNoLeaseYet:
+      request.done(reply_with(ClientReply::Code::kRejected,
+                              "the leader has not committed an entry of its term yet; retry"));
+      return;
+  }
+  QUORUM_UNREACHABLE();
+}
+
+bool NodeHost::Impl::handle_readys() {
+  ReadyContext context = ready_context();
+  for (std::size_t i = 0; i < kReadysPerPollMax && !stopped && node->has_ready(); ++i) {
+    const raft::Ready ready = node->ready();
+    Status handled = handle_ready(ready, context);
+    if (!handled.is_ok()) {
+      fail_stop(std::move(handled));
+      return false;
+    }
+    if (ready.snapshot.has_value() && ready.snapshot_received) {
+      snapshot_index = ready.snapshot->meta.last_index;
+    }
+    node->advance(raft::ReadyAck{ready.seq});
+  }
+  return !stopped;
+}
+
+void NodeHost::Impl::maybe_compact() {
+  const LogIndex applied = apply_loop.applied_index();
+  if (config.snapshot_interval_entries == 0) return;
+  if (applied < snapshot_index + config.snapshot_interval_entries) return;
+  // Compact only what the core agrees was applied (a planted apply-before-commit bug may run the
+  // state machines ahead of the core; never snapshot uncommitted state).
+  if (node->applied_index() != applied) return;
+  node->compact(applied, apply_loop.snapshot_data());
+  snapshot_index = applied;
+}
+
+void NodeHost::Impl::fail_stop(Status status) {
+  QUORUM_ASSERT(!status.is_ok());
+  QUORUM_ASSERT(failure.is_ok(), "fail-stop twice");
+  failure = std::move(status);
+  stopped = true;
+  answer_all_stopped("storage failed: " + failure.to_string());
+}
+
+void NodeHost::Impl::answer_all_stopped(const std::string& reason) {
+  std::deque<Request> batch = std::move(requests);
+  requests.clear();
+  for (Request& request : batch) {
+    std::visit([&reason](auto& r) { r.done(reply_with(ClientReply::Code::kStopped, reason)); },
+               request);
+  }
+  apply_loop.proposals().fail_all(ClientReply::Code::kStopped, reason);
+  apply_loop.reads().fail_all(ClientReply::Code::kStopped, reason);
+  inbox.clear();
+}
+
+}  // namespace quorum::host
