@@ -1,0 +1,101 @@
+// ConfigDirWriter: materialises the replicated config map (config_sync::StateMachine::files())
+// in the node's config_dir, and finds and undoes local edits ("drift"). Adapter layer.
+//
+// Every write is atomic and durable: temp file in the same directory, write, fsync, rename over
+// the target, fsync the directory. Files the map no longer holds are deleted. Paths are checked
+// again here (config_sync::validate_path plus a lexical containment check and no symlinked
+// parent directories): nothing is ever written outside config_dir.
+//
+// Drift: a file whose bytes differ from what this writer last materialised (hand-edited), a
+// replicated file that disappeared, or a file nobody replicated. Each is reported and undone
+// (content restored, missing file rewritten, extra file deleted). A file that is merely older
+// than the map (the node was down while it changed) is brought up to date without a drift
+// report. To tell the two apart across restarts the writer keeps a manifest (path, version,
+// checksum of what it last wrote) at manifest_path, which must lie outside config_dir (quorumd
+// puts it in data_dir). Without a readable manifest every difference counts as drift.
+//
+// Errors are operating errors (Status: kIoError, kNoSpace, kInvalidArgument for a refused
+// path): the directory is derived state, so the caller logs them and retries on the next sync.
+// Thread safety: one caller at a time; one writer per config_dir.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/files/posix_io.h"
+#include "engine/core/base/result.h"
+#include "engine/core/config_sync/state_machine.h"
+
+namespace quorum::adapters::files {
+
+struct Drift {
+  enum class Kind : std::uint8_t {
+    kModified,  // content differs from what was materialised: replicated content restored
+    kMissing,   // a materialised file was removed: rewritten
+    kExtra,     // a file that is not in the replicated map: deleted
+  };
+  Kind kind = Kind::kModified;
+  std::string path;      // relative to config_dir
+  LogIndex version = 0;  // replicated version restored (0 for kExtra)
+  // "cmon.cnf: modified locally; replicated version 12 restored".
+  std::string to_string() const;
+  friend bool operator==(const Drift&, const Drift&) = default;
+};
+
+struct SyncReport {
+  std::vector<Drift> drift;
+  std::size_t files_written = 0;  // replicated changes and restores
+  std::size_t files_deleted = 0;  // replicated deletes and extra files
+};
+
+struct ConfigDirOptions {
+  std::string config_dir;     // created (one level) if missing
+  std::string manifest_path;  // empty: keep the manifest in memory only
+  mode_t file_mode = 0640;    // config files may hold passwords
+};
+
+class ConfigDirWriter {
+ public:
+  // Creates config_dir if missing and reads the manifest (a damaged manifest is ignored and
+  // reported by manifest_warning()).
+  static Result<std::unique_ptr<ConfigDirWriter>> open(ConfigDirOptions options);
+  ConfigDirWriter(const ConfigDirWriter&) = delete;
+  ConfigDirWriter& operator=(const ConfigDirWriter&) = delete;
+
+  // Makes config_dir hold exactly `files` (full scan: reads every file). On error the directory
+  // may be partly updated; every file in it is still either an old or a new version, never a
+  // torn one.
+  Result<SyncReport> sync(const std::map<std::string, config_sync::FileEntry>& files);
+
+  const std::string& config_dir() const { return options_.config_dir; }
+  const std::string& manifest_warning() const { return manifest_warning_; }
+
+ private:
+  struct Known {
+    LogIndex version = 0;
+    std::uint32_t checksum = 0;
+    friend bool operator==(const Known&, const Known&) = default;
+  };
+
+  explicit ConfigDirWriter(ConfigDirOptions options) : options_(std::move(options)) {}
+  Status load_manifest();
+  Status save_manifest() const;
+  Result<std::string> checked_target(const std::string& path) const;
+  Status sync_replicated(const std::map<std::string, config_sync::FileEntry>& files,
+                         const std::map<std::string, DiskFile>& on_disk, SyncReport* report);
+  Status sync_extra(const std::map<std::string, config_sync::FileEntry>& files,
+                    const std::map<std::string, DiskFile>& on_disk, SyncReport* report);
+
+  ConfigDirOptions options_;
+  // What this writer last materialised (from the manifest at open). Invariant after a
+  // successful sync(): equal to the synced map's (version, checksum) per path.
+  std::map<std::string, Known> known_;
+  std::string manifest_warning_;
+};
+
+}  // namespace quorum::adapters::files
