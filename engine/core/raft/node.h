@@ -108,8 +108,12 @@ class Node {
   // Ticks elapsed in the node's own time (test and trace aid).
   Ticks now_ticks() const;
 
- private:
   struct Impl;
+  // Read-only view of the internals for raft/invariants.cc and the raft tests. Impl is defined in
+  // engine/core/raft/node_impl.h, which nothing outside engine/core/raft includes.
+  const Impl& internals() const;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct PersistedState {
   HardState hard_state;
   std::optional<SnapshotMeta> snapshot;  // data stays with the host
   std::vector<Entry> entries;            // the log after the snapshot, consecutive
+  // The snapshot's data, so that a restarted leader can send it to a lagging follower. Empty if
+  // there is no snapshot.
+  std::string snapshot_data;
   Membership bootstrap;                  // used when neither snapshot nor log names one
 };
 

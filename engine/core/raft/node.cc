@@ -1,0 +1,359 @@
+// Node: construction, inputs, term settlement (Fig. 2 "Rules for all servers"), dispatch by role
+// and the four role transitions. Core: std and fmt only.
+#include "engine/core/raft/node.h"
+
+#include <algorithm>
+
+#include "engine/core/base/assert.h"
+#include "engine/core/raft/node_impl.h"
+
+namespace quorum::raft {
+namespace {
+
+// The lease must end before any follower that acknowledged the round can grant a vote to someone
+// else. Such a follower refuses votes for T of its ticks after receipt; one of them may pass
+// almost at once (tick phase), so only T - 1 full ticks are certain, and its clock may run faster
+// than ours by clock_drift_ppm_max. Hence (T - 1) / (1 + drift), rounded down, and at least one
+// tick. Computed in integers.
+Ticks compute_lease_duration_ticks(const RaftConfig& config) {
+  const Ticks t = config.election_timeout_ticks;
+  const std::uint64_t ppm = 1'000'000;
+  const Ticks d = (t - 1) * ppm / (ppm + config.clock_drift_ppm_max);
+  const Ticks out = std::clamp<Ticks>(d, 1, t - 1);
+  QUORUM_ASSERT(out >= 1);
+  QUORUM_ASSERT(out < t);
+  return out;
+}
+
+void check_persisted_state(const PersistedState& state) {
+  QUORUM_ASSERT(validate_slice(state.entries).empty(), "{}", validate_slice(state.entries));
+  const LogIndex base = state.snapshot ? state.snapshot->last_index : 0;
+  if (!state.entries.empty()) {
+    QUORUM_ASSERT(state.entries.front().index == base + 1, "log starts at {} after snapshot {}",
+                  state.entries.front().index, base);
+  }
+  const LogIndex last = state.entries.empty() ? base : state.entries.back().index;
+  QUORUM_ASSERT(state.hard_state.commit_index <= last, "commit {} beyond last {}",
+                state.hard_state.commit_index, last);
+  const Term last_term = state.entries.empty() ? (state.snapshot ? state.snapshot->last_term : 0)
+                                               : state.entries.back().term;
+  QUORUM_ASSERT(state.hard_state.current_term >= last_term, "term {} below last log term {}",
+                state.hard_state.current_term, last_term);
+}
+
+}  // namespace
+
+Node::Impl::Impl(const RaftConfig& config, const PersistedState& state, Prng prng)
+    : config_(config), prng_(prng), tracker_(config.id) {
+  QUORUM_ASSERT(config.validate().empty(), "{}", config.validate());
+  check_persisted_state(state);
+  lease_duration_ticks_ = compute_lease_duration_ticks(config_);
+  tracker_.set_inflight_messages_max(config_.inflight_messages_max);
+  const LogIndex snapshot_index = state.snapshot ? state.snapshot->last_index : 0;
+  const Term snapshot_term = state.snapshot ? state.snapshot->last_term : 0;
+  log_.restore_persisted(snapshot_index, snapshot_term, state.entries,
+                         state.hard_state.commit_index);
+  current_term_ = state.hard_state.current_term;
+  voted_for_ = state.hard_state.voted_for;
+  // Membership: the last membership entry in the log, else the snapshot's, else the bootstrap.
+  membership_history_.push_back(
+      {snapshot_index, state.snapshot ? state.snapshot->membership : state.bootstrap});
+  for (const Entry& e : state.entries) {
+    if (e.kind == EntryKind::kMembership) membership_history_.push_back({e.index, e.membership});
+  }
+  tracker_.set_membership(membership_history_.back().membership, log_.last_index() + 1, 0);
+  snapshot_data_ = state.snapshot_data;
+  reported_hard_ = state.hard_state;
+  reported_soft_ = soft_state();
+  // Restart stickiness: act as if a leader was heard just now (leader_contact_elapsed_ticks_ = 0).
+  leader_contact_elapsed_ticks_ = 0;
+  reset_election_timer();
+  QUORUM_ASSERT(role_ == Role::kFollower);
+  QUORUM_ASSERT(log_.persisted_index() == log_.last_index());
+}
+
+void Node::Impl::tick() {
+  ++now_ticks_;
+  if (leader_contact_elapsed_ticks_ < stickiness_window_ticks()) ++leader_contact_elapsed_ticks_;
+  switch (role_) {
+    case Role::kFollower:
+    case Role::kPreCandidate:
+    case Role::kCandidate:
+      tick_election();
+      return;
+    case Role::kLeader:
+      tick_leader();
+      return;
+  }
+  QUORUM_UNREACHABLE();
+}
+
+void Node::Impl::step(const Message& m) {
+  QUORUM_ASSERT(m.to == config_.id, "message to {} stepped on node {}", m.to, config_.id);
+  QUORUM_ASSERT(m.from != config_.id, "message from self");
+  QUORUM_ASSERT(m.from != kNoNode);
+  const Term term_before = current_term_;
+  if (!settle_term(m)) return;
+  QUORUM_ASSERT(current_term_ >= term_before);
+  switch (role_) {
+    case Role::kFollower:
+      step_follower(m);
+      return;
+    case Role::kPreCandidate:
+    case Role::kCandidate:
+      step_candidate(m);
+      return;
+    case Role::kLeader:
+      step_leader(m);
+      return;
+  }
+  QUORUM_UNREACHABLE();
+}
+
+bool Node::Impl::refuses_for_stickiness(const VoteRequest& request) const {
+  // Leader stickiness (thesis §4.2.3, §6.2): a node that heard from a live leader within the
+  // election timeout (or is the leader) ignores higher-term (pre-)votes, so a node that cannot
+  // reach the leader cannot depose it. A transfer's campaign is invited by the leader itself.
+  // The lease (item 4) relies on this refusal, which is why it is tied to CheckQuorum.
+  if (!config_.check_quorum || request.leadership_transfer) return false;
+  if (role_ == Role::kLeader) return true;
+  return leader_contact_elapsed_ticks_ < stickiness_window_ticks();
+}
+
+bool Node::Impl::settle_term(const Message& m) {
+  const auto* vote_request = std::get_if<VoteRequest>(&m.body);
+  if (vote_request != nullptr && !tracker_.membership().is_voter(m.from)) {
+    return false;  // removed or unknown nodes are ignored: they must not disturb the group
+  }
+  if (m.term > current_term_) {
+    if (vote_request != nullptr && refuses_for_stickiness(*vote_request)) {
+      trace(vote_request->pre_vote ? TraceKind::kPreVoteRefused : TraceKind::kVoteRefused, m.from);
+      return false;
+    }
+    // A pre-vote request, or the grant of one, does not move anyone's term (thesis §9.6).
+    if (vote_request != nullptr && vote_request->pre_vote) return true;
+    const auto* vote_response = std::get_if<VoteResponse>(&m.body);
+    if (vote_response != nullptr && vote_response->pre_vote && vote_response->granted) return true;
+    // Fig. 2, all servers: "If RPC request or response contains term T > currentTerm: set
+    // currentTerm = T, convert to follower". The sender of an append is the term's leader.
+    const bool from_leader = std::holds_alternative<AppendRequest>(m.body) ||
+                             std::holds_alternative<SnapshotRequest>(m.body);
+    become_follower(m.term, from_leader ? m.from : kNoNode);
+    return true;
+  }
+  if (m.term < current_term_) {
+    on_lower_term(m);
+    return false;
+  }
+  return true;
+}
+
+void Node::Impl::on_lower_term(const Message& m) {
+  // A stale leader (or a node partitioned while the group moved on) learns the current term from
+  // our answer and steps down; without it, a leader cut off in one direction keeps its followers
+  // stuck. A stale pre-candidate likewise learns it is behind (etcd#8501's deadlock).
+  if (std::holds_alternative<AppendRequest>(m.body) ||
+      std::holds_alternative<SnapshotRequest>(m.body)) {
+    send(m.from, AppendResponse{});
+    return;
+  }
+  if (const auto* r = std::get_if<VoteRequest>(&m.body); r != nullptr && r->pre_vote) {
+    send(m.from, VoteResponse{true, false});
+  }
+}
+
+void Node::Impl::step_follower(const Message& m) {
+  QUORUM_ASSERT(role_ == Role::kFollower);
+  QUORUM_ASSERT(m.term == current_term_ || std::holds_alternative<VoteRequest>(m.body) ||
+                std::holds_alternative<VoteResponse>(m.body));
+  if (const auto* r = std::get_if<VoteRequest>(&m.body)) return on_vote_request(m, *r);
+  if (const auto* r = std::get_if<AppendRequest>(&m.body)) return on_append_request(m, *r);
+  if (const auto* r = std::get_if<SnapshotRequest>(&m.body)) return on_snapshot_request(m, *r);
+  if (std::holds_alternative<TimeoutNow>(m.body)) return on_timeout_now(m);
+  // Vote and append responses are stale here (a former campaign or leadership): dropped.
+}
+
+void Node::Impl::step_candidate(const Message& m) {
+  QUORUM_ASSERT(role_ == Role::kPreCandidate || role_ == Role::kCandidate);
+  if (const auto* r = std::get_if<VoteRequest>(&m.body)) return on_vote_request(m, *r);
+  if (const auto* r = std::get_if<VoteResponse>(&m.body)) return on_vote_response(m, *r);
+  if (std::holds_alternative<AppendRequest>(m.body) ||
+      std::holds_alternative<SnapshotRequest>(m.body)) {
+    // Fig. 2, candidates: "If AppendEntries RPC received from new leader: convert to follower".
+    QUORUM_ASSERT(m.term == current_term_);
+    become_follower(current_term_, m.from);
+    return step_follower(m);
+  }
+  if (std::holds_alternative<TimeoutNow>(m.body) && role_ == Role::kPreCandidate) {
+    return on_timeout_now(m);
+  }
+}
+
+void Node::Impl::step_leader(const Message& m) {
+  QUORUM_ASSERT(role_ == Role::kLeader);
+  if (const auto* r = std::get_if<VoteRequest>(&m.body)) return on_vote_request(m, *r);
+  if (const auto* r = std::get_if<AppendResponse>(&m.body)) return on_append_response(m, *r);
+  if (std::holds_alternative<AppendRequest>(m.body) ||
+      std::holds_alternative<SnapshotRequest>(m.body)) {
+    // Two leaders in one term: impossible unless a planted bug broke election safety, in which
+    // case the simulator's checker, not this node, must report it.
+    QUORUM_ASSERT(config_.mutation != Mutation::kNone, "second leader {} in term {}", m.from,
+                  current_term_);
+  }
+}
+
+void Node::Impl::become_follower(Term term, NodeId leader) {
+  QUORUM_ASSERT(term >= current_term_);
+  const Role before = role_;
+  if (term > current_term_) {
+    current_term_ = term;
+    voted_for_ = kNoNode;
+  }
+  if (before == Role::kLeader) {
+    // A leader that stops leading heard no one; it may now vote for a successor.
+    leader_contact_elapsed_ticks_ = stickiness_window_ticks();
+    tracker_.clear_progress();
+    pending_reads_.clear();
+    round_starts_.clear();
+    transfer_target_ = kNoNode;
+    lease_valid_until_ticks_ = 0;
+    if (lease_reported_valid_) trace(TraceKind::kLeaseExpired);
+    lease_reported_valid_ = false;
+    appends_pending_ = false;
+  }
+  role_ = Role::kFollower;
+  leader_id_ = leader;
+  campaign_is_transfer_ = false;
+  reset_election_timer();
+  if (before != Role::kFollower) trace(TraceKind::kRoleChanged, leader);
+  QUORUM_ASSERT(!tracker_.has_progress());
+  QUORUM_ASSERT(transfer_target_ == kNoNode);
+}
+
+void Node::Impl::become_pre_candidate() {
+  QUORUM_ASSERT(role_ != Role::kLeader, "pre-candidate from leader");
+  QUORUM_ASSERT(can_campaign());
+  role_ = Role::kPreCandidate;
+  // Forget the leader: this node stopped hearing from it (etcd#8334).
+  leader_id_ = kNoNode;
+  tracker_.reset_votes();
+  tracker_.record_vote(config_.id, true);
+  reset_election_timer();
+  trace(TraceKind::kRoleChanged);
+  trace(TraceKind::kPreVoteStarted);
+}
+
+void Node::Impl::become_candidate(bool leadership_transfer) {
+  QUORUM_ASSERT(role_ != Role::kLeader, "candidate from leader");
+  QUORUM_ASSERT(can_campaign());
+  // Fig. 2, candidates: increment currentTerm, vote for self, reset election timer.
+  ++current_term_;
+  voted_for_ = config_.id;
+  role_ = Role::kCandidate;
+  leader_id_ = kNoNode;
+  campaign_is_transfer_ = leadership_transfer;
+  tracker_.reset_votes();
+  tracker_.record_vote(config_.id, true);
+  reset_election_timer();
+  trace(TraceKind::kRoleChanged);
+  trace(TraceKind::kElectionStarted);
+  QUORUM_ASSERT(voted_for_ == config_.id);
+}
+
+void Node::Impl::become_leader() {
+  QUORUM_ASSERT(role_ == Role::kCandidate, "leader from {}", role_name(role_));
+  QUORUM_ASSERT(voted_for_ == config_.id);
+  role_ = Role::kLeader;
+  leader_id_ = config_.id;
+  heartbeat_elapsed_ticks_ = 0;
+  check_elapsed_ticks_ = 0;
+  quorum_round_ = 0;
+  lease_valid_until_ticks_ = 0;  // no lease until a majority acknowledges a round of this term
+  lease_reported_valid_ = false;
+  lease_blocked_ = false;
+  transfer_target_ = kNoNode;
+  uncommitted_bytes_ = 0;
+  round_starts_.clear();
+  pending_reads_.clear();
+  tracker_.reset_progress(log_.last_index() + 1, now_ticks_);
+  trace(TraceKind::kRoleChanged, config_.id);
+  if (campaign_is_transfer_) trace(TraceKind::kTransferCompleted);
+  // Raft §8: a no-op entry of the new term lets the leader learn what is committed.
+  const EntryId noop = append_entry(EntryKind::kNoop, {}, {});
+  term_start_index_ = noop.index;
+  start_round();
+  broadcast_append();
+  QUORUM_ASSERT(leader_id_ == config_.id);
+}
+
+void Node::Impl::send(NodeId to, MessageBody body) { send_at(to, current_term_, std::move(body)); }
+
+void Node::Impl::send_at(NodeId to, Term term, MessageBody body) {
+  QUORUM_ASSERT(to != config_.id);
+  QUORUM_ASSERT(to != kNoNode);
+  Message m{config_.id, to, term, std::move(body)};
+  // Answers that promise durable state (a vote, an append acknowledgement) and real vote
+  // requests (which rest on the persisted self-vote) leave only after the Ready is persisted.
+  const bool after_persist =
+      std::holds_alternative<AppendResponse>(m.body) ||
+      (std::holds_alternative<VoteResponse>(m.body) && !std::get<VoteResponse>(m.body).pre_vote) ||
+      (std::holds_alternative<VoteRequest>(m.body) && !std::get<VoteRequest>(m.body).pre_vote);
+  (after_persist ? messages_after_persist_ : messages_).push_back(std::move(m));
+}
+
+void Node::Impl::trace(TraceKind kind, NodeId peer, LogIndex index) {
+  trace_events_.push_back(TraceEvent{kind, current_term_, peer, index, role_});
+}
+
+void Node::Impl::reset_election_timer() {
+  election_elapsed_ticks_ = 0;
+  const Ticks t = config_.election_timeout_ticks;
+  randomized_election_timeout_ticks_ = prng_.uniform(t, 2 * t);
+  QUORUM_ASSERT(randomized_election_timeout_ticks_ >= t);
+  QUORUM_ASSERT(randomized_election_timeout_ticks_ < 2 * t);
+}
+
+bool Node::Impl::can_campaign() const {
+  // Learners, removed nodes and priority-0 members never campaign.
+  const Member* self = tracker_.membership().find(config_.id);
+  return self != nullptr && self->role == MemberRole::kVoter && self->priority > 0;
+}
+
+// ---- Public API: thin forwarding to Impl.
+
+Node::Node(const RaftConfig& config, const PersistedState& state, Prng prng)
+    : impl_(std::make_unique<Impl>(config, state, prng)) {}
+Node::~Node() = default;
+void Node::tick() { impl_->tick(); }
+void Node::step(const Message& message) { impl_->step(message); }
+ProposeResult Node::propose(std::string data) { return impl_->propose(std::move(data)); }
+ProposeResult Node::propose_membership(const MembershipChange& change) {
+  return impl_->propose_membership(change);
+}
+ReadResult Node::read_index(std::uint64_t request_id) { return impl_->read_index(request_id); }
+RequestResult Node::transfer_leadership(NodeId target) {
+  return impl_->transfer_leadership(target);
+}
+RequestResult Node::step_down() { return impl_->step_down(); }
+void Node::compact(LogIndex index, std::string snapshot_data) {
+  impl_->compact(index, std::move(snapshot_data));
+}
+bool Node::has_ready() const { return impl_->has_ready(); }
+Ready Node::ready() { return impl_->ready(); }
+void Node::advance(const ReadyAck& ack) { impl_->advance(ack); }
+NodeId Node::id() const { return impl_->config_.id; }
+Role Node::role() const { return impl_->role_; }
+Term Node::term() const { return impl_->current_term_; }
+NodeId Node::leader_id() const { return impl_->leader_id_; }
+LogIndex Node::commit_index() const { return impl_->log_.commit_index(); }
+LogIndex Node::last_index() const { return impl_->log_.last_index(); }
+LogIndex Node::applied_index() const { return impl_->log_.applied_index(); }
+const Membership& Node::membership() const { return impl_->tracker_.membership(); }
+bool Node::has_lease() const { return impl_->has_lease(); }
+Ticks Node::lease_remaining_ticks() const { return impl_->lease_remaining_ticks(); }
+Ticks Node::lease_duration_ticks() const { return impl_->lease_duration_ticks_; }
+bool Node::transfer_in_progress() const { return impl_->transfer_target_ != kNoNode; }
+Ticks Node::now_ticks() const { return impl_->now_ticks_; }
+const Node::Impl& Node::internals() const { return *impl_; }
+
+}  // namespace quorum::raft

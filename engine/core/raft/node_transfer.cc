@@ -1,0 +1,117 @@
+// Leadership transfer (thesis §3.10), forced step-down and leader priority. Core: std and fmt only.
+#include "engine/core/base/assert.h"
+#include "engine/core/raft/node_impl.h"
+
+namespace quorum::raft {
+
+std::uint32_t Node::Impl::priority_of(NodeId id) const {
+  const Member* m = tracker_.membership().find(id);
+  return m == nullptr ? 0 : m->priority;
+}
+
+RequestResult Node::Impl::transfer_leadership(NodeId target) {
+  if (role_ != Role::kLeader) return RequestResult::kNotLeader;
+  if (transfer_target_ != kNoNode) return RequestResult::kTransferInProgress;
+  if (target == config_.id) return RequestResult::kAlreadyLeader;
+  if (target == kNoNode) {
+    target = best_transfer_target();
+    if (target == kNoNode) return RequestResult::kNoCandidate;
+  } else if (!tracker_.membership().is_voter(target) || priority_of(target) == 0) {
+    return RequestResult::kNoSuchVoter;  // priority 0 is never a transfer target
+  }
+  start_transfer(target);
+  return RequestResult::kOk;
+}
+
+NodeId Node::Impl::best_transfer_target() const {
+  // The most up-to-date voter; ties go to the higher priority, then to the lower id.
+  NodeId best = kNoNode;
+  LogIndex best_match = 0;
+  std::uint32_t best_priority = 0;
+  for (const auto& [peer, pr] : tracker_.progress_map()) {
+    const std::uint32_t priority = priority_of(peer);
+    if (!tracker_.membership().is_voter(peer) || priority == 0) continue;
+    const bool better = best == kNoNode || pr.match_index() > best_match ||
+                        (pr.match_index() == best_match && priority > best_priority);
+    if (better) {  // progress_map is ordered by id, so equal candidates keep the lowest id
+      best = peer;
+      best_match = pr.match_index();
+      best_priority = priority;
+    }
+  }
+  return best;
+}
+
+void Node::Impl::start_transfer(NodeId target) {
+  QUORUM_ASSERT(role_ == Role::kLeader);
+  QUORUM_ASSERT(transfer_target_ == kNoNode);
+  QUORUM_ASSERT(target != config_.id);
+  Progress* pr = tracker_.progress(target);
+  QUORUM_ASSERT(pr != nullptr);
+  transfer_target_ = target;
+  transfer_elapsed_ticks_ = 0;
+  trace(TraceKind::kTransferStarted, target);
+  update_lease_trace();  // the lease ends as the transfer starts
+  // Catch the target up first; TimeoutNow follows once it matches our last entry.
+  if (pr->match_index() == log_.last_index()) {
+    send_timeout_now(target);
+  } else {
+    send_append_while_possible(target);
+  }
+}
+
+void Node::Impl::send_timeout_now(NodeId target) {
+  QUORUM_ASSERT(role_ == Role::kLeader);
+  send(target, TimeoutNow{});
+  lease_blocked_ = true;  // for the rest of this term (see has_lease)
+  update_lease_trace();
+  QUORUM_ASSERT(!has_lease());
+}
+
+void Node::Impl::tick_transfer() {
+  QUORUM_ASSERT(transfer_target_ != kNoNode);
+  ++transfer_elapsed_ticks_;
+  const Ticks timeout = config_.transfer_timeout_ticks == 0 ? config_.election_timeout_ticks
+                                                            : config_.transfer_timeout_ticks;
+  if (transfer_elapsed_ticks_ >= timeout) abort_transfer();
+}
+
+void Node::Impl::abort_transfer() {
+  QUORUM_ASSERT(role_ == Role::kLeader);
+  QUORUM_ASSERT(transfer_target_ != kNoNode);
+  trace(TraceKind::kTransferAborted, transfer_target_);
+  transfer_target_ = kNoNode;  // proposals resume
+  transfer_elapsed_ticks_ = 0;
+  update_lease_trace();
+}
+
+RequestResult Node::Impl::step_down() {
+  if (role_ != Role::kLeader) return RequestResult::kNotLeader;
+  trace(TraceKind::kForcedStepDown);
+  // The new follower's election timer is reset to [T, 2T): it does not campaign for at least one
+  // election timeout, which leaves the field to the others.
+  become_follower(current_term_, kNoNode);
+  QUORUM_ASSERT(role_ == Role::kFollower);
+  QUORUM_ASSERT(election_elapsed_ticks_ == 0);
+  return RequestResult::kOk;
+}
+
+void Node::Impl::maybe_transfer_to_priority() {
+  QUORUM_ASSERT(role_ == Role::kLeader);
+  if (transfer_target_ != kNoNode) return;
+  // A caught-up voter of strictly higher priority gets leadership (checked once per election
+  // timeout, not on every message). "Caught up": it holds everything committed.
+  const std::uint32_t mine = priority_of(config_.id);
+  NodeId best = kNoNode;
+  std::uint32_t best_priority = mine;
+  for (const auto& [peer, pr] : tracker_.progress_map()) {
+    const std::uint32_t priority = priority_of(peer);
+    if (!tracker_.membership().is_voter(peer) || priority <= best_priority) continue;
+    if (pr.match_index() < log_.commit_index()) continue;
+    best = peer;
+    best_priority = priority;
+  }
+  if (best != kNoNode) start_transfer(best);
+}
+
+}  // namespace quorum::raft
