@@ -1,0 +1,111 @@
+#include "adapters/net/connection.h"
+
+#include <utility>
+
+#include "engine/core/base/assert.h"
+
+namespace quorum::adapters {
+
+namespace {
+constexpr std::size_t kReadChunkBytes = 64 * 1024;
+// Frames coalesced into one write: bounds the write buffer.
+constexpr std::size_t kWriteBytesMax = 4 * 1024 * 1024;
+}  // namespace
+
+Connection::Connection(std::unique_ptr<ByteStream> stream, std::size_t send_queue_frames_max)
+    : stream_(std::move(stream)), send_queue_frames_max_(send_queue_frames_max) {
+  QUORUM_ASSERT(stream_ != nullptr);
+  QUORUM_ASSERT(send_queue_frames_max_ > 0);
+}
+
+Connection::~Connection() { stream_->close(); }
+
+void Connection::start(Callbacks callbacks) {
+  callbacks_ = std::move(callbacks);
+  read_buffer_.resize(kReadChunkBytes);
+  read_more();
+}
+
+void Connection::set_on_frame(std::function<void(std::string payload)> on_frame) {
+  callbacks_.on_frame = std::move(on_frame);
+}
+
+void Connection::set_on_close(
+    std::function<void(const std::string& reason, bool malformed)> on_close) {
+  callbacks_.on_close = std::move(on_close);
+}
+
+void Connection::read_more() {
+  if (closed_) return;
+  stream_->async_read_some(
+      boost::asio::buffer(read_buffer_),
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
+        self->on_read(ec, bytes);
+      });
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes) {
+  if (closed_) return;
+  if (ec) {
+    close(ec == boost::asio::error::eof ? "peer closed the connection" : ec.message());
+    return;
+  }
+  Status status = reader_.feed(std::string_view(read_buffer_.data(), bytes));
+  // Frames completed before a malformed one are still delivered: they were valid.
+  while (!closed_) {
+    std::optional<std::string> payload = reader_.pop();
+    if (!payload) break;
+    ++frames_received_;
+    callbacks_.on_frame(std::move(*payload));
+  }
+  if (!status.is_ok()) {
+    close("malformed frame: " + status.to_string(), /*malformed=*/true);
+    return;
+  }
+  read_more();
+}
+
+bool Connection::send(std::string_view payload) {
+  if (closed_) return false;
+  if (queue_.size() == send_queue_frames_max_) {
+    queue_.pop_front();
+    ++frames_dropped_;
+  }
+  queue_.push_back(encode_frame(payload));
+  QUORUM_ASSERT(queue_.size() <= send_queue_frames_max_);
+  if (write_buffer_.empty()) write_more();
+  return true;
+}
+
+void Connection::write_more() {
+  QUORUM_ASSERT(write_buffer_.empty());
+  if (closed_ || queue_.empty()) return;
+  while (!queue_.empty() && write_buffer_.size() < kWriteBytesMax) {
+    write_buffer_ += queue_.front();
+    queue_.pop_front();
+  }
+  stream_->async_write_all(
+      boost::asio::buffer(write_buffer_),
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+        self->write_buffer_.clear();
+        if (ec) {
+          self->close(ec.message());
+          return;
+        }
+        self->write_more();
+      });
+}
+
+void Connection::close(const std::string& reason, bool malformed) {
+  if (closed_) return;
+  closed_ = true;
+  queue_.clear();
+  stream_->close();
+  if (callbacks_.on_close) {
+    // Moved out first: the callback may drop the last owner of this connection.
+    auto on_close = std::move(callbacks_.on_close);
+    on_close(reason, malformed);
+  }
+}
+
+}  // namespace quorum::adapters

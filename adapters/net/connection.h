@@ -1,0 +1,70 @@
+// Connection: frames over one ByteStream. Reads bytes, cuts them into frames with the wire
+// FrameDecoder (magic, version, length bound, CRC32C) and hands each payload to on_frame; sends
+// payloads through a bounded queue. Anything malformed closes the connection with one reason;
+// the bytes never reach the caller. Adapter layer.
+//
+// Lifetime: shared_ptr; pending io handlers keep it alive. close() is idempotent and calls
+// on_close exactly once (also when the peer closed or an io error happened).
+// Thread safety: io thread only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "adapters/net/byte_stream.h"
+#include "adapters/net/framing.h"
+
+namespace quorum::adapters {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  struct Callbacks {
+    // One complete, checksum-verified frame payload. May call close().
+    std::function<void(std::string payload)> on_frame;
+    // Once; `reason` is for the log line ("peer closed", "malformed frame: crc mismatch").
+    std::function<void(const std::string& reason, bool malformed)> on_close;
+  };
+
+  Connection(std::unique_ptr<ByteStream> stream, std::size_t send_queue_frames_max);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start(Callbacks callbacks);
+  // Replaces on_frame (after the handshake the transport switches from Hello to messages).
+  void set_on_frame(std::function<void(std::string payload)> on_frame);
+  void set_on_close(std::function<void(const std::string& reason, bool malformed)> on_close);
+  // Queues one payload; when the queue is full the oldest queued frame is dropped (counted).
+  // Returns false if the connection is closed (the payload is dropped).
+  bool send(std::string_view payload);
+  void close(const std::string& reason, bool malformed = false);
+
+  bool closed() const { return closed_; }
+  const std::string& remote() const { return stream_->remote(); }
+  std::uint64_t frames_dropped() const { return frames_dropped_; }
+  std::uint64_t frames_received() const { return frames_received_; }
+
+ private:
+  void read_more();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void write_more();
+
+  std::unique_ptr<ByteStream> stream_;
+  std::size_t send_queue_frames_max_;
+  Callbacks callbacks_;
+  FrameReader reader_;
+  std::string read_buffer_;
+  // Invariant: queue_.size() <= send_queue_frames_max_. Frames waiting to be written.
+  std::deque<std::string> queue_;
+  std::string write_buffer_;  // frames being written; non-empty iff a write is outstanding
+  bool closed_ = false;
+  std::uint64_t frames_dropped_ = 0;
+  std::uint64_t frames_received_ = 0;
+};
+
+}  // namespace quorum::adapters

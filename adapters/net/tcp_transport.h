@@ -1,0 +1,135 @@
+// TcpTransport: the production Transport port. One TCP connection per peer pair, plain or TLS,
+// carrying length-prefixed, checksummed frames (engine/wire frame format); the first frame in
+// each direction is a Hello (cluster id, node id, protocol version). Adapter layer.
+//
+// Connection rule: the node with the LOWER id dials, the higher id accepts. So there is exactly
+// one connection per pair and no dedup race; an accepted Hello from a peer that already has a
+// connection replaces it (the peer restarted and re-dialled; the old socket is half-open).
+// The dialer re-dials after any close with a bounded, jittered backoff (backoff.h).
+//
+// Refused and closed with one log line, never reaching the core: a Hello with another cluster
+// id, an unknown or unexpected node id, another protocol version; a frame that fails the wire
+// checks; a message that does not decode or is not addressed from that peer to this node; with
+// TLS, a peer whose certificate is not signed by the cluster CA (the TLS handshake fails).
+//
+// Sending is best effort (host/ports/transport.h): a message to a peer that is not connected
+// is dropped and counted; each connection queues at most send_queue_frames_max frames and
+// drops the oldest when full.
+//
+// Thread safety: io thread only (the host's AsioExecutor shares the io_context).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/net/backoff.h"
+#include "adapters/net/connection.h"
+#include "engine/core/base/prng.h"
+#include "engine/core/base/status.h"
+#include "engine/core/base/types.h"
+#include "engine/host/ports/transport.h"
+
+namespace quorum::adapters {
+
+struct PeerEndpoint {
+  NodeId id = kNoNode;
+  std::string host;  // IP address or host name
+  std::uint16_t port = 0;
+};
+
+struct TlsFiles {
+  std::string ca_file;    // the cluster CA: peers must present a certificate it signed
+  std::string cert_file;  // this node's certificate (signed by the CA)
+  std::string key_file;
+};
+
+struct TransportOptions {
+  NodeId self_id = kNoNode;
+  std::string cluster_id;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 9500;  // 0: any free port (tests), see listen_port()
+  std::vector<PeerEndpoint> peers;
+  std::optional<TlsFiles> tls;
+  std::size_t send_queue_frames_max = 4096;
+  std::uint64_t backoff_ms_min = 20;
+  std::uint64_t backoff_ms_max = 1000;
+  std::uint64_t handshake_timeout_ms = 3000;
+};
+
+struct TransportCounters {
+  std::uint64_t messages_sent = 0;      // handed to a connection queue
+  std::uint64_t messages_received = 0;  // delivered to the host
+  std::uint64_t messages_dropped = 0;   // no connection, or oldest dropped from a full queue
+  std::uint64_t connections_established = 0;
+  std::uint64_t connections_refused = 0;  // bad Hello, TLS failure, unexpected peer
+  std::uint64_t frames_rejected = 0;      // malformed frames or undecodable messages
+};
+
+class TcpTransport final : public host::Transport {
+ public:
+  using DeliverFn = std::function<void(raft::Message message)>;
+
+  TcpTransport(boost::asio::io_context& io, TransportOptions options, Prng prng, DeliverFn deliver);
+  ~TcpTransport() override;
+  TcpTransport(const TcpTransport&) = delete;
+  TcpTransport& operator=(const TcpTransport&) = delete;
+
+  // Loads TLS files (if any), binds and listens, and starts dialling the higher-id peers.
+  Status start();
+  // Closes the listener and every connection; no more dials.
+  void stop();
+
+  void send(const raft::Message& message) override;
+
+  std::uint16_t listen_port() const { return listen_port_; }
+  bool connected(NodeId peer) const;
+  const TransportCounters& counters() const;
+
+ private:
+  struct Peer {
+    PeerEndpoint endpoint;
+    std::shared_ptr<Connection> connection;  // set once the handshake completed
+    std::unique_ptr<Backoff> backoff;        // dialer side only
+    std::unique_ptr<boost::asio::steady_timer> redial_timer;
+  };
+
+  Status setup_tls();
+  void accept_next();
+  void on_accepted(boost::asio::ip::tcp::socket socket);
+  void dial(NodeId peer_id);
+  void schedule_redial(NodeId peer_id);
+  void on_connected(NodeId peer_id, boost::asio::ip::tcp::socket socket);
+  void begin_handshake(std::unique_ptr<ByteStream> stream, std::optional<NodeId> dialled_peer);
+  void on_hello(const std::shared_ptr<Connection>& connection, std::optional<NodeId> dialled_peer,
+                const std::string& payload);
+  void attach(NodeId peer_id, const std::shared_ptr<Connection>& connection);
+  void on_message(NodeId peer_id, const std::shared_ptr<Connection>& connection,
+                  const std::string& payload);
+  void on_closed(NodeId peer_id, const std::shared_ptr<Connection>& connection,
+                 const std::string& reason, bool malformed);
+  std::string hello_payload() const;
+
+  boost::asio::io_context& io_;
+  TransportOptions options_;
+  Prng prng_;
+  DeliverFn deliver_;
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t listen_port_ = 0;
+  std::map<NodeId, Peer> peers_;
+  TransportCounters counters_;
+  bool stopped_ = false;
+  // Guards io handlers that outlive a stopped transport (they check it before touching `this`).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace quorum::adapters
