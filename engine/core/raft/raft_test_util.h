@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/core/base/assert.h"
+#include "engine/core/raft/invariants.h"
 #include "engine/core/raft/node.h"
 #include "engine/core/raft/node_impl.h"
 
@@ -88,6 +89,7 @@ class Cluster {
     nodes_[id] = std::make_unique<Node>(config_for(id), disks_[id].persisted(),
                                         Prng(seed_ * 1000 + id + 7919 * restarts_[id]));
     applied_[id].clear();
+    observations_[id] = observe(*nodes_[id]);
     if (disks_[id].snapshot) applied_[id].push_back("snapshot:" + disks_[id].snapshot->data);
     down_.erase(id);
   }
@@ -142,9 +144,21 @@ class Cluster {
   // Messages for which the filter returns true are dropped.
   void set_drop(std::function<bool(const Message&)> drop) { drop_ = std::move(drop); }
 
+  // Every invariant of every live node, and monotonic evolution since the last check.
+  void check_invariants(NodeId id) {
+    Node& n = node(id);
+    const std::string why = check_node_state(n);
+    QUORUM_ASSERT(why.empty(), "node {}: {}", id, why);
+    const NodeObservation now = observe(n);
+    const std::string delta = check_node_transition(observations_[id], now);
+    QUORUM_ASSERT(delta.empty(), "{}", delta);
+    observations_[id] = now;
+  }
+
   // Persists and applies one Ready of `id`, queueing its messages.
   void process_ready(NodeId id) {
     Node& n = node(id);
+    check_invariants(id);
     if (!n.has_ready()) return;
     Ready r = n.ready();
     QUORUM_ASSERT(r.check().empty(), "{}", r.check());
@@ -276,6 +290,7 @@ class Cluster {
   std::map<NodeId, std::uint64_t> restarts_;
   std::set<NodeId> down_;
   std::map<NodeId, std::vector<std::string>> applied_;
+  std::map<NodeId, NodeObservation> observations_;
   std::map<NodeId, std::vector<TraceEvent>> traces_;
   std::map<NodeId, std::vector<ReadState>> read_states_;
   std::set<std::pair<NodeId, NodeId>> cut_;
@@ -293,6 +308,23 @@ inline std::unique_ptr<Node> make_node(NodeId id, const Membership& membership,
   if (tweak) tweak(c);
   state.bootstrap = membership;
   return std::make_unique<Node>(c, state, Prng(seed));
+}
+
+// A voter with priority 0 (it never campaigns, so a test controls it fully) whose restart
+// stickiness has run out: it grants votes to whoever qualifies.
+inline std::unique_ptr<Node> quiet_voter(NodeId id, Membership membership,
+                                         std::function<void(RaftConfig&)> tweak = {},
+                                         PersistedState state = {}) {
+  for (Member& m : membership.members) {
+    if (m.id == id) m.priority = 0;
+  }
+  auto n = make_node(id, membership, std::move(tweak), std::move(state));
+  for (int i = 0; i < 40; ++i) n->tick();
+  if (n->has_ready()) {
+    Ready r = n->ready();
+    n->advance(ReadyAck{r.seq});
+  }
+  return n;
 }
 
 // Collects the node's Ready (acknowledging it at once) and returns it.

@@ -1,0 +1,136 @@
+// CheckQuorum and leader stickiness (issue 2 item 3, thesis §6.2 and §4.2.3).
+#include <gtest/gtest.h>
+
+#include "engine/core/raft/raft_test_util.h"
+
+namespace quorum::raft {
+namespace {
+
+using testing::Cluster;
+using testing::msg;
+
+TEST(NodeCheckQuorum, PartitionedLeaderStepsDownWithinElectionTimeout) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.isolate(l);
+  Ticks ticks = 0;
+  while (c.node(l).role() == Role::kLeader && ticks < 100) {
+    c.tick_node(l);
+    ++ticks;
+  }
+  EXPECT_EQ(c.node(l).role(), Role::kFollower);
+  EXPECT_LE(ticks, Ticks{10});
+  EXPECT_EQ(c.count_traces(l, TraceKind::kCheckQuorumStepDown), 1u);
+}
+
+TEST(NodeCheckQuorum, WithoutCheckQuorumPartitionedLeaderStays) {
+  Cluster c(3, [](RaftConfig& cfg) { cfg.check_quorum = false; });
+  const NodeId l = c.elect();
+  c.isolate(l);
+  c.tick_node(l, 100);
+  EXPECT_EQ(c.node(l).role(), Role::kLeader);
+}
+
+TEST(NodeCheckQuorum, LeaderWithAMajorityStaysLeader) {
+  Cluster c(5);
+  const NodeId l = c.elect();
+  std::vector<NodeId> others;
+  for (NodeId id : c.ids()) {
+    if (id != l) others.push_back(id);
+  }
+  c.isolate(others[0]);
+  c.isolate(others[1]);
+  c.tick(100);
+  EXPECT_EQ(c.node(l).role(), Role::kLeader);
+  EXPECT_EQ(c.count_traces(l, TraceKind::kCheckQuorumStepDown), 0u);
+}
+
+TEST(NodeCheckQuorum, NoCheckQuorumMutationKeepsPartitionedLeader) {
+  Cluster c(3, [](RaftConfig& cfg) { cfg.mutation = Mutation::kNoCheckQuorum; });
+  const NodeId l = c.elect();
+  c.isolate(l);
+  c.tick_node(l, 50);
+  if constexpr (kMutationsCompiled) {
+    EXPECT_EQ(c.node(l).role(), Role::kLeader);
+  } else {
+    EXPECT_NE(c.node(l).role(), Role::kLeader);
+  }
+}
+
+TEST(NodeStickiness, FollowerRefusesVotesWithinTOfLeaderContact) {
+  auto n = testing::quiet_voter(1, testing::voters({1, 2, 3}));
+  n->step(msg(2, 1, 1, AppendRequest{0, 0, {}, 0, 1}));
+  testing::drain(*n);
+  for (int i = 0; i < 9; ++i) n->tick();
+  n->step(msg(3, 1, 2, VoteRequest{false, 0, 0, false}));
+  Ready r = testing::drain(*n);
+  EXPECT_EQ(n->term(), Term{1});  // not even the term moved
+  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
+  n->step(msg(3, 1, 2, VoteRequest{true, 0, 0, false}));
+  r = testing::drain(*n);
+  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
+  ASSERT_EQ(r.trace_events.size(), 1u);
+  EXPECT_EQ(r.trace_events[0].kind, TraceKind::kPreVoteRefused);
+}
+
+TEST(NodeStickiness, FollowerGrantsVoteAfterTWithoutLeaderContact) {
+  auto n = testing::quiet_voter(1, testing::voters({1, 2, 3}));
+  n->step(msg(2, 1, 1, AppendRequest{0, 0, {}, 0, 1}));
+  testing::drain(*n);
+  for (int i = 0; i < 10; ++i) n->tick();
+  n->step(msg(3, 1, 2, VoteRequest{false, 0, 0, false}));
+  Ready r = testing::drain(*n);
+  auto resp = testing::messages_of<VoteResponse>(r.messages_after_persist);
+  ASSERT_EQ(resp.size(), 1u);
+  EXPECT_TRUE(std::get<VoteResponse>(resp[0].body).granted);
+}
+
+TEST(NodeStickiness, TransferVoteBypassesStickiness) {
+  auto n = testing::quiet_voter(1, testing::voters({1, 2, 3}));
+  n->step(msg(2, 1, 1, AppendRequest{0, 0, {}, 0, 1}));
+  testing::drain(*n);
+  n->step(msg(3, 1, 2, VoteRequest{false, 0, 0, true}));
+  Ready r = testing::drain(*n);
+  auto resp = testing::messages_of<VoteResponse>(r.messages_after_persist);
+  ASSERT_EQ(resp.size(), 1u);
+  EXPECT_TRUE(std::get<VoteResponse>(resp[0].body).granted);
+  EXPECT_EQ(n->term(), Term{2});
+}
+
+TEST(NodeStickiness, RestartedNodeRefusesVotesForOneElectionTimeout) {
+  PersistedState s;
+  s.hard_state.current_term = 3;
+  auto n = testing::make_node(1, testing::voters({1, 2, 3}), {}, s);
+  n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, false}));
+  Ready r = testing::drain(*n);
+  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
+  EXPECT_EQ(n->term(), Term{3});
+  for (int i = 0; i < 10; ++i) n->tick();
+  testing::drain(*n);
+  if (n->role() == Role::kFollower) {
+    n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, false}));
+    r = testing::drain(*n);
+    EXPECT_EQ(testing::messages_of<VoteResponse>(r.messages_after_persist).size(), 1u);
+  }
+}
+
+TEST(NodeStickiness, LeaderRefusesHigherTermVotes) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  const Term t = c.node(l).term();
+  const NodeId other = l == 1 ? 2 : 1;
+  c.node(l).step(msg(other, l, t + 1, VoteRequest{false, 100, t, false}));
+  EXPECT_EQ(c.node(l).role(), Role::kLeader);
+  EXPECT_EQ(c.node(l).term(), t);
+}
+
+TEST(NodeStickiness, NonMemberVoteRequestsAreIgnored) {
+  auto n = testing::quiet_voter(1, testing::voters({1, 2, 3}));
+  n->step(msg(9, 1, 5, VoteRequest{false, 0, 0, false}));
+  Ready r = testing::drain(*n);
+  EXPECT_EQ(n->term(), Term{0});
+  EXPECT_TRUE(testing::all_messages(r).empty());
+}
+
+}  // namespace
+}  // namespace quorum::raft
