@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "engine/core/base/assert.h"
+#include "sim/history/register_model.h"
 
 namespace quorum::sim {
 
@@ -23,112 +24,6 @@ std::string_view verdict_name(Verdict verdict) {
 }
 
 namespace {
-
-// ---------------------------------------------------------------------------------------------
-// The sequential model of one key.
-
-// Invariants: !present => value_id == 0 && version == 0 && version_known;
-// present && version_known => 0 < version <= floor_index.
-// present && !version_known: the version is some log index > floor_index.
-struct RegState {
-  std::uint32_t value_id = 0;
-  bool present = false;
-  bool version_known = true;
-  LogIndex version = 0;
-  LogIndex floor_index = 0;  // highest log index known to have been written to this key
-  friend bool operator==(const RegState&, const RegState&) = default;
-};
-
-// One operation of the key, with its strings replaced by interned ids (0 = none).
-struct KeyOp {
-  const Operation* op = nullptr;  // into the History, which outlives the check
-  std::uint32_t value_id = 0;       // kPut/kCas input
-  std::uint32_t read_value_id = 0;  // kRead kOk found
-};
-
-LogIndex known_index(const Operation& op) {
-  return op.outcome == Outcome::kOk ? op.version : 0;  // 0: not known
-}
-
-// Can the current version be `version`? Pins an unknown version when it can.
-bool match_version(RegState& s, LogIndex version) {
-  if (version == 0) return !s.present;
-  if (!s.present) return false;
-  if (s.version_known) return s.version == version;
-  if (version <= s.floor_index) return false;
-  s.version_known = true;
-  s.version = version;
-  s.floor_index = version;
-  return true;
-}
-
-std::string state_text(const RegState& s, const std::vector<std::string_view>& values) {
-  if (!s.present) return fmt::format("absent (last index {})", s.floor_index);
-  if (s.version_known) return fmt::format("{:?}@{}", values[s.value_id], s.version);
-  return fmt::format("{:?}@>{} (index not known yet)", values[s.value_id], s.floor_index);
-}
-
-// Applies `k` (taking effect) to `s`. Returns false if the model cannot produce what the client
-// saw; then, if `reason` is not null, says why. `values` is only used for the reason.
-bool step(const RegState& s, const KeyOp& k, RegState* next, std::string* reason,
-          const std::vector<std::string_view>& values) {
-  const Operation& op = *k.op;
-  RegState n = s;
-  auto fail = [&](std::string_view why) {
-    if (reason != nullptr) *reason = fmt::format("{}; register is {}", why, state_text(s, values));
-    return false;
-  };
-  if (op.outcome == Outcome::kFailed) {
-    if (op.failure == Failure::kNotFound) {
-      if (s.present) return fail("delete answered not-found but the key is present");
-    } else {
-      QUORUM_ASSERT(op.failure == Failure::kVersionMismatch);
-      if (op.version != kVersionNotReported) {
-        if (op.version == op.expected_version) return fail("mismatch reported the expected version");
-        if (!match_version(n, op.version)) return fail("cas failed reporting another version");
-      } else if (!s.present || s.version_known) {
-        const LogIndex current = s.present ? s.version : 0;
-        if (current == op.expected_version) return fail("cas failed although the version matched");
-      }
-    }
-    *next = n;
-    return true;
-  }
-  if (op.kind == OpKind::kRead) {
-    QUORUM_ASSERT(op.outcome == Outcome::kOk);
-    if (!op.found) {
-      if (s.present) return fail("read found nothing but the key is present");
-    } else {
-      if (!s.present || s.value_id != k.read_value_id) return fail("read another value");
-      if (!match_version(n, op.version)) return fail("read the value at another version");
-    }
-    *next = n;
-    return true;
-  }
-  // A write taking effect (kOk, or kUnknown chosen to take effect here).
-  if (op.kind == OpKind::kCas && !match_version(n, op.expected_version)) {
-    return fail("cas took effect but the version did not match");
-  }
-  if (op.kind == OpKind::kDelete && !s.present) return fail("delete took effect on an absent key");
-  const LogIndex index = known_index(op);
-  if (index != 0 && index <= n.floor_index) {
-    return fail("write took effect at an index not above an earlier write's");
-  }
-  if (index != 0) n.floor_index = index;
-  if (op.kind == OpKind::kDelete) {
-    n.present = false;
-    n.value_id = 0;
-    n.version = 0;
-    n.version_known = true;
-  } else {
-    n.present = true;
-    n.value_id = k.value_id;
-    n.version = index;
-    n.version_known = index != 0;
-  }
-  *next = n;
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Bit sets and the cache of visited nodes.
@@ -153,7 +48,7 @@ class Cache {
 
   // Records (completed, s, unknown) unless a node with the same (completed, s) and a subset of
   // `unknown` was recorded (that node can do all this one can). Returns true if recorded.
-  bool insert_unless_dominated(const Words& completed, const RegState& s, const Words& unknown) {
+  bool insert_unless_dominated(const Words& completed, const RegisterState& s, const Words& unknown) {
     const std::uint64_t h = hash(completed, s);
     std::size_t slot = h & (slots_.size() - 1);
     for (; slots_[slot] != 0; slot = (slot + 1) & (slots_.size() - 1)) {
@@ -190,7 +85,7 @@ class Cache {
   static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
   struct Group {
     std::uint64_t hash;
-    RegState state;
+    RegisterState state;
     std::size_t completed_offset;       // into completed_words_store_
     std::uint32_t first_unknown_set;    // list head in unknown_sets_
   };
@@ -205,7 +100,7 @@ class Cache {
     QUORUM_ASSERT(unknown_sets_.size() < kNone);
     return static_cast<std::uint32_t>(unknown_sets_.size() - 1);
   }
-  std::uint64_t hash(const Words& completed, const RegState& s) const {
+  std::uint64_t hash(const Words& completed, const RegisterState& s) const {
     std::uint64_t h = mix(s.value_id, s.version);
     h = mix(h, s.floor_index * 4 + (s.present ? 2 : 0) + (s.version_known ? 1 : 0));
     for (std::uint64_t w : completed) h = mix(h, w);
@@ -284,7 +179,7 @@ class KeySearch {
  public:
   enum class Result : std::uint8_t { kOk, kViolation, kBudget };
 
-  KeySearch(std::vector<KeyOp> completed, std::vector<KeyOp> unknown,
+  KeySearch(std::vector<ModelOp> completed, std::vector<ModelOp> unknown,
             std::vector<std::string_view> values, std::uint64_t states_max)
       : completed_(std::move(completed)),
         unknown_(std::move(unknown)),
@@ -297,7 +192,7 @@ class KeySearch {
         cache_(completed_bits_.size(), unknown_bits_.size()) {
     build_event_order();
     // The unknown list holds unknown_ sorted by invoke time: node j + 1 is unknown_[j].
-    std::sort(unknown_.begin(), unknown_.end(), [](const KeyOp& a, const KeyOp& b) {
+    std::sort(unknown_.begin(), unknown_.end(), [](const ModelOp& a, const ModelOp& b) {
       return std::pair(a.op->invoke_us, a.op->id) < std::pair(b.op->invoke_us, b.op->id);
     });
   }
@@ -310,13 +205,13 @@ class KeySearch {
   struct Frame {
     bool is_unknown;
     std::uint32_t index;            // into completed_ or unknown_
-    RegState before;
+    RegisterState before;
     std::uint64_t min_return_us;    // for unknown frames: the bound when it was chosen
   };
 
   void build_event_order();
   LogIndex write_index(std::uint32_t i) const {
-    return completed_[i].op->kind == OpKind::kRead ? 0 : known_index(*completed_[i].op);
+    return known_write_index(*completed_[i].op);
   }
   bool in_index_order(std::uint32_t i) const {
     const LogIndex index = write_index(i);
@@ -328,11 +223,11 @@ class KeySearch {
   void remember_deepest();
   void collect_frontier();
   // `placing`: the node of the unknown write in pending_.
-  bool enables_something(std::uint32_t placing, const RegState& after,
+  bool enables_something(std::uint32_t placing, const RegisterState& after,
                          std::uint64_t min_return_us) const;
 
-  std::vector<KeyOp> completed_;
-  std::vector<KeyOp> unknown_;
+  std::vector<ModelOp> completed_;
+  std::vector<ModelOp> unknown_;
   std::vector<std::string_view> values_;
   std::uint64_t states_max_;
 
@@ -345,7 +240,7 @@ class KeySearch {
   std::vector<std::uint32_t> return_node_;  // per completed op
   // Known indexes of the acknowledged writes, ascending. Indexes only grow, so these writes are
   // placed in exactly this order: writes_known_[placed_known_count_] is the only one that may
-  // go next. Checking it here rather than in step() catches a wrong order at once instead of
+  // go next. Checking it here rather than in register_step() catches a wrong order at once instead of
   // when the skipped write's completion is reached.
   std::vector<LogIndex> writes_known_;
   std::size_t placed_known_count_ = 0;
@@ -358,7 +253,7 @@ class KeySearch {
   Words completed_bits_;
   Words unknown_bits_;
   Cache cache_;
-  RegState state_;
+  RegisterState state_;
   std::vector<Frame> stack_;
   std::size_t linearized_count_ = 0;
 
@@ -366,7 +261,7 @@ class KeySearch {
   std::size_t best_count_ = 0;
   bool have_best_ = false;
   std::vector<Frame> best_stack_;
-  RegState best_state_;
+  RegisterState best_state_;
   std::uint32_t best_stuck_ = 0;  // completed index
 };
 
@@ -386,8 +281,8 @@ void KeySearch::build_event_order() {
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
     return std::tuple(a.time_us, a.is_return, a.id) < std::tuple(b.time_us, b.is_return, b.id);
   });
-  for (const KeyOp& k : completed_) {
-    const LogIndex index = k.op->kind == OpKind::kRead ? 0 : known_index(*k.op);
+  for (const ModelOp& k : completed_) {
+    const LogIndex index = known_write_index(*k.op);
     if (index != 0) writes_known_.push_back(index);
   }
   std::sort(writes_known_.begin(), writes_known_.end());
@@ -429,12 +324,12 @@ void KeySearch::collect_frontier() {
 // So W is placed only if something that may go next succeeds after W and fails without it.
 // Reads and reported mismatches that succeed either way (a value written twice) count as
 // enabled: rewriting those would change the state, so the rule stays out of their way.
-bool KeySearch::enables_something(std::uint32_t placing, const RegState& after,
+bool KeySearch::enables_something(std::uint32_t placing, const RegisterState& after,
                                   std::uint64_t min_return_us) const {
-  RegState ignored;
-  auto enabled_by = [&](const KeyOp& x) {
-    if (!step(after, x, &ignored, nullptr, values_)) return false;
-    if (!step(state_, x, &ignored, nullptr, values_)) return true;
+  RegisterState ignored;
+  auto enabled_by = [&](const ModelOp& x) {
+    if (!register_step(after, x, &ignored, nullptr, values_)) return false;
+    if (!register_step(state_, x, &ignored, nullptr, values_)) return true;
     const Operation& op = *x.op;
     if (op.kind == OpKind::kRead) return true;
     return op.outcome == Outcome::kFailed && op.failure == Failure::kVersionMismatch &&
@@ -444,7 +339,7 @@ bool KeySearch::enables_something(std::uint32_t placing, const RegState& after,
     if (enabled_by(completed_[i])) return true;
   }
   for (std::uint32_t node = pending_.first(); node != kEnd; node = pending_.next(node)) {
-    const KeyOp& x = unknown_[node - 1];
+    const ModelOp& x = unknown_[node - 1];
     if (x.op->invoke_us > min_return_us) break;
     if (node != placing && x.op->kind != OpKind::kPut && enabled_by(x)) return true;
   }
@@ -465,8 +360,8 @@ KeySearch::Result KeySearch::run() {
     if (!in_pending) {
       if (is_call(node)) {
         const std::uint32_t i = event_op(node);
-        RegState next;
-        if (in_index_order(i) && step(state_, completed_[i], &next, nullptr, values_)) {
+        RegisterState next;
+        if (in_index_order(i) && register_step(state_, completed_[i], &next, nullptr, values_)) {
           set_bit(completed_bits_, i);
           if (cache_.insert_unless_dominated(completed_bits_, next, unknown_bits_)) {
             stack_.push_back({false, i, state_, 0});
@@ -493,13 +388,13 @@ KeySearch::Result KeySearch::run() {
       dead_end = true;
     } else {
       const std::uint32_t j = node - 1;
-      RegState next;
+      RegisterState next;
       // An unknown put right on top of an unknown write hides it: the pair leaves the state
       // the put alone leaves, with one more write used, and the put alone is tried from the
       // parent. Skipping the pair keeps timed-out writes from multiplying the search.
       const bool hides_unknown = unknown_[j].op->kind == OpKind::kPut && !stack_.empty() &&
                                  stack_.back().is_unknown;
-      if (!hides_unknown && step(state_, unknown_[j], &next, nullptr, values_) &&
+      if (!hides_unknown && register_step(state_, unknown_[j], &next, nullptr, values_) &&
           enables_something(node, next, min_return_us)) {
         set_bit(unknown_bits_, j);
         if (cache_.insert_unless_dominated(completed_bits_, next, unknown_bits_)) {
@@ -552,14 +447,14 @@ Violation KeySearch::violation(const std::string& key, std::size_t explanation_o
     const Frame& frame = best_stack_[f];
     v.prefix_tail.push_back(*(frame.is_unknown ? unknown_ : completed_)[frame.index].op);
   }
-  v.state = state_text(best_state_, values_);
-  const KeyOp& stuck = completed_[best_stuck_];
+  v.state = register_state_text(best_state_, values_);
+  const ModelOp& stuck = completed_[best_stuck_];
   v.stuck = *stuck.op;
-  RegState ignored;
-  auto why_not = [&](const KeyOp& k) {
+  RegisterState ignored;
+  auto why_not = [&](const ModelOp& k) {
     std::string reason;
-    if (!step(best_state_, k, &ignored, &reason, values_)) return reason;
-    const LogIndex index = k.op->kind == OpKind::kRead ? 0 : known_index(*k.op);
+    if (!register_step(best_state_, k, &ignored, &reason, values_)) return reason;
+    const LogIndex index = known_write_index(*k.op);
     // Known writes are placed in index order: those placed are the ones up to the floor.
     auto lowest_unplaced =
         std::upper_bound(writes_known_.begin(), writes_known_.end(), best_state_.floor_index);
@@ -570,7 +465,7 @@ Violation KeySearch::violation(const std::string& key, std::size_t explanation_o
   };
   v.stuck_reason = why_not(stuck);
   // Alternatives: unlinearized operations invoked before `stuck` completed.
-  auto consider = [&](const KeyOp& k, bool linearized) {
+  auto consider = [&](const ModelOp& k, bool linearized) {
     if (linearized || k.op == stuck.op || k.op->invoke_us > stuck.op->complete_us) return;
     if (v.alternatives.size() >= explanation_ops_max) return;
     v.alternatives.push_back(*k.op);
@@ -613,10 +508,10 @@ LinearizabilityResult check_linearizability(const History& history,
       if (inserted) values.push_back(s);
       return it->second;
     };
-    std::vector<KeyOp> completed;
-    std::vector<KeyOp> unknown;
+    std::vector<ModelOp> completed;
+    std::vector<ModelOp> unknown;
     for (const Operation* op : ops) {
-      KeyOp k{op, 0, 0};
+      ModelOp k{op, 0, 0};
       if (op->kind == OpKind::kPut || op->kind == OpKind::kCas) k.value_id = intern(op->value);
       if (op->kind == OpKind::kRead && op->found) k.read_value_id = intern(op->read_value);
       (op->outcome == Outcome::kUnknown ? unknown : completed).push_back(k);

@@ -6,15 +6,9 @@
 // on its own: a map of independent registers is linearizable iff each register is
 // (P-compositionality, Horn & Kroening). Written here from the papers' descriptions.
 //
-// The sequential model of one key. State: absent (version 0) or (value, version), plus the
-// highest log index written so far. Versions are log indexes, so writes that take effect carry
-// strictly increasing versions:
-//   put v        -> sets (v, its index); requires index > every index written before
-//   cas v, exp   -> takes effect iff current version == exp (0: the key is absent)
-//   delete       -> takes effect iff the key is present (config_sync answers "not found" else)
-//   read         -> returns the current (value, version) or absent
-// A write whose index the client was not told (kUnknown, or kOk with version 0) sets the version
-// to "some index above every index so far"; a later read or cas that names the version pins it.
+// The sequential model of one key is sim/history/register_model.h: a register whose versions
+// are log indexes (put, cas on the expected version, delete, read), where a write whose index
+// the client was not told leaves the version to be pinned by the next operation that names it.
 //
 // Outcomes: kOk operations took effect exactly once, between invoke and completion. kFailed
 // operations took no effect; kVersionMismatch and kNotFound still say something about the state
@@ -22,13 +16,18 @@
 // take effect at any point after their invocation (pending until +infinity) or never; kUnknown
 // reads are dropped.
 //
-// Unknown writes make naive search exponential (every subset of old timed-out writes looks like
-// a different state). The cache therefore keys on (completed operations linearized, state) and
-// keeps the set of unknown writes used: a node is pruned when an earlier node had the same key
-// and used a subset of its unknown writes, since the earlier node can do everything it can.
+// Three reductions keep the search small without changing the verdict:
+// * Acknowledged writes with known indexes are placed in index order (indexes only grow), so a
+//   wrong order is refused at once rather than when the skipped write's completion is reached.
+// * The cache keys on (completed operations placed, state) and keeps the sets of unknown writes
+//   used: a node is pruned when one with the same key used a subset of its unknown writes (it
+//   can do everything this one can). Without this, every subset of old timed-out writes looks
+//   like a new state and the search is exponential in the number of timeouts.
+// * An unknown write is placed only right before an operation that needs it (one that fails
+//   without it): any other placement can be rewritten away (see enables_something()).
 //
-// The search is bounded by states_max (cache insertions, summed over keys): beyond it the
-// verdict is kInconclusive, never a guess. Deterministic: no clock, no hashing of addresses.
+// The search is bounded by states_max (cache insertions per key): beyond it the verdict is
+// kInconclusive, never a guess. Deterministic: no clock, no hashing of addresses.
 #pragma once
 
 #include <cstdint>
@@ -40,9 +39,9 @@
 namespace quorum::sim {
 
 struct LinearizabilityOptions {
-  // Search budget: cache insertions over all keys. About 100 bytes plus one bit per operation
-  // of the key each; the default keeps a pathological search under ~1 GB.
-  std::uint64_t states_max = 4'000'000;
+  // Search budget per key: cache insertions. Each costs about 80 bytes plus one bit per
+  // operation of the key (a 2,000-operation key: ~330 bytes, so ~700 MB at the limit).
+  std::uint64_t states_max = 2'000'000;
   // How many linearized operations before the stuck point the explanation lists.
   std::size_t explanation_ops_max = 12;
 };
