@@ -130,6 +130,8 @@ Status NodeHost::start() {
   }
   raft::PersistedState persisted = std::move(loaded->persisted);
   persisted.bootstrap = h.config.bootstrap;
+  // A restarted leader may have to send its snapshot to a lagging follower.
+  if (loaded->snapshot.has_value()) persisted.snapshot_data = loaded->snapshot->data;
   h.node = std::make_unique<raft::Node>(h.config.raft, persisted, h.prng);
   // Committed entries after the snapshot are handed out by the core's first Readys (replay).
   QUORUM_ASSERT(h.node->applied_index() == h.apply_loop.applied_index(),
