@@ -1,0 +1,158 @@
+// Writes the seed corpora of the fuzz targets: a handful of valid inputs (so the fuzzers start
+// deep inside the decoders) and of invalid ones (each rejection class). Run by hand:
+//   build-x/fuzz/fuzz_corpus_gen fuzz/corpus
+// and commit the files. Names say what each input is.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "engine/core/base/crc32c.h"
+#include "engine/wire/codec.h"
+#include "engine/wire/frame.h"
+#include "engine/wire/record.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace w = quorum::wire;
+using namespace quorum;  // NOLINT(google-build-using-namespace): a small generator program
+
+void write(const fs::path& dir, const std::string& name, const std::string& bytes) {
+  fs::create_directories(dir);
+  std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+raft::Membership membership() {
+  return {{{1, raft::MemberRole::kVoter, 1}, {2, raft::MemberRole::kVoter, 1},
+           {3, raft::MemberRole::kLearner, 0}}};
+}
+
+std::vector<std::pair<std::string, raft::Message>> messages() {
+  std::vector<raft::Entry> entries = {
+      {2, 11, raft::EntryKind::kNoop, "", {}},
+      {2, 12, raft::EntryKind::kCommand, w::encode_config_command(config_sync::Put{"a.cnf", "x=1"}), {}},
+      {2, 13, raft::EntryKind::kMembership, "", membership()}};
+  return {
+      {"vote_request", {1, 2, 3, raft::VoteRequest{false, 10, 2, false}}},
+      {"pre_vote_request", {1, 2, 4, raft::VoteRequest{true, 10, 2, false}}},
+      {"vote_response", {2, 1, 3, raft::VoteResponse{false, true}}},
+      {"heartbeat", {1, 2, 3, raft::AppendRequest{10, 2, {}, 9, 7}}},
+      {"append_entries", {1, 2, 3, raft::AppendRequest{10, 2, entries, 11, 8}}},
+      {"append_response_ok", {2, 1, 3, raft::AppendResponse{true, 13, 0, 0, 0, 8}}},
+      {"append_response_reject", {2, 1, 3, raft::AppendResponse{false, 0, 10, 5, 1, 8}}},
+      {"snapshot_request",
+       {1, 2, 3, raft::SnapshotRequest{raft::Snapshot{{10, 2, membership()}, "data"}, 9}}},
+      {"timeout_now", {1, 2, 3, raft::TimeoutNow{}}},
+  };
+}
+
+std::string app_snapshot() {
+  w::AppSnapshot s;
+  s.config_applied_index = 20;
+  s.config_files["cmon.cnf"] = {"hostname=a\n", 5, crc32c("hostname=a\n")};
+  s.config_files["cmon.d/c1.cnf"] = {"", 20, crc32c("")};
+  return w::encode_app_snapshot(s);
+}
+
+void frame_decoder(const fs::path& dir) {
+  std::string stream = "\x07";  // chunk size byte: 8-byte chunks
+  stream += w::encode_frame(w::encode_hello({"prod", 1, w::kProtocolVersion}));
+  for (const auto& [name, m] : messages()) stream += w::encode_frame(w::encode_message(m));
+  write(dir, "valid_hello_then_every_message", stream);
+  write(dir, "valid_one_byte_chunks", std::string("\x00", 1) + w::encode_frame("abc"));
+  write(dir, "invalid_http_request", std::string("\xff") + "GET / HTTP/1.1\r\n\r\n");
+  std::string bad_crc = w::encode_frame("payload");
+  bad_crc.back() ^= 1;
+  write(dir, "invalid_crc", "\xff" + bad_crc);
+  std::string oversize = w::encode_frame("");
+  oversize[11] = '\x7f';
+  write(dir, "invalid_oversize_length", "\xff" + oversize);
+  std::string version = w::encode_frame("x");
+  version[4] = 9;
+  write(dir, "invalid_version", "\xff" + version);
+  write(dir, "invalid_truncated", "\x03" + w::encode_frame("truncated").substr(0, 20));
+}
+
+void message_decode(const fs::path& dir) {
+  for (const auto& [name, m] : messages()) write(dir, "valid_message_" + name, w::encode_message(m));
+  write(dir, "valid_entry_membership",
+        w::encode_entry({4, 9, raft::EntryKind::kMembership, "", membership()}));
+  write(dir, "valid_hard_state", w::encode_hard_state({7, 2, 30}));
+  write(dir, "valid_snapshot", w::encode_snapshot({{10, 2, membership()}, app_snapshot()}));
+  write(dir, "valid_hello", w::encode_hello({"prod-east", 3, w::kProtocolVersion}));
+  write(dir, "valid_store_identity", w::encode_store_identity({"prod-east", 3, 1}));
+  write(dir, "valid_app_snapshot", app_snapshot());
+  write(dir, "valid_config_command",
+        w::encode_config_command(config_sync::PutIfVersion{"a/b.cnf", "v", 3}));
+  write(dir, "invalid_empty", "");
+  write(dir, "invalid_garbage", "\xff\xff\xff\xff\x0f");
+  std::string truncated = w::encode_message(messages()[4].second);
+  write(dir, "invalid_truncated_append", truncated.substr(0, truncated.size() / 2));
+}
+
+void storage_record(const fs::path& dir) {
+  write(dir, "valid_entry", w::encode_record(w::encode_entry({3, 4, raft::EntryKind::kNoop, "", {}})));
+  write(dir, "valid_hard_state", w::encode_record(w::encode_hard_state({7, 2, 30})));
+  write(dir, "valid_snapshot",
+        w::encode_record(w::encode_snapshot({{10, 2, membership()}, app_snapshot()})));
+  write(dir, "valid_store_identity", w::encode_record(w::encode_store_identity({"prod", 1, 1})));
+  write(dir, "valid_empty_payload", w::encode_record(""));
+  write(dir, "invalid_truncated_header", w::encode_record("abc").substr(0, 3));
+  std::string flipped = w::encode_record(w::encode_hard_state({7, 2, 30}));
+  flipped[6] ^= 4;
+  write(dir, "invalid_flipped_bit", flipped);
+  std::string version = w::encode_record("x");
+  version[0] = 2;
+  write(dir, "invalid_version", version);
+}
+
+// [u8 gap][u16 LE length][payload] records, as config_command_fuzz.cc reads them.
+std::string command_record(const config_sync::Command& command) {
+  const std::string payload = w::encode_config_command(command);
+  std::string out = "\x01";
+  out.push_back(static_cast<char>(payload.size() & 0xFF));
+  out.push_back(static_cast<char>((payload.size() >> 8) & 0xFF));
+  return out + payload;
+}
+
+void config_command(const fs::path& dir) {
+  write(dir, "valid_put_update_delete",
+        command_record(config_sync::Put{"cmon.cnf", "a"}) +
+            command_record(config_sync::PutIfVersion{"cmon.cnf", "b", 1}) +
+            command_record(config_sync::Delete{"cmon.cnf"}));
+  write(dir, "rejected_commands",
+        command_record(config_sync::Put{"../etc/passwd", "x"}) +
+            command_record(config_sync::Delete{"missing"}) +
+            command_record(config_sync::PutIfVersion{"a", "x", 7}) +
+            command_record(config_sync::Put{"/abs", "x"}));
+  write(dir, "invalid_payload", std::string("\x01\x03\x00\xff\xff\xff", 6));
+}
+
+void config_file(const fs::path& dir) {
+  write(dir, "valid_three_peers",
+        "[quorumd]\nnode_id = 1\ncluster_id = \"prod\"\n"
+        "peers = 1@a@127.0.0.1:9500:9580, 2@b@127.0.0.1:9510:9590, 3@c@127.0.0.1:9520:9600\n"
+        "data_dir = /tmp/q1\nconfig_dir = /tmp/q1/etc\n");
+  write(dir, "invalid_unknown_key", "node_id = 1\nheartbeet_ms = 5\n");
+  write(dir, "invalid_garbage", std::string("[[[\n=\n\xff\x00", 8));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR   (writes CORPUS_DIR/<target>/...)\n", argv[0]);
+    return 64;
+  }
+  const fs::path root = argv[1];
+  frame_decoder(root / "frame_decoder");
+  message_decode(root / "message_decode");
+  storage_record(root / "storage_record");
+  config_command(root / "config_command");
+  config_file(root / "config_file");
+  std::printf("corpora written under %s\n", root.c_str());
+  return 0;
+}
