@@ -1,0 +1,342 @@
+#include "tools/quorumd/api.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <string_view>
+#include <utility>
+
+#include "engine/core/raft/state.h"
+#include "tools/quorumd/api.pb.h"
+
+namespace quorum::quorumd {
+
+namespace {
+
+using adapters::HttpRequest;
+using adapters::HttpRespondFn;
+using adapters::HttpResponse;
+
+constexpr std::string_view kConfigPrefix = "/v1/config/";
+
+std::string to_json(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out + "\n";
+}
+
+HttpResponse json_response(unsigned status, const google::protobuf::Message& message) {
+  HttpResponse response;
+  response.status = status;
+  response.body = to_json(message);
+  return response;
+}
+
+HttpResponse error_response(unsigned status, const std::string& text) {
+  api::Error error;
+  error.set_error(text);
+  return json_response(status, error);
+}
+
+// The answer to a request that needs the leader, on a node that is not the leader.
+HttpResponse not_leader_response(const ApiContext& context, const HttpRequest& request,
+                                 NodeId leader_hint) {
+  const NodeId self = context.config.node_id;
+  const std::string url = leader_hint != self ? node_url(context.config, leader_hint) : "";
+  api::Error error;
+  error.set_leader_id(leader_hint);
+  if (leader_hint == kNoNode || url.empty()) {
+    error.set_error("no leader: an election is in progress or a majority is unreachable; retry");
+    return json_response(503, error);
+  }
+  error.set_error("not the leader: redirecting to " + node_name(context.config, leader_hint));
+  error.set_leader_url(url);
+  HttpResponse response = json_response(307, error);
+  response.location = url + request.target;
+  return response;
+}
+
+std::string current_user() {
+  const passwd* user = getpwuid(getuid());  // NOLINT(concurrency-mt-unsafe): io thread only
+  return user != nullptr ? user->pw_name : std::to_string(getuid());
+}
+
+std::string current_group() {
+  const group* grp = getgrgid(getgid());  // NOLINT(concurrency-mt-unsafe): io thread only
+  return grp != nullptr ? grp->gr_name : std::to_string(getgid());
+}
+
+void handle_status(ApiContext& context, const HttpRespondFn& respond) {
+  const raft::Node& node = context.host.node();
+  api::Status status;
+  status.set_node_id(context.config.node_id);
+  status.set_name(context.config.name);
+  status.set_role(std::string(raft::role_name(node.role())));
+  status.set_term(node.term());
+  status.set_leader_id(node.leader_id());
+  status.set_leader_name(node_name(context.config, node.leader_id()));
+  status.set_leader_url(node_url(context.config, node.leader_id()));
+  status.set_commit_index(node.commit_index());
+  status.set_applied_index(node.applied_index());
+  status.set_last_index(node.last_index());
+  status.set_version(kVersion);
+  status.set_cluster_id(context.config.cluster_id);
+  status.set_config_files(static_cast<std::uint32_t>(context.host.config_files().files().size()));
+  respond(json_response(200, status));
+}
+
+void add_controller(api::ControllerList* list, NodeId id, const std::string& name,
+                    const std::string& ip, std::uint16_t port, std::uint16_t http_port,
+                    bool leader, bool reachable) {
+  api::Controller* row = list->add_controllers();
+  row->set_node_id(id);
+  row->set_hostname(name);
+  row->set_ip(ip);
+  row->set_port(port);
+  row->set_http_port(http_port);
+  row->set_role(leader ? "leader" : "follower");
+  row->set_host_status(reachable ? "online" : "unreachable");
+  row->set_version(kVersion);
+  row->set_owner_user_name(current_user());
+  row->set_owner_group_name(current_group());
+  row->set_message(leader ? "Acting as leader."
+                          : (reachable ? "Responding to heartbeats." : "Not reachable from the leader."));
+}
+
+void handle_controllers(ApiContext& context, const HttpRequest& request,
+                        const HttpRespondFn& respond) {
+  const raft::Node& node = context.host.node();
+  if (node.role() != raft::Role::kLeader) {
+    respond(not_leader_response(context, request, node.leader_id()));
+    return;
+  }
+  const ParsedConfig& config = context.config;
+  api::ControllerList list;
+  for (const PeerConfig& peer : config.peers) {
+    const bool self = peer.id == config.node_id;
+    add_controller(&list, peer.id, peer.name, peer.host, peer.raft_port, peer.http_port,
+                   /*leader=*/self, self || context.transport.connected(peer.id));
+  }
+  list.set_total(static_cast<std::uint32_t>(list.controllers_size()));
+  respond(json_response(200, list));
+}
+
+api::ConfigFile file_message(const std::string& path, const config_sync::FileEntry& file,
+                             bool with_content) {
+  api::ConfigFile out;
+  out.set_path(path);
+  if (with_content) out.set_content(file.content);
+  out.set_version(file.version);
+  out.set_checksum(file.checksum);
+  return out;
+}
+
+void respond_config_read(ApiContext& context, const std::string& path, const HttpRespondFn& respond) {
+  const config_sync::StateMachine& files = context.host.config_files();
+  if (path.empty()) {
+    api::ConfigList list;
+    for (const auto& [name, file] : files.files()) {
+      *list.add_files() = file_message(name, file, /*with_content=*/false);
+    }
+    list.set_applied_index(files.applied_index());
+    respond(json_response(200, list));
+    return;
+  }
+  const config_sync::FileEntry* file = files.find(path);
+  if (file == nullptr) {
+    respond(error_response(404, "no config file '" + path + "'"));
+    return;
+  }
+  respond(json_response(200, file_message(path, *file, /*with_content=*/true)));
+}
+
+void handle_config_get(ApiContext& context, const HttpRequest& request, const std::string& path,
+                       const HttpRespondFn& respond) {
+  auto local = request.query.find("local");
+  if (local != request.query.end() && local->second != "false" && local->second != "0") {
+    respond_config_read(context, path, respond);  // this node's copy, possibly stale
+    return;
+  }
+  context.host.read_config([&context, request, path, respond](const host::ClientReply& reply) {
+    if (reply.code == host::ClientReply::Code::kOk) {
+      respond_config_read(context, path, respond);
+    } else if (reply.code == host::ClientReply::Code::kNotLeader) {
+      respond(not_leader_response(context, request, reply.leader_hint));
+    } else {
+      respond(error_response(503, fmt::format("read failed: {} {}",
+                                              host::client_reply_code_name(reply.code), reply.reason)));
+    }
+  });
+}
+
+HttpResponse write_reply(const ApiContext& context, const HttpRequest& request,
+                         const std::string& path, const host::ClientReply& reply) {
+  using Code = host::ClientReply::Code;
+  switch (reply.code) {
+    case Code::kOk: break;
+    case Code::kNotLeader: return not_leader_response(context, request, reply.leader_hint);
+    case Code::kTransferInProgress:
+      return error_response(503, "leadership transfer in progress; retry shortly");
+    case Code::kLost: return error_response(503, "the write was lost to a leader change; retry");
+    case Code::kUnknown:
+      return error_response(503, "outcome unknown (covered by a snapshot); read back to check");
+    case Code::kRejected: return error_response(503, "rejected: " + reply.reason);
+    case Code::kStopped: return error_response(503, "the node is stopping; retry elsewhere");
+  }
+  using Apply = config_sync::ApplyResult::Code;
+  switch (reply.apply.code) {
+    case Apply::kApplied: break;
+    case Apply::kInvalidPath: return error_response(400, "invalid path: " + reply.apply.reason);
+    case Apply::kTooLarge: return error_response(413, "too large: " + reply.apply.reason);
+    case Apply::kNotFound: return error_response(404, "no config file '" + path + "'");
+    case Apply::kVersionMismatch: return error_response(409, "version mismatch");
+  }
+  api::WriteResult result;
+  result.set_path(path);
+  result.set_version(reply.apply.version);
+  result.set_index(reply.index);
+  return json_response(200, result);
+}
+
+void handle_config_write(ApiContext& context, const HttpRequest& request, const std::string& path,
+                         const HttpRespondFn& respond) {
+  config_sync::Command command;
+  if (request.method == "PUT") {
+    command = config_sync::Put{path, request.body};
+  } else {
+    command = config_sync::Delete{path};
+  }
+  context.host.propose_config(std::move(command),
+                              [&context, request, path, respond](const host::ClientReply& reply) {
+                                respond(write_reply(context, request, path, reply));
+                              });
+}
+
+std::string_view request_result_name(raft::RequestResult result) {
+  switch (result) {
+    case raft::RequestResult::kOk: return "ok";
+    case raft::RequestResult::kNotLeader: return "not leader";
+    case raft::RequestResult::kNoSuchVoter: return "no such voter";
+    case raft::RequestResult::kAlreadyLeader: return "already leader";
+    case raft::RequestResult::kNoCandidate: return "no other voter to take over";
+    case raft::RequestResult::kTransferInProgress: return "a transfer is already in progress";
+  }
+  return "?";
+}
+
+void handle_leader_action(ApiContext& context, const HttpRequest& request, bool transfer,
+                          const HttpRespondFn& respond) {
+  NodeId target = kNoNode;
+  if (transfer) {
+    auto to = request.query.find("to");
+    if (to != request.query.end() && !to->second.empty()) {
+      for (const PeerConfig& peer : context.config.peers) {
+        if (peer.name == to->second || std::to_string(peer.id) == to->second) target = peer.id;
+      }
+      if (target == kNoNode) {
+        respond(error_response(404, "no controller named '" + to->second + "'"));
+        return;
+      }
+    }
+  }
+  const raft::RequestResult result =
+      transfer ? context.host.transfer_leadership(target) : context.host.step_down();
+  if (result == raft::RequestResult::kNotLeader) {
+    respond(not_leader_response(context, request, context.host.node().leader_id()));
+    return;
+  }
+  api::LeaderActionResult body;
+  body.set_result(std::string(request_result_name(result)));
+  body.set_target_id(target);
+  body.set_target_name(node_name(context.config, target));
+  respond(json_response(result == raft::RequestResult::kOk ? 200 : 409, body));
+}
+
+}  // namespace
+
+std::string node_url(const ParsedConfig& config, NodeId id) {
+  if (id == config.node_id) return fmt::format("http://{}:{}", config.listen_address, config.http_port);
+  for (const PeerConfig& peer : config.peers) {
+    if (peer.id == id && peer.http_port != 0) {
+      const bool ipv6 = peer.host.find(':') != std::string::npos;
+      return ipv6 ? fmt::format("http://[{}]:{}", peer.host, peer.http_port)
+                  : fmt::format("http://{}:{}", peer.host, peer.http_port);
+    }
+  }
+  return "";
+}
+
+std::string node_name(const ParsedConfig& config, NodeId id) {
+  if (id == kNoNode) return "";
+  for (const PeerConfig& peer : config.peers) {
+    if (peer.id == id) return peer.name;
+  }
+  return std::to_string(id);
+}
+
+void render_metrics(ApiContext& context, std::string* out);
+
+void handle_api_request(ApiContext& context, const HttpRequest& request, HttpRespondFn respond) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (path == "/v1/status" && method == "GET") return handle_status(context, respond);
+  if (path == "/v1/controllers" && method == "GET") return handle_controllers(context, request, respond);
+  if (path == "/metrics" && method == "GET") {
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4";
+    render_metrics(context, &response.body);
+    return respond(std::move(response));
+  }
+  if (path == "/v1/config" && method == "GET") return handle_config_get(context, request, "", respond);
+  if (path.rfind(kConfigPrefix, 0) == 0) {
+    const std::string file_path = path.substr(kConfigPrefix.size());
+    if (method == "GET") return handle_config_get(context, request, file_path, respond);
+    if (method == "PUT" || method == "DELETE") {
+      return handle_config_write(context, request, file_path, respond);
+    }
+  }
+  if (path == "/v1/leader/transfer" && method == "POST") {
+    return handle_leader_action(context, request, /*transfer=*/true, respond);
+  }
+  if (path == "/v1/leader/step-down" && method == "POST") {
+    return handle_leader_action(context, request, /*transfer=*/false, respond);
+  }
+  respond(error_response(404, fmt::format("no such endpoint: {} {}", method, path)));
+}
+
+void render_metrics(ApiContext& context, std::string* out) {
+  const raft::Node& node = context.host.node();
+  *out += "# HELP quorum_role 1 for the role this node is in.\n# TYPE quorum_role gauge\n";
+  for (raft::Role role : {raft::Role::kFollower, raft::Role::kPreCandidate, raft::Role::kCandidate,
+                          raft::Role::kLeader}) {
+    *out += fmt::format("quorum_role{{role=\"{}\"}} {}\n", raft::role_name(role),
+                        node.role() == role ? 1 : 0);
+  }
+  render_metric("quorum_term", "gauge", "Current Raft term.", node.term(), out);
+  render_metric("quorum_commit_index", "gauge", "Highest committed log index.", node.commit_index(), out);
+  render_metric("quorum_applied_index", "gauge", "Highest applied log index.", node.applied_index(), out);
+  render_metric("quorum_leader_changes_total", "counter", "Times the known leader changed.",
+                context.counters.leader_changes, out);
+  render_metric("quorum_elections_started_total", "counter", "Real (non-pre) campaigns started.",
+                context.counters.elections_started, out);
+  const adapters::TransportCounters& net = context.transport.counters();
+  render_metric("quorum_messages_sent_total", "counter", "Raft messages queued to a peer.",
+                net.messages_sent, out);
+  render_metric("quorum_messages_received_total", "counter", "Raft messages delivered to the host.",
+                net.messages_received, out);
+  render_metric("quorum_messages_dropped_total", "counter",
+                "Raft messages dropped (peer not connected or send queue full).",
+                net.messages_dropped, out);
+  render_metric("quorum_frames_rejected_total", "counter", "Malformed frames or messages.",
+                net.frames_rejected, out);
+  render_metric("quorum_connections_refused_total", "counter",
+                "Peer connections refused (TLS, cluster id, unexpected node).",
+                net.connections_refused, out);
+  context.fsync.render("quorum_fsync_seconds", "Latency of synced storage writes.", out);
+}
+
+}  // namespace quorum::quorumd

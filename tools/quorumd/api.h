@@ -1,0 +1,42 @@
+// The HTTP/JSON API of quorumd (tools/quorumd/api.proto, Protobuf JSON mapping):
+//   GET  /v1/status                 this node's view (never redirected)
+//   GET  /v1/controllers            the controller table (leader)
+//   GET  /v1/config                 file list (leader; linearizable)
+//   GET  /v1/config/<path>          one file (leader; linearizable); ?local=true: this node's copy
+//   PUT  /v1/config/<path>          body = content; answered once committed and applied
+//   DELETE /v1/config/<path>
+//   POST /v1/leader/transfer[?to=NAME]   hand leadership to NAME (or the best node)
+//   POST /v1/leader/step-down
+//   GET  /metrics                   Prometheus text
+// A request that needs the leader, sent to a follower, gets 307 to the leader's URL; with no
+// leader known it gets 503 and a body that says so. Tools layer.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "adapters/http/http_server.h"
+#include "adapters/net/tcp_transport.h"
+#include "engine/host/node_host.h"
+#include "tools/quorumd/daemon.h"
+#include "tools/quorumd/metrics.h"
+
+namespace quorum::quorumd {
+
+// References live as long as the daemon. Io thread only.
+struct ApiContext {
+  const ParsedConfig& config;
+  host::NodeHost& host;
+  adapters::TcpTransport& transport;
+  const LatencyHistogram& fsync;
+  const CounterSet& counters;
+};
+
+void handle_api_request(ApiContext& context, const adapters::HttpRequest& request,
+                        adapters::HttpRespondFn respond);
+
+// "http://127.0.0.1:9581" for a node id, "" if unknown.
+std::string node_url(const ParsedConfig& config, NodeId id);
+std::string node_name(const ParsedConfig& config, NodeId id);
+
+}  // namespace quorum::quorumd

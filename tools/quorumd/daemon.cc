@@ -1,0 +1,237 @@
+#include "tools/quorumd/daemon.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <utility>
+
+#include "adapters/asio/asio_executor.h"
+#include "adapters/asio/log.h"
+#include "adapters/asio/offloaded_storage.h"
+#include "adapters/asio/system_clock.h"
+#include "adapters/files/config_dir_writer.h"
+#include "adapters/http/http_server.h"
+#include "adapters/net/tcp_transport.h"
+#include "adapters/rocks/rocks_storage.h"
+#include "engine/core/raft/trace.h"
+#include "engine/host/node_host.h"
+#include "engine/wire/codec.h"
+#include "tools/quorumd/api.h"
+#include "tools/quorumd/config_materializer.h"
+#include "tools/quorumd/metrics.h"
+
+namespace quorum::quorumd {
+
+namespace log = adapters::log;
+
+namespace {
+// Hand edits of config_dir are found and undone within this period.
+constexpr auto kDriftCheckPeriod = std::chrono::seconds(5);
+
+adapters::TransportOptions transport_options(const ParsedConfig& config) {
+  adapters::TransportOptions options;
+  options.self_id = config.node_id;
+  options.cluster_id = config.cluster_id;
+  options.listen_host = config.listen_address;
+  options.listen_port = config.tls_enabled() ? config.tls_port : config.raft_port;
+  for (const PeerConfig& peer : config.peers) {
+    if (peer.id == config.node_id) continue;
+    options.peers.push_back({peer.id, peer.host, peer.raft_port});
+  }
+  if (config.tls_enabled()) {
+    options.tls = adapters::TlsFiles{config.tls_ca_file, config.tls_cert_file, config.tls_key_file};
+  }
+  // Reconnect quickly relative to the election timeout, never faster than every 20 ms.
+  options.backoff_ms_min = 20;
+  options.backoff_ms_max = std::max<std::uint64_t>(100, config.election_timeout_ms / 2);
+  return options;
+}
+}  // namespace
+
+struct Daemon::Impl {
+  Impl(boost::asio::io_context& io_context, ParsedConfig parsed, std::uint64_t seed_value)
+      : io(io_context), config(std::move(parsed)),
+        seed(seed_value != 0 ? seed_value : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()),
+        executor(io, clock), drift_timer(io) {}
+
+  Status start();
+  void install_hooks();
+  void on_role_change(const raft::SoftState& soft);
+  void on_trace(const raft::TraceEvent& event);
+  void schedule_drift_check();
+
+  boost::asio::io_context& io;
+  ParsedConfig config;
+  std::uint64_t seed;
+  adapters::SystemClock clock;
+  adapters::AsioExecutor executor;
+  std::unique_ptr<adapters::rocks::RocksStorage> rocks;
+  std::unique_ptr<adapters::OffloadedStorage> storage;
+  std::unique_ptr<adapters::TcpTransport> transport;
+  std::unique_ptr<host::NodeHost> host;
+  std::unique_ptr<ConfigMaterializer> materializer;
+  std::unique_ptr<adapters::HttpServer> http;
+  std::unique_ptr<ApiContext> api;
+  LatencyHistogram fsync;
+  CounterSet counters;
+  raft::SoftState last_soft;
+  boost::asio::steady_timer drift_timer;
+  bool config_sync_posted = false;
+  bool stopping = false;
+  std::function<void(const Status&)> on_exit;
+};
+
+Status Daemon::Impl::start() {
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(config.data_dir, mkdir_error);
+  if (mkdir_error) {
+    return Status::io_error(fmt::format("data_dir {}: {}", config.data_dir, mkdir_error.message()));
+  }
+  Result<std::unique_ptr<adapters::rocks::RocksStorage>> opened =
+      adapters::rocks::RocksStorage::open(
+          config.data_dir + "/raft",
+          wire::StoreIdentity{config.cluster_id, config.node_id, wire::kStoreFormatVersion});
+  if (!opened) return opened.error();
+  rocks = std::move(*opened);
+  rocks->committer().set_observer([this](std::size_t, bool sync, std::uint64_t latency_us) {
+    if (sync) fsync.observe(latency_us);
+  });
+  storage = std::make_unique<adapters::OffloadedStorage>(*rocks, executor);
+
+  adapters::files::ConfigDirOptions dir_options;
+  dir_options.config_dir = config.config_dir;
+  dir_options.manifest_path = config.data_dir + "/config-manifest";
+  Result<std::unique_ptr<adapters::files::ConfigDirWriter>> writer =
+      adapters::files::ConfigDirWriter::open(dir_options);
+  if (!writer) return writer.error();
+  if (!(*writer)->manifest_warning().empty()) log::warn("config", "{}", (*writer)->manifest_warning());
+  materializer = std::make_unique<ConfigMaterializer>(std::move(*writer));
+
+  Prng prng(seed);
+  transport = std::make_unique<adapters::TcpTransport>(
+      io, transport_options(config), prng.fork(1),
+      [this](raft::Message message) { host->deliver(std::move(message)); });
+  host = std::make_unique<host::NodeHost>(
+      to_host_config(config), host::Ports{*transport, clock, *storage, executor, nullptr}, prng.fork(2));
+  install_hooks();
+  if (Status status = host->start(); !status.is_ok()) return status;
+  log::info("raft", "node {} ({}) loaded: term {}, last index {}, commit index {}", config.node_id,
+            config.name, host->node().term(), host->node().last_index(), host->node().commit_index());
+  materializer->submit(host->config_files().files());
+
+  if (Status status = transport->start(); !status.is_ok()) return status;
+  if (config.http_port != 0) {
+    api = std::make_unique<ApiContext>(ApiContext{config, *host, *transport, fsync, counters});
+    http = std::make_unique<adapters::HttpServer>(
+        io, config.listen_address, config.http_port,
+        [this](const adapters::HttpRequest& request, adapters::HttpRespondFn respond) {
+          handle_api_request(*api, request, std::move(respond));
+        });
+    if (Status status = http->start(); !status.is_ok()) return status;
+  }
+  executor.spawn([this] { host->run(); },
+                 [this] {
+                   Status status = host->failure();
+                   if (!status.is_ok()) log::error("raft", "fail-stop: {}", status.to_string());
+                   if (on_exit) on_exit(status);
+                 });
+  schedule_drift_check();
+  return Status::ok();
+}
+
+void Daemon::Impl::install_hooks() {
+  host->on_role_change([this](const raft::SoftState& soft) { on_role_change(soft); });
+  host->on_trace([this](const raft::TraceEvent& event) { on_trace(event); });
+  host->on_apply([this](const raft::Entry&) {
+    // Coalesce: one directory sync per burst of applied entries.
+    if (config_sync_posted) return;
+    config_sync_posted = true;
+    boost::asio::post(io, [this] {
+      config_sync_posted = false;
+      materializer->submit(host->config_files().files());
+    });
+  });
+}
+
+void Daemon::Impl::on_role_change(const raft::SoftState& soft) {
+  if (soft.role != last_soft.role || soft.term != last_soft.term) {
+    log::info("raft", "role {} -> {} term {}", raft::role_name(last_soft.role), raft::role_name(soft.role),
+              soft.term);
+  }
+  if (soft.leader_id != last_soft.leader_id) {
+    if (soft.leader_id != kNoNode) {
+      ++counters.leader_changes;
+      log::info("raft", "leader is now node {} ({}) in term {}", soft.leader_id,
+                node_name(config, soft.leader_id), soft.term);
+    } else {
+      log::info("raft", "no leader known (term {})", soft.term);
+    }
+  }
+  last_soft = soft;
+}
+
+void Daemon::Impl::on_trace(const raft::TraceEvent& event) {
+  using Kind = raft::TraceKind;
+  const std::string_view kind = raft::trace_kind_name(event.kind);
+  switch (event.kind) {
+    case Kind::kElectionStarted:
+      ++counters.elections_started;
+      log::info("raft", "election started for term {}", event.term);
+      return;
+    case Kind::kCheckQuorumStepDown:
+      log::warn("raft", "stepping down in term {}: no majority heard within the election timeout",
+                event.term);
+      return;
+    case Kind::kTransferStarted:
+    case Kind::kTransferCompleted:
+    case Kind::kTransferAborted:
+    case Kind::kForcedStepDown:
+    case Kind::kSnapshotInstalled:
+    case Kind::kConflictTruncated:
+    case Kind::kMembershipApplied:
+      log::info("raft", "{} term {} peer {} index {}", kind, event.term, event.peer, event.index);
+      return;
+    default:
+      log::debug("raft", "{} term {} peer {} index {}", kind, event.term, event.peer, event.index);
+      return;
+  }
+}
+
+void Daemon::Impl::schedule_drift_check() {
+  drift_timer.expires_after(kDriftCheckPeriod);
+  drift_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping) return;
+    materializer->submit(host->config_files().files());
+    schedule_drift_check();
+  });
+}
+
+Daemon::Daemon(boost::asio::io_context& io, ParsedConfig config, std::uint64_t seed)
+    : impl_(std::make_unique<Impl>(io, std::move(config), seed)) {}
+
+Daemon::~Daemon() = default;
+
+Status Daemon::start() { return impl_->start(); }
+
+void Daemon::stop() {
+  Impl& d = *impl_;
+  if (d.stopping) return;
+  d.stopping = true;
+  log::info("quorumd", "stopping");
+  d.drift_timer.cancel();
+  if (d.http) d.http->stop();
+  if (d.host) d.host->stop();
+  if (d.transport) d.transport->stop();
+}
+
+void Daemon::on_exit(std::function<void(const Status&)> fn) { impl_->on_exit = std::move(fn); }
+
+std::uint16_t Daemon::raft_port() const {
+  return impl_->transport ? impl_->transport->listen_port() : 0;
+}
+
+std::uint16_t Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+
+}  // namespace quorum::quorumd

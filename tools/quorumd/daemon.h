@@ -1,0 +1,49 @@
+// Daemon: one controller process. Wires the production ports (RocksDB storage, TCP/TLS
+// transport, Asio executor, system clock) to the very NodeHost the simulator tests, applies
+// committed config files to the config directory, and serves the HTTP/JSON API. Tools layer.
+//
+// Threading: everything runs on one io_context thread, except synced RocksDB writes, which run
+// on the executor's worker thread while the host task is suspended (OffloadedStorage).
+// Lifetime: construct, start(), io.run(); stop() (SIGTERM) ends the host task and closes the
+// sockets so io.run() returns; then destroy.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "tools/quorumd/config_file.h"
+#include "engine/core/base/status.h"
+#include "engine/core/base/types.h"
+
+namespace quorum::quorumd {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+class Daemon {
+ public:
+  // seed 0: drawn from std::random_device (election timeouts, backoff jitter).
+  Daemon(boost::asio::io_context& io, ParsedConfig config, std::uint64_t seed = 0);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Opens and verifies storage (a corrupt record refuses the start, naming its key), binds the
+  // peer and HTTP ports and spawns the host task.
+  Status start();
+  // Clean shutdown: stops the host task, closes listeners and connections.
+  void stop();
+  // Called once the host task ended: ok after stop(), the storage failure after a fail-stop.
+  void on_exit(std::function<void(const Status&)> fn);
+
+  std::uint16_t raft_port() const;
+  std::uint16_t http_port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quorum::quorumd
