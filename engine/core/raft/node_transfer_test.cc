@@ -1,0 +1,179 @@
+// Leadership transfer, forced step-down and priority (issue 2 item 7, thesis §3.10).
+#include <gtest/gtest.h>
+
+#include "engine/core/raft/raft_test_util.h"
+
+namespace quorum::raft {
+namespace {
+
+using testing::Cluster;
+
+NodeId other_than(Cluster& c, NodeId a, NodeId b = kNoNode) {
+  for (NodeId id : c.ids()) {
+    if (id != a && id != b) return id;
+  }
+  return kNoNode;
+}
+
+TEST(NodeTransfer, TransfersToNamedNode) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  const NodeId target = other_than(c, l);
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  c.stabilize();
+  EXPECT_EQ(c.leader(), target);
+  EXPECT_EQ(c.node(l).role(), Role::kFollower);
+  EXPECT_EQ(c.count_traces(target, TraceKind::kTransferCompleted), 1u);
+  EXPECT_EQ(c.count_traces(l, TraceKind::kTransferStarted), 1u);
+}
+
+TEST(NodeTransfer, TransferToBestPicksMostUpToDateVoter) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  const NodeId lagging = other_than(c, l);
+  const NodeId best = other_than(c, l, lagging);
+  c.isolate(lagging);
+  c.tick(2);  // not enough for CheckQuorum
+  c.heal();
+  c.cut(l, lagging);
+  ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  ASSERT_EQ(c.node(l).transfer_leadership(kNoNode), RequestResult::kOk);
+  c.stabilize();
+  EXPECT_EQ(c.leader(), best);
+}
+
+TEST(NodeTransfer, TieOnMatchGoesToHigherPriorityThenLowerId) {
+  Membership m = testing::voters({1, 2, 3, 4});
+  m.members[2].priority = 5;  // node 3
+  Cluster c(m, {}, 3);
+  const NodeId l = c.elect();
+  c.tick(2);
+  if (l == 3) GTEST_SKIP() << "seed elected node 3 itself";
+  ASSERT_EQ(c.node(l).transfer_leadership(kNoNode), RequestResult::kOk);
+  c.stabilize();
+  EXPECT_EQ(c.leader(), NodeId{3});
+}
+
+TEST(NodeTransfer, ProposalsArePausedDuringTransfer) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  const NodeId target = other_than(c, l);
+  c.cut(l, target);  // the target cannot catch up, the transfer stays pending
+  ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  EXPECT_TRUE(c.node(l).transfer_in_progress());
+  EXPECT_EQ(c.node(l).propose("y").code, ProposeResult::Code::kTransferInProgress);
+  EXPECT_EQ(c.node(l).transfer_leadership(target), RequestResult::kTransferInProgress);
+}
+
+TEST(NodeTransfer, TransferAbortsAfterTimeoutAndProposalsResume) {
+  Cluster c(3, [](RaftConfig& cfg) { cfg.transfer_timeout_ticks = 4; });
+  const NodeId l = c.elect();
+  const NodeId target = other_than(c, l);
+  c.cut(l, target);
+  ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  c.tick(4);
+  EXPECT_FALSE(c.node(l).transfer_in_progress());
+  EXPECT_EQ(c.count_traces(l, TraceKind::kTransferAborted), 1u);
+  EXPECT_EQ(c.node(l).role(), Role::kLeader);
+  EXPECT_EQ(c.node(l).propose("y").code, ProposeResult::Code::kAccepted);
+}
+
+TEST(NodeTransfer, LeaseEndsWhenTransferStarts) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.tick(2);
+  ASSERT_TRUE(c.node(l).has_lease());
+  const NodeId target = other_than(c, l);
+  c.cut(l, target);
+  ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  EXPECT_FALSE(c.node(l).has_lease());
+}
+
+TEST(NodeTransfer, RequestsAreValidated) {
+  Membership m = testing::voters({1, 2, 3});
+  m.members.push_back({4, MemberRole::kLearner, 1});
+  m.members[2].priority = 0;
+  Cluster c(m, {}, 1);
+  const NodeId l = c.elect();
+  ASSERT_NE(l, kNoNode);
+  const NodeId f = l == 1 ? 2 : 1;
+  EXPECT_EQ(c.node(f).transfer_leadership(l), RequestResult::kNotLeader);
+  EXPECT_EQ(c.node(l).transfer_leadership(l), RequestResult::kAlreadyLeader);
+  EXPECT_EQ(c.node(l).transfer_leadership(4), RequestResult::kNoSuchVoter);  // learner
+  EXPECT_EQ(c.node(l).transfer_leadership(9), RequestResult::kNoSuchVoter);
+  if (l != 3) {
+    EXPECT_EQ(c.node(l).transfer_leadership(3), RequestResult::kNoSuchVoter);  // priority 0
+  }
+}
+
+TEST(NodeTransfer, NoCandidateInSingleNodeGroup) {
+  Cluster c(1);
+  c.elect();
+  EXPECT_EQ(c.node(1).transfer_leadership(kNoNode), RequestResult::kNoCandidate);
+}
+
+TEST(NodeStepDown, LeaderBecomesFollowerAndDoesNotCampaignForOneTimeout) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  const Term t = c.node(l).term();
+  ASSERT_EQ(c.node(l).step_down(), RequestResult::kOk);
+  EXPECT_EQ(c.node(l).role(), Role::kFollower);
+  c.stabilize();
+  EXPECT_EQ(c.count_traces(l, TraceKind::kForcedStepDown), 1u);
+  // Alone, the former leader stays quiet for a full election timeout.
+  c.isolate(l);
+  for (int i = 0; i < 9; ++i) {
+    c.tick_node(l);
+    EXPECT_EQ(c.node(l).role(), Role::kFollower);
+  }
+  c.heal();
+  const NodeId l2 = c.elect(300);
+  ASSERT_NE(l2, kNoNode);
+  EXPECT_GT(c.node(l2).term(), t);
+}
+
+TEST(NodeStepDown, FollowerCannotStepDown) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  EXPECT_EQ(c.node(other_than(c, l)).step_down(), RequestResult::kNotLeader);
+}
+
+TEST(NodePriority, LeaderTransfersToCaughtUpHigherPriorityVoter) {
+  Membership m = testing::voters({1, 2, 3});
+  m.members[1].priority = 9;  // node 2
+  Cluster c(m, {}, 5);
+  c.elect();
+  c.tick(40);
+  EXPECT_EQ(c.leader(), NodeId{2});
+}
+
+TEST(NodePriority, PriorityZeroNeverCampaigns) {
+  Membership m = testing::voters({1, 2, 3});
+  m.members[0].priority = 0;
+  m.members[1].priority = 0;
+  Cluster c(m, {}, 5);
+  EXPECT_EQ(c.elect(), NodeId{3});
+  c.crash(3);
+  c.tick(200);
+  EXPECT_EQ(c.node(1).role(), Role::kFollower);
+  EXPECT_EQ(c.node(2).role(), Role::kFollower);
+  EXPECT_EQ(c.node(1).term(), c.node(2).term());
+}
+
+TEST(NodePriority, EqualPrioritiesDoNotTransfer) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.tick(50);
+  EXPECT_EQ(c.leader(), l);
+  EXPECT_EQ(c.count_traces(l, TraceKind::kTransferStarted), 0u);
+}
+
+}  // namespace
+}  // namespace quorum::raft
