@@ -1,6 +1,6 @@
 // RocksDB key layout of the node's durable state. Adapter layer.
 //
-//   meta/format          u32 format version of this layout (kFormatVersion)
+//   meta/identity        wire::StoreIdentity: cluster id, node id, format version
 //   state/hard           raft::HardState
 //   snapshot             raft::Snapshot (meta + data in one record)
 //   log/<20 digits>      raft::Entry at that index, zero-padded decimal
@@ -18,9 +18,7 @@
 
 namespace quorum::adapters::rocks {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
-
-inline constexpr std::string_view kFormatKey = "meta/format";
+inline constexpr std::string_view kIdentityKey = "meta/identity";
 inline constexpr std::string_view kHardStateKey = "state/hard";
 inline constexpr std::string_view kSnapshotKey = "snapshot";
 inline constexpr std::string_view kLogPrefix = "log/";

@@ -11,11 +11,12 @@
 #include "engine/core/raft/entry.h"
 #include "engine/core/raft/snapshot.h"
 #include "engine/core/raft/state.h"
+#include "engine/wire/codec.h"
 
 namespace quorum::adapters::rocks {
 
-std::string encode_format_record(std::uint32_t version);
-Result<std::uint32_t> decode_format_record(std::string_view key, std::string_view bytes);
+std::string encode_identity_record(const wire::StoreIdentity& identity);
+Result<wire::StoreIdentity> decode_identity_record(std::string_view key, std::string_view bytes);
 
 std::string encode_hard_state_record(const raft::HardState& hard_state);
 Result<raft::HardState> decode_hard_state_record(std::string_view key, std::string_view bytes);

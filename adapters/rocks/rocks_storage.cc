@@ -62,28 +62,35 @@ RocksStorage::~RocksStorage() {
 }
 
 Result<std::unique_ptr<RocksStorage>> RocksStorage::open(const std::string& dir,
+                                                         const wire::StoreIdentity& identity,
                                                          RocksStorageOptions options) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options(), dir, &raw);
   if (!s.ok()) return to_status(s, fmt::format("rocksdb open {}", dir));
   std::unique_ptr<RocksStorage> storage(
       new RocksStorage(dir, std::unique_ptr<rocksdb::DB>(raw), std::move(options)));
-  if (Status st = storage->init_format(); !st.is_ok()) return st;
+  if (Status st = storage->init_identity(identity); !st.is_ok()) return st;
   return storage;
 }
 
-// A fresh database gets the format key (synced) so that a later open can tell "fresh" from
-// "lost its format key".
-Status RocksStorage::init_format() {
+// A fresh database gets the identity key (synced) so that a later open can tell "fresh" from
+// "lost its identity" and refuse another node's or cluster's directory.
+Status RocksStorage::init_identity(const wire::StoreIdentity& identity) {
   std::string value;
   bool found = false;
-  if (Status st = get(db_.get(), kFormatKey, &value, &found); !st.is_ok()) return st;
+  if (Status st = get(db_.get(), kIdentityKey, &value, &found); !st.is_ok()) return st;
   if (found) {
-    Result<std::uint32_t> version = decode_format_record(kFormatKey, value);
-    if (!version) return version.error();
-    if (*version != kFormatVersion) {
-      return Status::invalid_argument(fmt::format("{}: {}: format version {} (this build reads {})",
-                                                  dir_, kFormatKey, *version, kFormatVersion));
+    Result<wire::StoreIdentity> stored = decode_identity_record(kIdentityKey, value);
+    if (!stored) return Status::corruption(fmt::format("{}: {}", dir_, stored.error().message()));
+    if (stored->format_version != identity.format_version) {
+      return Status::invalid_argument(
+          fmt::format("{}: storage format version {} (this build reads {})", dir_,
+                      stored->format_version, identity.format_version));
+    }
+    if (stored->cluster_id != identity.cluster_id || stored->node_id != identity.node_id) {
+      return Status::invalid_argument(fmt::format(
+          "{}: data of node {} in cluster '{}', but this is node {} in cluster '{}'", dir_,
+          stored->node_id, stored->cluster_id, identity.node_id, identity.cluster_id));
     }
     return Status::ok();
   }
@@ -91,14 +98,14 @@ Status RocksStorage::init_format() {
   it->SeekToFirst();
   if (it->Valid()) {
     return Status::corruption(fmt::format("{}: {}: missing in a non-empty database (first key {})",
-                                          dir_, kFormatKey, it->key().ToString()));
+                                          dir_, kIdentityKey, it->key().ToString()));
   }
   if (!it->status().ok()) return to_status(it->status(), fmt::format("rocksdb scan {}", dir_));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  rocksdb::Status s = db_->Put(wo, rocksdb::Slice(kFormatKey.data(), kFormatKey.size()),
-                               encode_format_record(kFormatVersion));
-  if (!s.ok()) return to_status(s, fmt::format("rocksdb put {}", kFormatKey));
+  rocksdb::Status s = db_->Put(wo, rocksdb::Slice(kIdentityKey.data(), kIdentityKey.size()),
+                               encode_identity_record(identity));
+  if (!s.ok()) return to_status(s, fmt::format("rocksdb put {}", kIdentityKey));
   return Status::ok();
 }
 

@@ -25,6 +25,7 @@
 
 #include "adapters/rocks/group_commit.h"
 #include "engine/host/ports/storage.h"
+#include "engine/wire/codec.h"
 
 namespace quorum::adapters::rocks {
 
@@ -36,9 +37,11 @@ struct RocksStorageOptions {
 
 class RocksStorage final : public host::Storage {
  public:
-  // Opens (creating if missing) the database in `dir`. A fresh database gets the format key;
-  // an existing one must carry kFormatVersion. Errors name the directory.
+  // Opens (creating if missing) the database in `dir`. A fresh database records `identity`
+  // (synced); an existing one must carry the same cluster id, node id and format version, so
+  // that a data directory of another node or cluster is refused (kInvalidArgument naming both).
   static Result<std::unique_ptr<RocksStorage>> open(const std::string& dir,
+                                                    const wire::StoreIdentity& identity,
                                                     RocksStorageOptions options = {});
   ~RocksStorage() override;
   RocksStorage(const RocksStorage&) = delete;
@@ -54,7 +57,7 @@ class RocksStorage final : public host::Storage {
 
  private:
   RocksStorage(std::string dir, std::unique_ptr<rocksdb::DB> db, RocksStorageOptions options);
-  Status init_format();
+  Status init_identity(const wire::StoreIdentity& identity);
   Status init_log_bounds();
   void build_batch(const host::PersistBatch& batch, rocksdb::WriteBatch* out) const;
   Result<std::vector<raft::Entry>> load_log(const std::optional<raft::Snapshot>& snapshot);
