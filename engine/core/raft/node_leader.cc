@@ -105,7 +105,9 @@ bool Node::Impl::maybe_send_append(NodeId peer, bool send_if_empty) {
   if (pr->next_index() <= log_.last_index()) {
     entries = log_.slice(pr->next_index(), log_.last_index(), config_.message_bytes_max);
   }
-  if (entries.empty() && !send_if_empty) return false;
+  // An empty append still serves as a probe while prev_log_index is unconfirmed.
+  const bool probing = pr->state() == ProgressState::kProbe && pr->match_index() < prev;
+  if (entries.empty() && !send_if_empty && !probing) return false;
   const LogIndex last_sent = entries.empty() ? prev : entries.back().index;
   send(peer, AppendRequest{prev, *prev_term, std::move(entries), log_.commit_index(), round_});
   pr->on_append_sent(last_sent);
