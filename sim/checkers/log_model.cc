@@ -1,0 +1,93 @@
+#include "sim/checkers/log_model.h"
+
+#include "engine/core/base/assert.h"
+#include "sim/random/prng_tree.h"
+
+namespace quorum::sim {
+
+std::uint64_t entry_digest(const raft::Entry& e) {
+  std::uint64_t h = fnv1a_u64(e.term);
+  h = fnv1a_u64(e.index, h);
+  h = fnv1a_u64(static_cast<std::uint64_t>(e.kind), h);
+  h = fnv1a(e.data, h);
+  for (const raft::Member& m : e.membership.members) {
+    h = fnv1a_u64(m.id * 4 + static_cast<std::uint64_t>(m.role), h);
+  }
+  return h;
+}
+
+std::uint64_t chain_next(std::uint64_t previous_chain, std::uint64_t digest) {
+  return fnv1a_u64(digest, fnv1a_u64(previous_chain));
+}
+
+LogModel::LogModel(std::size_t node_count, ChainLookupFn lookup)
+    : logs_(node_count + 1), lookup_(std::move(lookup)) {}
+
+void LogModel::install_snapshot(NodeLog& log, const raft::SnapshotMeta& meta) {
+  const LogIndex last = meta.last_index;
+  // Keep the suffix after the snapshot if it continues it (same term at last_index).
+  std::vector<Term> terms;
+  std::vector<std::uint64_t> chains;
+  if (last > log.base_index && last <= log.base_index + log.terms.size() &&
+      log.terms[last - log.base_index - 1] == meta.last_term) {
+    const std::size_t from = last - log.base_index;
+    terms.assign(log.terms.begin() + static_cast<std::ptrdiff_t>(from), log.terms.end());
+    chains.assign(log.chains.begin() + static_cast<std::ptrdiff_t>(from), log.chains.end());
+  }
+  const std::optional<std::uint64_t> base = lookup_(last, meta.last_term);
+  log.base_chain = base ? *base : fnv1a_u64(last, fnv1a_u64(meta.last_term));
+  log.base_index = last;
+  log.base_term = meta.last_term;
+  log.terms = std::move(terms);
+  log.chains = std::move(chains);
+}
+
+void LogModel::append(NodeId node, NodeLog& log, const raft::Entry& e, const WrittenFn& written) {
+  QUORUM_ASSERT(e.index > log.base_index, "node {}: entry {} below snapshot {}", node, e.index,
+                log.base_index);
+  const std::size_t pos = e.index - log.base_index - 1;
+  QUORUM_ASSERT(pos <= log.terms.size(), "node {}: gap before entry {}", node, e.index);
+  log.terms.resize(pos);
+  log.chains.resize(pos);
+  const std::uint64_t prev = pos == 0 ? log.base_chain : log.chains[pos - 1];
+  const std::uint64_t chain = chain_next(prev, entry_digest(e));
+  log.terms.push_back(e.term);
+  log.chains.push_back(chain);
+  written(node, e.index, e.term, chain);
+}
+
+void LogModel::on_persist(NodeId node, const host::PersistBatch& batch, const WrittenFn& written) {
+  NodeLog& log = logs_[node];
+  if (batch.snapshot) install_snapshot(log, batch.snapshot->meta);
+  for (const raft::Entry& e : batch.entries) {
+    if (e.index <= log.base_index) continue;
+    append(node, log, e, written);
+  }
+}
+
+void LogModel::reset(NodeId node, const host::LoadedState& state, const WrittenFn& written) {
+  NodeLog& log = logs_[node];
+  log = NodeLog{};
+  if (state.persisted.snapshot) install_snapshot(log, *state.persisted.snapshot);
+  for (const raft::Entry& e : state.persisted.entries) append(node, log, e, written);
+}
+
+LogIndex LogModel::last_index(NodeId node) const {
+  return logs_[node].base_index + logs_[node].terms.size();
+}
+
+Term LogModel::term_at(NodeId node, LogIndex index) const {
+  const NodeLog& log = logs_[node];
+  if (index == log.base_index) return log.base_term;
+  if (index < log.base_index || index > last_index(node)) return 0;
+  return log.terms[index - log.base_index - 1];
+}
+
+std::uint64_t LogModel::chain_at(NodeId node, LogIndex index) const {
+  const NodeLog& log = logs_[node];
+  if (index == log.base_index) return log.base_chain;
+  if (index < log.base_index || index > last_index(node)) return 0;
+  return log.chains[index - log.base_index - 1];
+}
+
+}  // namespace quorum::sim

@@ -1,0 +1,57 @@
+// LogModel: the checkers' picture of every node's log, fed by what the node's storage accepted
+// (NodeHost::on_persist) and reset from the durable state when the node restarts.
+//
+// Each entry is summarised by a hash chain (TigerBeetle's StateChecker idea):
+//   chain(i) = H(chain(i-1), term(i), index(i), kind(i), data(i))
+// so two logs agree on everything up to i iff their chains at i are equal. This turns "logs that
+// agree on (index, term) agree on every earlier entry" into one comparison per written entry.
+// A snapshot's base chain is the chain the checkers recorded for (last_index, last_term).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "engine/core/raft/entry.h"
+#include "engine/host/ports/storage.h"
+
+namespace quorum::sim {
+
+std::uint64_t entry_digest(const raft::Entry& entry);
+std::uint64_t chain_next(std::uint64_t previous_chain, std::uint64_t digest);
+
+class LogModel {
+ public:
+  // (index, term, chain) of each entry written, for the log-matching checker.
+  using WrittenFn = std::function<void(NodeId, LogIndex, Term, std::uint64_t)>;
+  // The chain recorded for (index, term), if any (snapshot bases).
+  using ChainLookupFn = std::function<std::optional<std::uint64_t>(LogIndex, Term)>;
+
+  LogModel(std::size_t node_count, ChainLookupFn lookup);
+
+  void on_persist(NodeId node, const host::PersistBatch& batch, const WrittenFn& written);
+  void reset(NodeId node, const host::LoadedState& state, const WrittenFn& written);
+
+  LogIndex last_index(NodeId node) const;
+  LogIndex snapshot_index(NodeId node) const { return logs_[node].base_index; }
+  // Term and chain at index, if the node's log holds it (0 if not: compacted or beyond the end).
+  Term term_at(NodeId node, LogIndex index) const;
+  std::uint64_t chain_at(NodeId node, LogIndex index) const;
+
+ private:
+  struct NodeLog {
+    LogIndex base_index = 0;  // snapshot last index (0: none)
+    Term base_term = 0;
+    std::uint64_t base_chain = 0;
+    std::vector<Term> terms;             // terms[k] is index base_index + 1 + k
+    std::vector<std::uint64_t> chains;
+  };
+  void install_snapshot(NodeLog& log, const raft::SnapshotMeta& meta);
+  void append(NodeId node, NodeLog& log, const raft::Entry& e, const WrittenFn& written);
+
+  std::vector<NodeLog> logs_;  // by node id
+  ChainLookupFn lookup_;
+};
+
+}  // namespace quorum::sim

@@ -1,0 +1,56 @@
+#include "sim/nemesis/swarm.h"
+
+#include <fmt/format.h>
+
+namespace quorum::sim {
+
+SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
+  SwarmConfig c;
+  // Raft knobs: 10 ms ticks; heartbeats 50-100 ms; election timeout >= 5x heartbeat and, on WAN,
+  // well above the worst round trip (300 ms).
+  Prng knobs = prng.fork(1);
+  c.heartbeat_interval_ticks = knobs.uniform(5, 11);
+  const std::uint64_t election_min = options.profile == Profile::kWan ? 80 : 30;
+  c.election_timeout_ticks = knobs.uniform(election_min, 151);
+  c.inflight_messages_max = knobs.chance(1, 4) ? 1 : static_cast<std::uint32_t>(knobs.uniform(2, 257));
+  c.snapshot_interval_entries = knobs.chance(1, 2) ? knobs.uniform(10, 60) : 1000;
+  Prng disk = prng.fork(2);
+  c.disk.sync_latency_us_min = disk.uniform(20, 200);
+  c.disk.sync_latency_us_max = c.disk.sync_latency_us_min + disk.uniform(0, 2000);
+  c.disk.write_latency_us_max = disk.chance(1, 2) ? 0 : disk.uniform(1, 100);
+  Prng clock = prng.fork(3);
+  c.clock_drift_ppm_max = clock.chance(1, 4) ? 0 : static_cast<std::uint32_t>(clock.uniform(1, 201));
+  if (!options.faults) return c;
+
+  Prng link = prng.fork(4);
+  if (link.chance(1, 2)) c.link.loss_ppm = static_cast<std::uint32_t>(link.uniform(1, 200'001));
+  if (link.chance(1, 2)) c.link.duplicate_ppm = static_cast<std::uint32_t>(link.uniform(1, 200'001));
+  if (link.chance(1, 2)) {
+    c.link.reorder_ppm = static_cast<std::uint32_t>(link.uniform(1, 300'001));
+    c.link.reorder_delay_us_max = link.uniform(1'000, 50'001);
+  }
+  Prng kinds = prng.fork(5);
+  for (std::size_t k = 0; k < kFaultKindCount; ++k) {
+    // Swarm: each kind is off in ~40% of seeds; when on, its rate varies 10x.
+    if (kinds.chance(2, 5)) continue;
+    c.mean_gap_us[k] = kinds.uniform(3'000'000, 30'000'001);
+  }
+  return c;
+}
+
+std::string SwarmConfig::describe() const {
+  std::string kinds;
+  for (std::size_t k = 0; k < kFaultKindCount; ++k) {
+    if (mean_gap_us[k] == 0) continue;
+    kinds += fmt::format("{}{}/{}s", kinds.empty() ? "" : " ",
+                         fault_kind_name(static_cast<FaultKind>(k)), mean_gap_us[k] / 1'000'000);
+  }
+  return fmt::format(
+      "election={}t heartbeat={}t inflight={} snapshot-every={} drift<={}ppm sync={}-{}us "
+      "loss={}ppm dup={}ppm reorder={}ppm faults=[{}]",
+      election_timeout_ticks, heartbeat_interval_ticks, inflight_messages_max,
+      snapshot_interval_entries, clock_drift_ppm_max, disk.sync_latency_us_min,
+      disk.sync_latency_us_max, link.loss_ppm, link.duplicate_ppm, link.reorder_ppm, kinds);
+}
+
+}  // namespace quorum::sim

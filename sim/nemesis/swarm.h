@@ -1,0 +1,41 @@
+// Swarm testing (Groce et al.; TigerBeetle's VOPR; FoundationDB knobs): each seed draws which fault
+// kinds are enabled at all and at what rate, the link fault rates, clock drifts, disk speeds and
+// a legal but sometimes extreme Raft configuration. Some seeds run with few faults and some with
+// many, so bugs that need "one kind of fault, very often" are found too.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "engine/core/base/prng.h"
+#include "sim/nemesis/fault_kind.h"
+#include "sim/network/network.h"
+#include "sim/ports/sim_storage.h"
+
+namespace quorum::sim {
+
+struct SwarmConfig {
+  // Mean gap between two actions of a kind (0: kind disabled).
+  std::array<std::uint64_t, kFaultKindCount> mean_gap_us{};
+  LinkFaults link;                       // during the chaos phase
+  std::uint32_t clock_drift_ppm_max = 0;
+  DiskProfile disk;                      // normal disk speed
+  // Raft/host knobs.
+  std::uint64_t election_timeout_ticks = 100;
+  std::uint64_t heartbeat_interval_ticks = 10;
+  std::uint32_t inflight_messages_max = 256;
+  std::uint64_t snapshot_interval_entries = 1000;
+
+  std::string describe() const;
+};
+
+struct SwarmOptions {
+  std::size_t node_count = 3;
+  Profile profile = Profile::kLan;
+  bool faults = true;
+};
+
+SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options);
+
+}  // namespace quorum::sim

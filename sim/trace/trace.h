@@ -1,0 +1,68 @@
+// Trace: every simulator event as one line with fixed columns (TigerBeetle's VOPR status line):
+//
+//   <time_us, 12 wide> <node, "n3" or "--"> <kind, 14 wide> <details>
+//
+// and a 64-bit FNV-1a hash over the structured fields of every event (time, node, kind and the
+// numeric arguments), computed whether or not lines are kept. Same seed -> same hash; the
+// determinism test and `quorum-sim replay` compare it. Lines (and the structured records the
+// HTML timeline needs) are kept only when recording is on, so a swarm pays for the hash only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/base/types.h"
+#include "sim/random/prng_tree.h"
+
+namespace quorum::sim {
+
+enum class TraceKind : std::uint8_t {
+  kSend, kDeliver, kDrop, kWake, kPersist, kApply, kRole, kRaft,
+  kCrash, kRestart, kFailStop, kPause, kResume, kPartition, kHeal, kLinkFaults, kDisk,
+  kClientInvoke, kClientReply, kClientTimeout, kClientRedirect, kTransfer, kNote, kViolation,
+};
+std::string_view trace_kind_name(TraceKind kind);
+
+struct TraceLine {
+  std::uint64_t time_us = 0;
+  NodeId node = kNoNode;
+  TraceKind kind = TraceKind::kNote;
+  std::string details;
+};
+
+class Trace {
+ public:
+  explicit Trace(bool recording) : recording_(recording) {}
+
+  bool recording() const { return recording_; }
+  // Hashes the structured event; the caller adds a line (line()) only if recording().
+  void event(std::uint64_t time_us, NodeId node, TraceKind kind, std::uint64_t a = 0,
+             std::uint64_t b = 0, std::uint64_t c = 0) {
+    std::uint64_t h = hash_;
+    h = fnv1a_u64(time_us, h);
+    h = fnv1a_u64((node << 8) | static_cast<std::uint64_t>(kind), h);
+    h = fnv1a_u64(a, h);
+    h = fnv1a_u64(b ^ (c << 1), h);
+    hash_ = h;
+    ++events_;
+  }
+  void line(std::uint64_t time_us, NodeId node, TraceKind kind, std::string details) {
+    if (recording_) lines_.push_back(TraceLine{time_us, node, kind, std::move(details)});
+  }
+  std::uint64_t hash() const { return hash_; }
+  std::uint64_t events() const { return events_; }
+  const std::vector<TraceLine>& lines() const { return lines_; }
+  // All kept lines, formatted, one per line.
+  std::string text() const;
+  static std::string format_line(const TraceLine& line);
+
+ private:
+  bool recording_;
+  std::uint64_t hash_ = kFnvOffset;
+  std::uint64_t events_ = 0;
+  std::vector<TraceLine> lines_;
+};
+
+}  // namespace quorum::sim

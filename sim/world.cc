@@ -1,0 +1,332 @@
+#include "sim/world.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/core/base/assert.h"
+#include "engine/wire/codec.h"
+#include "sim/checkers/linearizability.h"
+#include "sim/world_internal.h"
+
+namespace quorum::sim {
+
+std::string_view run_status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::kPass: return "pass";
+    case RunStatus::kSafety: return "safety-violation";
+    case RunStatus::kLiveness: return "liveness-violation";
+  }
+  QUORUM_UNREACHABLE();
+}
+
+namespace {
+SwarmOptions swarm_options(const RunConfig& c) {
+  return SwarmOptions{c.node_count, c.profile, c.faults};
+}
+}  // namespace
+
+World::World(RunConfig config)
+    : config_(std::move(config)),
+      tree_(config_.seed),
+      swarm_(draw_swarm(tree_.stream("swarm"), swarm_options(config_))),
+      network_(config_.node_count, config_.profile, tree_.stream("topology")),
+      trace_(config_.record_trace),
+      log_matching_(findings_),
+      logs_(config_.node_count,
+            [this](LogIndex i, Term t) { return log_matching_.chain_of(i, t); }),
+      election_safety_(findings_),
+      state_machine_safety_(findings_, config_.node_count),
+      leader_completeness_(findings_, logs_, state_machine_safety_),
+      durability_(findings_, state_machine_safety_),
+      liveness_(findings_),
+      ownership_(findings_),
+      net_prng_(tree_.stream("network")),
+      crash_prng_(tree_.stream("crash")),
+      fault_prng_(tree_.stream("nemesis/exec")),
+      client_prng_(tree_.stream("workload")) {
+  if (config_.election_timeout_ticks != 0) swarm_.election_timeout_ticks = config_.election_timeout_ticks;
+  if (config_.heartbeat_interval_ticks != 0) {
+    swarm_.heartbeat_interval_ticks = config_.heartbeat_interval_ticks;
+  }
+  QUORUM_ASSERT(swarm_.heartbeat_interval_ticks < swarm_.election_timeout_ticks);
+  std::uint64_t quiet = config_.quiet_us;
+  if (quiet == 0) quiet = std::max<std::uint64_t>(15'000'000, config_.duration_us * 3 / 10);
+  QUORUM_ASSERT(quiet < config_.duration_us, "quiet period {} us >= duration", quiet);
+  heal_us_ = config_.duration_us - quiet;
+  // Liveness bound: 10 election timeouts (ticks are 10 ms), plus the longest round trip.
+  liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * 10'000 + 2 * network_.latency_us_max();
+  QUORUM_ASSERT(liveness_bound_us_ < quiet, "liveness bound {} us exceeds the quiet period {} us",
+                liveness_bound_us_, quiet);
+  network_.set_faults(swarm_.link);
+  if (config_.schedule) {
+    schedule_ = *config_.schedule;
+  } else if (config_.faults) {
+    schedule_ = draw_schedule(tree_.stream("nemesis"), swarm_, config_.node_count, 1'000'000,
+                              heal_us_);
+  }
+  if (config_.keep_faults) schedule_ = keep_actions(schedule_, *config_.keep_faults);
+  workload_.ops_per_second = config_.ops_per_second;
+  workload_.timeout_us = config_.profile == Profile::kWan ? 5'000'000 : 3'000'000;
+  nodes_.resize(config_.node_count + 1);
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    auto slot = std::make_unique<NodeSlot>();
+    slot->id = n;
+    Prng clock_prng = tree_.node_stream("clock", n);
+    const std::int64_t drift =
+        swarm_.clock_drift_ppm_max == 0
+            ? 0
+            : static_cast<std::int64_t>(clock_prng.uniform(0, 2 * swarm_.clock_drift_ppm_max + 1)) -
+                  static_cast<std::int64_t>(swarm_.clock_drift_ppm_max);
+    slot->clock = std::make_unique<SimClock>(*this, drift, clock_prng.uniform(0, 1'000'000'000));
+    slot->storage = std::make_unique<SimStorage>(n, tree_.node_stream("disk", n));
+    slot->storage->set_profile(swarm_.disk);
+    nodes_[n] = std::move(slot);
+  }
+}
+
+World::~World() {
+  // Unwind every fiber before the hosts and ports they use go away.
+  for (auto& slot : nodes_) {
+    if (slot == nullptr) continue;
+    slot->fiber.reset();
+    slot->host.reset();
+  }
+}
+
+void World::schedule_wake(NodeId node, std::uint64_t at_us, std::uint64_t token) {
+  queue_.push(at_us, kWake, static_cast<std::uint32_t>(node), token, nodes_[node]->incarnation);
+}
+
+void World::begin() {
+  trace_.event(0, kNoNode, TraceKind::kNote, config_.seed, config_.node_count);
+  if (trace_.recording()) {
+    trace_.line(0, kNoNode, TraceKind::kNote,
+                fmt::format("seed={} nodes={} profile={} codec={} swarm: {}", config_.seed,
+                            config_.node_count, profile_name(config_.profile), config_.codec,
+                            swarm_.describe()));
+    for (std::size_t i = 0; i < schedule_.size(); ++i) {
+      trace_.line(0, kNoNode, TraceKind::kNote,
+                  fmt::format("fault #{}: {}", i, describe_action(schedule_[i])));
+    }
+  }
+  for (NodeId n = 1; n <= config_.node_count; ++n) start_node(n);
+  for (std::size_t i = 0; i < schedule_.size(); ++i) {
+    queue_.push(schedule_[i].at_us, kFault, 0, i);
+  }
+  queue_.push(heal_us_, kHeal, 0);
+  queue_.push(config_.duration_us, kEnd, 0);
+  if (config_.workload) {
+    clients_.resize(workload_.clients);
+    for (std::uint32_t c = 0; c < clients_.size(); ++c) {
+      clients_[c].known_version.assign(workload_.keys, 0);
+      queue_.push(500'000 + client_prng_.uniform(0, 500'000), kClientNext, 0, c);
+    }
+  }
+}
+
+void World::run_until(std::uint64_t time_us) {
+  while (!queue_.empty() && !ended_ && queue_.next_time_us() <= time_us) {
+    dispatch(queue_.pop());
+    if (findings_.any_safety()) break;
+  }
+}
+
+RunResult World::run() {
+  begin();
+  run_until(config_.duration_us);
+  return finish();
+}
+
+void World::dispatch(const Event& e) {
+  switch (static_cast<EventKind>(e.kind)) {
+    case kWake: on_wake(e.node, e.arg0, e.arg1); return;
+    case kStart: on_wake(e.node, nodes_[e.node]->executor->token(), e.arg0); return;
+    case kDeliver: deliver(e.arg0); return;
+    case kFault: fire_fault(e.arg0); return;
+    case kFaultEnd: end_fault(e.arg0, e.arg1); return;
+    case kFlap: flap(e.arg0, e.arg1); return;
+    case kRestart:
+      if (!nodes_[e.node]->up && nodes_[e.node]->incarnation == e.arg0) start_node(e.node);
+      return;
+    case kUnpause: {
+      NodeSlot& s = *nodes_[e.node];
+      if (s.paused && s.pause_epoch == e.arg0) {
+        s.paused = false;
+        trace_.event(now_us(), e.node, TraceKind::kResume);
+        trace_.line(now_us(), e.node, TraceKind::kResume, "process resumes");
+      }
+      return;
+    }
+    case kHeal: heal_all(); return;
+    case kProbe:
+      liveness_.observe(now_us(), node_views());
+      if (!liveness_.satisfied()) queue_.push(now_us() + 50'000, kProbe, 0);
+      return;
+    case kClientNext: client_next(static_cast<std::uint32_t>(e.arg0)); return;
+    case kClientArrive:
+      client_arrive(e.node, static_cast<std::uint32_t>(e.arg0), static_cast<std::uint32_t>(e.arg1));
+      return;
+    case kClientReply:
+      client_reply(static_cast<std::uint32_t>(e.arg0), static_cast<std::uint32_t>(e.arg1));
+      return;
+    case kClientTimeout:
+      client_timeout(static_cast<std::uint32_t>(e.arg0), static_cast<std::uint32_t>(e.arg1));
+      return;
+    case kEnd: ended_ = true; return;
+  }
+  QUORUM_UNREACHABLE();
+}
+
+void World::send(NodeId from, const raft::Message& message) {
+  ++messages_sent_;
+  const NodeId to = message.to;
+  std::uint64_t delays[Network::kCopiesMax];
+  const std::size_t copies = network_.plan_send(from, to, net_prng_, delays);
+  trace_.event(now_us(), from, TraceKind::kSend, to, message.body.index(), copies);
+  if (copies == 0) {
+    if (trace_.recording()) {
+      trace_.line(now_us(), from, TraceKind::kDrop,
+                  fmt::format("{} -> n{} t{} lost", raft::message_kind_name(message), to,
+                              message.term));
+    }
+    return;
+  }
+  if (copies > 1) probes_.hit(Probe::kMessageDuplicated);
+  std::string bytes;
+  if (config_.codec) bytes = wire::encode_message(message);
+  for (std::size_t c = 0; c < copies; ++c) {
+    std::uint32_t slot;
+    if (free_packets_.empty()) {
+      slot = static_cast<std::uint32_t>(packets_.size());
+      packets_.emplace_back();
+    } else {
+      slot = free_packets_.back();
+      free_packets_.pop_back();
+    }
+    Packet& p = packets_[slot];
+    p.from = from;
+    p.to = to;
+    if (config_.codec) {
+      p.bytes = (c + 1 == copies) ? std::move(bytes) : bytes;
+    } else {
+      p.message = message;
+    }
+    queue_.push(now_us() + delays[c], kDeliver, static_cast<std::uint32_t>(to), slot);
+  }
+}
+
+void World::deliver(std::uint64_t packet_slot) {
+  Packet& p = packets_[packet_slot];
+  const NodeId from = p.from;
+  const NodeId to = p.to;
+  free_packets_.push_back(static_cast<std::uint32_t>(packet_slot));
+  NodeSlot& dst = *nodes_[to];
+  if (!network_.can_deliver(from, to) || !dst.up) {
+    trace_.event(now_us(), to, TraceKind::kDrop, from);
+    return;
+  }
+  raft::Message message;
+  if (config_.codec) {
+    Result<raft::Message> decoded = wire::decode_message(p.bytes);
+    QUORUM_ASSERT(decoded.has_value(), "codec round trip failed: {}", decoded.error().to_string());
+    message = std::move(decoded).value();
+  } else {
+    message = std::move(p.message);
+  }
+  trace_.event(now_us(), to, TraceKind::kDeliver, from, message.body.index(), message.term);
+  if (trace_.recording()) {
+    trace_.line(now_us(), to, TraceKind::kDeliver,
+                fmt::format("{} from n{} t{}", raft::message_kind_name(message), from,
+                            message.term));
+  }
+  dst.host->deliver(std::move(message));
+}
+
+NodeId World::current_leader() const {
+  NodeId leader = kNoNode;
+  Term term = 0;
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    const NodeSlot& s = *nodes_[n];
+    if (!s.up || s.host == nullptr || s.host->node().role() != raft::Role::kLeader) continue;
+    if (s.host->node().term() >= term) {
+      term = s.host->node().term();
+      leader = n;
+    }
+  }
+  return leader;
+}
+
+bool World::node_up(NodeId node) const { return nodes_[node]->up; }
+
+const host::NodeHost* World::host(NodeId node) const { return nodes_[node]->host.get(); }
+
+std::vector<NodeView> World::node_views() const {
+  std::vector<NodeView> out;
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    const NodeSlot& s = *nodes_[n];
+    NodeView v;
+    v.id = n;
+    v.up = s.up && s.host != nullptr;
+    if (v.up) {
+      const raft::Node& node = s.host->node();
+      v.role = node.role();
+      v.term = node.term();
+      v.commit_term = logs_.term_at(n, node.commit_index());
+      v.applied_index = s.host->applied_index();
+      v.files = &s.host->config_files().files();
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+RunResult World::finish() {
+  RunResult r;
+  if (!findings_.any_safety()) {
+    liveness_.finish(now_us());
+    const NodeId leader = liveness_.leader();
+    if (leader != kNoNode && nodes_[leader]->up && nodes_[leader]->host != nullptr) {
+      durability_.finish(now_us(), leader, nodes_[leader]->host->applied_index());
+    }
+  }
+  if (config_.check_linearizability && !findings_.any_safety() && history_.size() > 0) {
+    const LinearizabilityResult lin = check_linearizability(history_);
+    r.linearizability = std::string(verdict_name(lin.verdict));
+    if (lin.verdict == Verdict::kViolation) {
+      findings_.report({ViolationClass::kSafety, "linearizability", lin.explain(), now_us(),
+                        kNoNode});
+    }
+  }
+  for (const InvariantViolation& v : findings_.all()) {
+    trace_.event(v.time_us, v.node, TraceKind::kViolation);
+    trace_.line(v.time_us, v.node, TraceKind::kViolation,
+                fmt::format("{}: {}", v.invariant, v.detail));
+  }
+  r.status = findings_.any_safety() ? RunStatus::kSafety
+             : findings_.any()      ? RunStatus::kLiveness
+                                    : RunStatus::kPass;
+  r.violations = findings_.all();
+  r.trace_hash = trace_.hash();
+  r.events = queue_.popped_count();
+  r.trace_events = trace_.events();
+  r.sim_us = now_us();
+  r.probes = probes_;
+  r.schedule_size = schedule_.size();
+  r.schedule = schedule_;
+  r.swarm = swarm_.describe();
+  r.messages_sent = messages_sent_;
+  r.client_ops = history_.size();
+  r.client_ops_ok = client_ops_ok_;
+  r.leader_after_heal_us = liveness_.leader_after_heal_us();
+  r.converged_after_heal_us = liveness_.converged_after_heal_us();
+  r.history_ops = history_.size();
+  return r;
+}
+
+RunResult run_seed(const RunConfig& config) {
+  World world(config);
+  return world.run();
+}
+
+}  // namespace quorum::sim

@@ -1,0 +1,207 @@
+// World: one seed -> one simulated run of a Quorum controller group.
+//
+// Every controller runs the production engine/host NodeHost::run() on its own fiber; the World's
+// event loop (EventQueue, ordered by (time_us, seq)) is the only scheduler and exactly one fiber
+// runs at a time. Ports: SimTransport (through Network, optionally through the real wire codec),
+// SimStorage, SimClock (drift) and SimExecutor. The nemesis injects a seeded fault schedule,
+// then a quiet period heals everything and the liveness checks start. Checkers observe hosts
+// through their hooks after every event; the first safety violation ends the run.
+//
+// Randomness comes only from the PrngTree; no wall time, no threads, no unordered containers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/base/mutation.h"
+#include "engine/host/node_host.h"
+#include "sim/checkers/checker.h"
+#include "sim/checkers/durability.h"
+#include "sim/checkers/election_safety.h"
+#include "sim/checkers/leader_completeness.h"
+#include "sim/checkers/liveness.h"
+#include "sim/checkers/log_matching.h"
+#include "sim/checkers/log_model.h"
+#include "sim/checkers/ownership_hooks.h"
+#include "sim/checkers/state_machine_safety.h"
+#include "sim/clock/event_queue.h"
+#include "sim/clock/sim_clock.h"
+#include "sim/coverage/probes.h"
+#include "sim/fiber/fiber.h"
+#include "sim/history/history.h"
+#include "sim/nemesis/schedule.h"
+#include "sim/nemesis/swarm.h"
+#include "sim/network/network.h"
+#include "sim/ports/sim_executor.h"
+#include "sim/ports/sim_storage.h"
+#include "sim/ports/sim_transport.h"
+#include "sim/random/prng_tree.h"
+#include "sim/trace/trace.h"
+#include "sim/workload/config_client.h"
+
+namespace quorum::sim {
+
+struct RunConfig {
+  std::uint64_t seed = 0;
+  std::size_t node_count = 3;
+  Profile profile = Profile::kLan;
+  std::uint64_t duration_us = 60'000'000;
+  bool codec = true;          // messages go through wire::encode/decode_message
+  bool faults = true;         // nemesis on (swarm draws which kinds)
+  bool workload = true;
+  bool record_trace = false;  // keep text lines (for --trace / --html)
+  bool check_linearizability = true;
+  Mutation mutation = Mutation::kNone;
+  // Shrinking: keep only these schedule positions (nullopt: all).
+  std::optional<std::vector<std::uint32_t>> keep_faults;
+  // Explicit schedule (scenarios): replaces the drawn one when set.
+  std::optional<FaultSchedule> schedule;
+  // Overrides of the drawn swarm knobs (scenarios, bench); 0 keeps the drawn value.
+  std::uint64_t election_timeout_ticks = 0;
+  std::uint64_t heartbeat_interval_ticks = 0;
+  std::uint64_t ops_per_second = 50;
+  // Quiet period at the end: no new faults, everything heals, liveness must hold within
+  // liveness_bound (10 election timeouts + recovery time).
+  std::uint64_t quiet_us = 0;  // 0: 15 s or 30% of the run, whichever is longer
+};
+
+enum class RunStatus : std::uint8_t { kPass, kSafety, kLiveness };
+std::string_view run_status_name(RunStatus status);
+
+struct RunResult {
+  RunStatus status = RunStatus::kPass;
+  std::vector<InvariantViolation> violations;
+  std::uint64_t trace_hash = 0;
+  std::uint64_t events = 0;          // popped from the event queue
+  std::uint64_t trace_events = 0;
+  std::uint64_t sim_us = 0;
+  Probes probes;
+  std::size_t schedule_size = 0;
+  FaultSchedule schedule;            // as executed (after keep_faults)
+  std::string swarm;                 // SwarmConfig::describe()
+  std::uint64_t messages_sent = 0;
+  std::uint64_t client_ops = 0;
+  std::uint64_t client_ops_ok = 0;
+  std::uint64_t leader_after_heal_us = 0;
+  std::uint64_t converged_after_heal_us = 0;
+  std::string linearizability;       // verdict name, or the explanation on violation
+  std::uint64_t history_ops = 0;
+};
+
+class World final : public Scheduler, public WorldTime, public PacketSink {
+ public:
+  explicit World(RunConfig config);
+  ~World() override;
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  RunResult run();
+
+  // Scheduler / WorldTime.
+  std::uint64_t now_us() const override { return queue_.now_us(); }
+  void schedule_wake(NodeId node, std::uint64_t at_us, std::uint64_t token) override;
+
+  // Transport entry point (called on the sender's fiber).
+  void send(NodeId from, const raft::Message& message) override;
+
+  const Trace& trace() const { return trace_; }
+  const History& history() const { return history_; }
+  const SwarmConfig& swarm() const { return swarm_; }
+  const Findings& findings() const { return findings_; }
+  std::size_t node_count() const { return config_.node_count; }
+  // For scenario expectations: the current live leader (kNoNode if none or several).
+  NodeId current_leader() const;
+  bool node_up(NodeId node) const;
+  const host::NodeHost* host(NodeId node) const;
+  Term max_term() const { return max_term_; }
+  std::uint64_t heal_us() const { return heal_us_; }
+  // Scenario hooks: run until a world time, then inspect.
+  void run_until(std::uint64_t time_us);
+  void begin();
+  RunResult finish();
+
+ private:
+  enum EventKind : std::uint32_t {
+    kWake, kStart, kDeliver, kFault, kFaultEnd, kFlap, kRestart, kUnpause, kHeal, kProbe,
+    kClientNext, kClientArrive, kClientReply, kClientTimeout, kEnd,
+  };
+  struct NodeSlot;
+  struct Packet {
+    NodeId from = kNoNode;
+    NodeId to = kNoNode;
+    std::string bytes;
+    raft::Message message;
+  };
+
+  void dispatch(const Event& e);
+  // Nodes (world_nodes.cc).
+  void start_node(NodeId node);
+  void crash_node(NodeId node, std::uint64_t down_us, std::string_view why);
+  void on_wake(NodeId node, std::uint64_t token, std::uint64_t incarnation);
+  void on_fail_stop(NodeId node);
+  void install_hooks(NodeId node);
+  host::HostConfig host_config(NodeId node) const;
+  void deliver(std::uint64_t packet_slot);
+  std::vector<NodeView> node_views() const;
+  // Faults (world_faults.cc).
+  void fire_fault(std::size_t index);
+  void end_fault(std::size_t index, std::uint64_t epoch);
+  void flap(std::size_t index, std::uint64_t toggle);
+  void apply_partition(const FaultAction& action);
+  void heal_all();
+  // Clients (world_clients.cc).
+  void client_next(std::uint32_t client);
+  void client_send(std::uint32_t op_slot, NodeId node);
+  void client_arrive(NodeId node, std::uint32_t op_slot, std::uint32_t attempt);
+  void client_reply(std::uint32_t op_slot, std::uint32_t attempt);
+  void client_timeout(std::uint32_t op_slot, std::uint32_t attempt);
+  void client_complete(ClientOp& op);
+  void stash_reply(NodeId node, std::uint32_t op_slot, std::uint32_t attempt,
+                   const host::ClientReply& reply);
+
+  RunConfig config_;
+  PrngTree tree_;
+  SwarmConfig swarm_;
+  EventQueue queue_;
+  Network network_;
+  Trace trace_;
+  Findings findings_;
+  LogMatching log_matching_;
+  LogModel logs_;
+  ElectionSafety election_safety_;
+  StateMachineSafety state_machine_safety_;
+  LeaderCompleteness leader_completeness_;
+  Durability durability_;
+  Liveness liveness_;
+  OwnershipHooks ownership_;
+  Probes probes_;
+  Prng net_prng_;
+  Prng crash_prng_;
+  Prng fault_prng_;
+  Prng client_prng_;
+  std::vector<std::unique_ptr<NodeSlot>> nodes_;  // by node id; [0] unused
+  std::vector<Packet> packets_;
+  std::vector<std::uint32_t> free_packets_;
+  FaultSchedule schedule_;
+  std::uint64_t partition_epoch_ = 0;
+  std::uint64_t heal_us_ = 0;
+  std::uint64_t liveness_bound_us_ = 0;
+  bool healed_ = false;
+  bool ended_ = false;
+  Term max_term_ = 0;
+  std::uint64_t messages_sent_ = 0;
+  // Workload.
+  WorkloadOptions workload_;
+  History history_;
+  std::vector<ClientState> clients_;
+  std::vector<ClientOp> ops_;
+  std::uint64_t client_ops_ok_ = 0;
+};
+
+// One call: build a World, run it, return the result.
+RunResult run_seed(const RunConfig& config);
+
+}  // namespace quorum::sim

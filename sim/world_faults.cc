@@ -1,0 +1,152 @@
+// World: executing the nemesis schedule, and the heal that starts the quiet period.
+#include <fmt/format.h>
+
+#include "engine/core/base/assert.h"
+#include "sim/world.h"
+#include "sim/world_internal.h"
+
+namespace quorum::sim {
+
+void World::apply_partition(const FaultAction& a) {
+  network_.heal();
+  const std::size_t n = config_.node_count;
+  switch (a.kind) {
+    case FaultKind::kIsolate: network_.isolate(a.node); break;
+    case FaultKind::kIsolateLeader: {
+      const NodeId leader = current_leader();
+      network_.isolate(leader != kNoNode ? leader : a.node);
+      break;
+    }
+    case FaultKind::kHalves: {
+      std::vector<bool> side(n + 1, false);
+      for (NodeId i = 1; i <= n; ++i) side[i] = ((a.param >> (i - 1)) & 1U) != 0;
+      network_.split(side);
+      break;
+    }
+    case FaultKind::kMajorityRing:
+      if (n >= 5) {
+        network_.majority_ring();
+      } else {
+        network_.bridge(a.node);
+      }
+      break;
+    case FaultKind::kBridge: network_.bridge(a.node); break;
+    case FaultKind::kOneWay: network_.block(a.node, a.peer); break;
+    case FaultKind::kFlap: network_.isolate(a.node); break;
+    default: QUORUM_UNREACHABLE();
+  }
+}
+
+void World::fire_fault(std::size_t index) {
+  if (healed_) return;
+  const FaultAction& a = schedule_[index];
+  NodeSlot& s = *nodes_[a.node == kNoNode ? 1 : a.node];
+  trace_.event(now_us(), a.node, TraceKind::kNote, static_cast<std::uint64_t>(a.kind), index);
+  if (trace_.recording()) {
+    trace_.line(now_us(), kNoNode, TraceKind::kNote,
+                fmt::format("nemesis #{}: {}", index, describe_action(a)));
+  }
+  switch (a.kind) {
+    case FaultKind::kCrash:
+      crash_node(a.node, a.duration_us, "crash");
+      return;
+    case FaultKind::kPause:
+      if (!s.up || s.paused) return;
+      s.paused = true;
+      s.pause_end_us = now_us() + a.duration_us;
+      ++s.pause_epoch;
+      trace_.event(now_us(), a.node, TraceKind::kPause, a.duration_us);
+      trace_.line(now_us(), a.node, TraceKind::kPause,
+                  fmt::format("process paused for {} ms", a.duration_us / 1000));
+      queue_.push(s.pause_end_us, kUnpause, static_cast<std::uint32_t>(a.node), s.pause_epoch);
+      return;
+    case FaultKind::kSlowDisk: {
+      DiskProfile slow = swarm_.disk;
+      slow.sync_latency_us_min = 5'000;
+      slow.sync_latency_us_max = 100'000;
+      s.storage->set_profile(slow);
+      ++s.slow_disk_epoch;
+      trace_.event(now_us(), a.node, TraceKind::kDisk, 1);
+      trace_.line(now_us(), a.node, TraceKind::kDisk, "disk slow (syncs 5-100 ms)");
+      queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, s.slow_disk_epoch);
+      return;
+    }
+    case FaultKind::kDiskFailure:
+      if (!s.up) return;
+      s.storage->fail_next_write();
+      probes_.hit(Probe::kDiskWriteFailed);
+      trace_.event(now_us(), a.node, TraceKind::kDisk, 2);
+      trace_.line(now_us(), a.node, TraceKind::kDisk, "next write fails");
+      queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, s.incarnation);
+      return;
+    case FaultKind::kTransferLeader:
+    case FaultKind::kStepDown: {
+      const NodeId leader = current_leader();
+      if (leader == kNoNode || nodes_[leader]->paused) return;
+      host::NodeHost& h = *nodes_[leader]->host;
+      const raft::RequestResult r =
+          a.kind == FaultKind::kStepDown ? h.step_down() : h.transfer_leadership(a.peer);
+      trace_.event(now_us(), leader, TraceKind::kTransfer, static_cast<std::uint64_t>(a.kind),
+                   static_cast<std::uint64_t>(r));
+      trace_.line(now_us(), leader, TraceKind::kTransfer,
+                  fmt::format("{} -> result {}", fault_kind_name(a.kind), static_cast<int>(r)));
+      return;
+    }
+    default: break;
+  }
+  QUORUM_ASSERT(is_partition(a.kind));
+  ++partition_epoch_;
+  apply_partition(a);
+  trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
+  trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+  queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, partition_epoch_);
+  if (a.kind == FaultKind::kFlap) queue_.push(now_us() + a.param, kFlap, 0, index, 1);
+}
+
+void World::flap(std::size_t index, std::uint64_t toggle) {
+  const FaultAction& a = schedule_[index];
+  if (healed_ || now_us() >= a.at_us + a.duration_us) return;
+  network_.heal();
+  if (toggle % 2 == 0) network_.isolate(a.node);
+  trace_.event(now_us(), a.node, TraceKind::kPartition, toggle);
+  queue_.push(now_us() + a.param, kFlap, 0, index, toggle + 1);
+}
+
+void World::end_fault(std::size_t index, std::uint64_t epoch) {
+  if (healed_) return;
+  const FaultAction& a = schedule_[index];
+  NodeSlot& s = *nodes_[a.node == kNoNode ? 1 : a.node];
+  if (a.kind == FaultKind::kSlowDisk) {
+    if (s.slow_disk_epoch == epoch) s.storage->set_profile(swarm_.disk);
+    return;
+  }
+  if (a.kind == FaultKind::kDiskFailure) {
+    if (!s.up) start_node(a.node);
+    return;
+  }
+  if (epoch != partition_epoch_) return;  // a later partition replaced this one
+  network_.heal();
+  probes_.hit(Probe::kPartitionHealed);
+  trace_.event(now_us(), kNoNode, TraceKind::kHeal, epoch);
+  trace_.line(now_us(), kNoNode, TraceKind::kHeal, "network healed");
+}
+
+void World::heal_all() {
+  healed_ = true;
+  network_.heal();
+  network_.set_faults(LinkFaults{});
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    NodeSlot& s = *nodes_[n];
+    s.storage->set_profile(swarm_.disk);
+    if (s.paused) s.paused = false;
+    if (!s.up) start_node(n);
+  }
+  trace_.event(now_us(), kNoNode, TraceKind::kHeal, 1);
+  trace_.line(now_us(), kNoNode, TraceKind::kHeal,
+              fmt::format("quiet period: everything healed; liveness bound {} ms",
+                          liveness_bound_us_ / 1000));
+  liveness_.begin(now_us(), liveness_bound_us_);
+  queue_.push(now_us(), kProbe, 0);
+}
+
+}  // namespace quorum::sim
