@@ -264,6 +264,7 @@ void ScriptRunner::Impl::cmd_cluster(const Args& a) {
 void ScriptRunner::Impl::cmd_tick(const Args& a) {
   const std::size_t count = a.named.count("count") ? std::stoull(a.named.at("count")) : 1;
   const std::vector<NodeId> ids = ids_arg(a);
+  const bool then_stabilize = a.named.count("stabilize") != 0 && a.named.at("stabilize") == "on";
   for (std::size_t i = 0; i < count; ++i) {
     for (NodeId id : ids) {
       if (!up(id)) continue;
@@ -271,6 +272,7 @@ void ScriptRunner::Impl::cmd_tick(const Args& a) {
       ++at(id).ticks_since_start;
       handle_readys(id);
     }
+    if (then_stabilize) stabilize();
   }
 }
 
@@ -278,8 +280,10 @@ void ScriptRunner::Impl::cmd_campaign(const Args& a) {
   const NodeId target = id_arg(a, 0);
   const Ticks t = base.election_timeout_ticks;
   auto campaigned = [this, target] { return at(target).node->role() != raft::Role::kFollower; };
-  // Fresh and restarted voters refuse votes for T ticks (restart stickiness): age everyone.
-  for (Ticks i = 0; i < t && !campaigned(); ++i) {
+  // Fresh and restarted voters refuse votes for T ticks (restart stickiness): age everyone,
+  // unless the script wants to show that refusal (age=off).
+  const bool age = a.named.count("age") == 0 || a.named.at("age") != "off";
+  for (Ticks i = 0; age && i < t && !campaigned(); ++i) {
     for (auto& [id, n] : nodes) {
       if (n.node == nullptr || n.ticks_since_start >= t) continue;
       n.node->tick();
@@ -337,10 +341,13 @@ void ScriptRunner::Impl::cmd_read(const Args& a) {
 void ScriptRunner::Impl::cmd_deliver(const Args& a, bool drop) {
   const NodeId from = a.named.count("from") ? std::stoull(a.named.at("from")) : kNoNode;
   const NodeId to = a.named.count("to") ? std::stoull(a.named.at("to")) : kNoNode;
+  const std::size_t count_max =
+      a.named.count("count") ? std::stoull(a.named.at("count")) : in_flight.size();
   std::deque<raft::Message> keep;
   std::vector<raft::Message> take;
   for (raft::Message& m : in_flight) {
-    const bool match = (from == kNoNode || m.from == from) && (to == kNoNode || m.to == to);
+    const bool match = (from == kNoNode || m.from == from) && (to == kNoNode || m.to == to) &&
+                       take.size() < count_max;
     (match ? take.emplace_back(std::move(m)) : keep.emplace_back(std::move(m)));
   }
   in_flight = std::move(keep);
@@ -392,7 +399,9 @@ void ScriptRunner::Impl::cmd_status(const Args& a) {
     const raft::Node& n = *at(id).node;
     print(fmt::format(
         "{}: {} term={} leader={} commit={} applied={} last={} lease={} transfer={} conf=({})", id,
-        raft::role_name(n.role()), n.term(), n.leader_id(), n.commit_index(), n.applied_index(),
+        raft::role_name(n.role()), n.term(),
+        n.leader_id() == kNoNode ? "none" : std::to_string(n.leader_id()), n.commit_index(),
+        n.applied_index(),
         n.last_index(), n.has_lease() ? std::to_string(n.lease_remaining_ticks()) : "none",
         n.transfer_in_progress() ? "yes" : "no", membership_text(n.membership())));
   }
@@ -401,8 +410,10 @@ void ScriptRunner::Impl::cmd_status(const Args& a) {
 void ScriptRunner::Impl::cmd_log(const Args& a) {
   for (NodeId id : ids_arg(a)) {
     const host::StoredState& s = at(id).storage.current();
-    std::string line = fmt::format("{}: term={} vote={} commit={}", id, s.hard_state.current_term,
-                                   s.hard_state.voted_for, s.hard_state.commit_index);
+    std::string line =
+        fmt::format("{}: term={} vote={} commit={}", id, s.hard_state.current_term,
+                    s.hard_state.voted_for == kNoNode ? "none" : std::to_string(s.hard_state.voted_for),
+                    s.hard_state.commit_index);
     if (s.snapshot) {
       line += fmt::format(" snapshot={}@{}", s.snapshot->meta.last_index,
                           s.snapshot->meta.last_term);

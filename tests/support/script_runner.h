@@ -6,14 +6,18 @@
 //   cluster nodes=N [learners=4,5] [priorities=1:2,3:0] [election-timeout-ticks=T]
 //           [heartbeat-interval-ticks=H] [pre-vote=on|off] [check-quorum=on|off] [seed=S]
 //           [inflight=N] [message-bytes=N] [elect=ID]
-//   tick ID|all [count=N]          tick, then handle each ticked node's Readys
-//   campaign ID                    bring every node past its start stickiness (T ticks since
-//                                  start), then tick ID alone until it campaigns
+//   tick ID|all|1,2 [count=N] [stabilize=on]  tick, then handle each ticked node's Readys;
+//                                  stabilize=on: deliver until quiet after every tick (a network
+//                                  much faster than a tick)
+//   campaign ID [age=off]          bring every node past its start stickiness (T ticks since
+//                                  start; not with age=off), then tick ID alone until it
+//                                  campaigns
 //   propose ID DATA                Node::propose; prints the result, then ID's Readys
 //   read ID REQUEST-ID             Node::read_index
-//   deliver [from=A] [to=B]        step the queued messages that match (once), handle Readys
+//   deliver [from=A] [to=B] [count=N]  step the first N queued messages that match, then
+//                                  handle the receivers' Readys
 //   stabilize                      handle Readys and deliver messages until quiet
-//   drop [from=A] [to=B]           discard queued messages that match
+//   drop [from=A] [to=B] [count=N] discard the first N queued messages that match
 //   partition (1) (2,3)            cut every link between groups (unlisted nodes: isolated)
 //   cut A B                        cut one link in both directions
 //   heal                           restore every link
