@@ -173,7 +173,9 @@ void Node::Impl::broadcast_heartbeat() {
       pr.become_probe(now_ticks_);
     }
     pr.on_heartbeat();
-    send_heartbeat(peer, pr);
+    // A probe carries the round and the commit index as well as a heartbeat would.
+    const bool probed = pr.state() == ProgressState::kProbe && maybe_send_append(peer, false);
+    if (!probed) send_heartbeat(peer, pr);
     send_append_while_possible(peer);
   }
 }
