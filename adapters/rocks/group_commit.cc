@@ -83,9 +83,11 @@ Status GroupCommitter::commit(rocksdb::WriteBatch* batch, bool sync) {
   QUORUM_ASSERT(batch != nullptr);
   std::unique_lock lock(mu_);
   if (!failure_.is_ok()) return failure_;
-  Waiter self{batch, sync, false, Status::ok()};
+  Waiter self;
+  self.batch = batch;
+  self.sync = sync;
   queue_.push_back(&self);
-  cv_.wait(lock, [&] { return self.done || (!writing_ && queue_.front() == &self); });
+  self.cv.wait(lock, [&] { return self.done || (!writing_ && queue_.front() == &self); });
   if (self.done) return self.status;
   QUORUM_ASSERT(queue_.front() == &self);
   return lead_group(lock);
@@ -103,13 +105,9 @@ Status GroupCommitter::lead_group(std::unique_lock<std::mutex>& lock) {
   WriteObserver observer = observer_;
   if (!failure_.is_ok()) {
     // A previous group failed while these waited: refuse without writing.
-    for (Waiter* w : group) {
-      w->status = failure_;
-      w->done = true;
-    }
-    writing_ = false;
-    cv_.notify_all();
-    return failure_;
+    const Status failure = failure_;
+    finish_group(group, failure);
+    return failure;
   }
   lock.unlock();
 
@@ -143,13 +141,22 @@ Status GroupCommitter::lead_group(std::unique_lock<std::mutex>& lock) {
   stats_.writes_total += 1;
   stats_.syncs_total += sync ? 1 : 0;
   stats_.group_batches_max = std::max<std::uint64_t>(stats_.group_batches_max, group.size());
+  finish_group(group, status);
+  return status;
+}
+
+void GroupCommitter::finish_group(const std::vector<Waiter*>& group, const Status& status) {
+  QUORUM_ASSERT(writing_);
+  QUORUM_ASSERT(!group.empty());
+  // group.front() is the calling leader: it needs no wake-up, and must not be touched after
+  // its own return (its Waiter lives on its stack), so it is completed like the others here.
   for (Waiter* w : group) {
     w->status = status;
     w->done = true;
+    if (w != group.front()) w->cv.notify_one();
   }
   writing_ = false;
-  cv_.notify_all();
-  return status;
+  if (!queue_.empty()) queue_.front()->cv.notify_one();
 }
 
 }  // namespace quorum::adapters::rocks

@@ -26,6 +26,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 #include "engine/core/base/status.h"
 
@@ -70,19 +71,23 @@ class GroupCommitter {
   Status failure() const;
 
  private:
+  // One per commit() call, on its stack. Each has its own condition variable so that finishing
+  // a group wakes exactly its members and the next leader (no thundering herd at 64 writers).
   struct Waiter {
     rocksdb::WriteBatch* batch = nullptr;
     bool sync = false;
     bool done = false;
     Status status;
+    std::condition_variable cv;
   };
 
   Status lead_group(std::unique_lock<std::mutex>& lock);
+  // With the lock held: completes `group` with `status` and wakes the next leader.
+  void finish_group(const std::vector<Waiter*>& group, const Status& status);
 
   WriteFn write_;
   WriteObserver observer_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   // Invariant: waiters in arrival order, none done; the front one leads when !writing_.
   std::deque<Waiter*> queue_;
   bool writing_ = false;
