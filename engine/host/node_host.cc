@@ -180,9 +180,13 @@ void NodeHost::stop() {
   h.ports.executor.notify();
 }
 
-bool NodeHost::stopped() const { return impl_->stopped; }
+bool NodeHost::stopped() const {
+  return impl_->stopped;
+}
 
-const Status& NodeHost::failure() const { return impl_->failure; }
+const Status& NodeHost::failure() const {
+  return impl_->failure;
+}
 
 void NodeHost::deliver(raft::Message message) {
   Impl& h = *impl_;
@@ -250,7 +254,9 @@ const config_sync::StateMachine& NodeHost::config_files() const {
   return impl_->apply_loop.config();
 }
 
-LogIndex NodeHost::applied_index() const { return impl_->apply_loop.applied_index(); }
+LogIndex NodeHost::applied_index() const {
+  return impl_->apply_loop.applied_index();
+}
 
 void NodeHost::on_role_change(std::function<void(const raft::SoftState&)> fn) {
   impl_->hooks.role_change.push_back(std::move(fn));

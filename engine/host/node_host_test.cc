@@ -86,7 +86,7 @@ TEST(NodeHost, RejectedCommandIsAnsweredWithTheStateMachineReason) {
   ASSERT_TRUE(s.elect());
   const auto reply = s.put("../escape", "x");
   ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->code, ClientReply::Code::kOk);  // committed...
+  EXPECT_EQ(reply->code, ClientReply::Code::kOk);                              // committed...
   EXPECT_EQ(reply->apply.code, config_sync::ApplyResult::Code::kInvalidPath);  // ...not applied
   EXPECT_TRUE(s.host->config_files().files().empty());
 }
@@ -191,7 +191,8 @@ TEST(NodeHost, HooksSeeRolePersistAndApplyInOrder) {
   s.host->on_persist([&](const PersistBatch& b) {
     if (!b.entries.empty()) events.push_back("persist " + std::to_string(b.entries.back().index));
   });
-  s.host->on_apply([&](const raft::Entry& e) { events.push_back("apply " + std::to_string(e.index)); });
+  s.host->on_apply(
+      [&](const raft::Entry& e) { events.push_back("apply " + std::to_string(e.index)); });
   ASSERT_TRUE(s.elect());
   ASSERT_FALSE(events.empty());
   // The leader's no-op (index 1) is persisted before it is applied, after the role change.
@@ -210,7 +211,7 @@ TEST(NodeHost, CatchesUpAPauseInBoundedStepsWithoutDroppingTime) {
   s.start();
   s.clock.advance_us(100 * kTickUs);  // a 100-tick stall
   s.host->poll();
-  EXPECT_EQ(s.host->node().now_ticks(), 16u);  // catch_up_ticks_per_poll_max
+  EXPECT_EQ(s.host->node().now_ticks(), 16u);               // catch_up_ticks_per_poll_max
   EXPECT_LE(s.host->next_deadline_us(), s.clock.now_us());  // more is due at once
   for (int i = 0; i < 10; ++i) s.host->poll();
   EXPECT_EQ(s.host->node().now_ticks(), 100u);

@@ -33,8 +33,8 @@ void Proposals::on_applied(LogIndex index, Term term, const config_sync::ApplyRe
       reply.apply = result;
     } else {
       reply.code = ClientReply::Code::kLost;
-      reply.reason = fmt::format("index {} was applied with term {}, not {}", index, term,
-                                 it->first.second);
+      reply.reason =
+          fmt::format("index {} was applied with term {}, not {}", index, term, it->first.second);
     }
     replies.emplace_back(std::move(reply), std::move(it->second));
     it = pending_.erase(it);

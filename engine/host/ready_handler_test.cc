@@ -79,9 +79,8 @@ struct Fixture {
     return ReadyContext{transport, storage, apply_loop, hooks, mutation};
   }
   Fixture() {
-    hooks.apply.push_back([this](const raft::Entry& e) {
-      log.events.push_back(fmt::format("apply {}", e.index));
-    });
+    hooks.apply.push_back(
+        [this](const raft::Entry& e) { log.events.push_back(fmt::format("apply {}", e.index)); });
   }
 };
 
@@ -139,8 +138,7 @@ TEST(ReadyHandler, SkipsStorageForAReadyWithNothingToPersist) {
   ready.messages_after_persist = {vote_response(1, 3, 1)};
   ReadyContext context = f.context();
   ASSERT_TRUE(handle_ready(ready, context).is_ok());
-  const std::vector<std::string> expected = {"send 1->2 append_request",
-                                             "send 1->3 vote_response"};
+  const std::vector<std::string> expected = {"send 1->2 append_request", "send 1->3 vote_response"};
   EXPECT_EQ(f.log.events, expected);
 }
 
@@ -200,9 +198,8 @@ TEST(ReadyHandlerMutation, AckBeforePersistSendsThePromiseEarly) {
   Fixture f;
   ReadyContext context = f.context(Mutation::kAckBeforePersist);
   ASSERT_TRUE(handle_ready(follower_ready(), context).is_ok());
-  const std::vector<std::string> expected = {"send 1->2 append_request",
-                                             "send 1->3 vote_response", "persist+sync",
-                                             "apply 1"};
+  const std::vector<std::string> expected = {"send 1->2 append_request", "send 1->3 vote_response",
+                                             "persist+sync", "apply 1"};
   EXPECT_EQ(f.log.events, expected);
 }
 

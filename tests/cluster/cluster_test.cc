@@ -156,8 +156,9 @@ TEST_P(ClusterTest, ReplicatesPutsAndSurvivesLeaderCrash) {
   expect_all_ok(cluster, second);
   cluster.restart(old_leader);
   ASSERT_TRUE(cluster.run_until(
-      [&] { return cluster.host(old_leader).applied_index() ==
-                   cluster.host(new_leader).applied_index(); },
+      [&] {
+        return cluster.host(old_leader).applied_index() == cluster.host(new_leader).applied_index();
+      },
       kElectionTicksMax));
   expect_converged(cluster, expected);
   expect_one_leader_per_term(cluster);
@@ -181,8 +182,10 @@ TEST_P(ClusterTest, PartitionedLeaderStepsDownAndMajorityElectsAnother) {
 
   cluster.heal();
   ASSERT_TRUE(cluster.run_until(
-      [&] { return settled(cluster) && cluster.host(old_leader).applied_index() ==
-                                           cluster.host(cluster.leader()).applied_index(); },
+      [&] {
+        return settled(cluster) && cluster.host(old_leader).applied_index() ==
+                                       cluster.host(cluster.leader()).applied_index();
+      },
       kElectionTicksMax));
   // PreVote + stickiness: the returning node did not depose the healthy leader.
   EXPECT_EQ(cluster.leader(), new_leader);
@@ -238,8 +241,9 @@ TEST_P(ClusterTest, FollowerRedirectsProposalsToTheLeader) {
   EXPECT_EQ(cluster.reply(ticket)->leader_hint, leader);
 }
 
-INSTANTIATE_TEST_SUITE_P(Nodes, ClusterTest, ::testing::Values(3, 5),
-                         [](const auto& param_info) { return std::to_string(param_info.param) + "Nodes"; });
+INSTANTIATE_TEST_SUITE_P(Nodes, ClusterTest, ::testing::Values(3, 5), [](const auto& param_info) {
+  return std::to_string(param_info.param) + "Nodes";
+});
 
 }  // namespace
 }  // namespace quorum::testing

@@ -11,9 +11,8 @@ namespace quorum::testing {
 constexpr std::size_t kDeliverRoundsMax = 10'000;
 
 struct ClusterHarness::Node {
-  explicit Node(ClusterHarness& cluster) : transport([&cluster](const raft::Message& m) {
-    cluster.send(m);
-  }) {}
+  explicit Node(ClusterHarness& cluster)
+      : transport([&cluster](const raft::Message& m) { cluster.send(m); }) {}
   host::MemoryStorage storage;  // survives crashes
   host::RecordingTransport transport;
   host::ManualExecutor executor;
@@ -62,14 +61,18 @@ std::vector<NodeId> ClusterHarness::ids() const {
   return out;
 }
 
-bool ClusterHarness::is_up(NodeId id) const { return nodes_.at(id)->host != nullptr; }
+bool ClusterHarness::is_up(NodeId id) const {
+  return nodes_.at(id)->host != nullptr;
+}
 
 host::NodeHost& ClusterHarness::host(NodeId id) {
   QUORUM_ASSERT(is_up(id), "node {} is down", id);
   return *nodes_.at(id)->host;
 }
 
-host::MemoryStorage& ClusterHarness::storage(NodeId id) { return nodes_.at(id)->storage; }
+host::MemoryStorage& ClusterHarness::storage(NodeId id) {
+  return nodes_.at(id)->storage;
+}
 
 void ClusterHarness::poll_all() {
   for (auto& [id, node] : nodes_) {
@@ -153,7 +156,9 @@ void ClusterHarness::isolate(NodeId id) {
   }
 }
 
-void ClusterHarness::heal() { cut_.clear(); }
+void ClusterHarness::heal() {
+  cut_.clear();
+}
 
 bool ClusterHarness::link_up(NodeId from, NodeId to) const {
   return cut_.find({from, to}) == cut_.end();
@@ -219,8 +224,8 @@ std::optional<host::ClientReply> ClusterHarness::reply(std::size_t ticket) const
 }
 
 std::size_t ClusterHarness::replies_pending() const {
-  return static_cast<std::size_t>(
-      std::count_if(replies_.begin(), replies_.end(), [](const auto& r) { return !r.has_value(); }));
+  return static_cast<std::size_t>(std::count_if(replies_.begin(), replies_.end(),
+                                                [](const auto& r) { return !r.has_value(); }));
 }
 
 }  // namespace quorum::testing

@@ -8,7 +8,9 @@
 namespace quorum::testing {
 namespace {
 
-std::string node_text(NodeId id) { return id == kNoNode ? "none" : std::to_string(id); }
+std::string node_text(NodeId id) {
+  return id == kNoNode ? "none" : std::to_string(id);
+}
 
 struct MessageBodyText {
   std::string operator()(const raft::VoteRequest& r) const {
@@ -27,8 +29,8 @@ struct MessageBodyText {
   }
   std::string operator()(const raft::AppendResponse& r) const {
     if (r.success) return fmt::format("app-resp ok match={} round={}", r.match_index, r.round);
-    return fmt::format("app-resp reject index={} hint={}@{} round={}", r.reject_index,
-                       r.hint_index, r.hint_term, r.round);
+    return fmt::format("app-resp reject index={} hint={}@{} round={}", r.reject_index, r.hint_index,
+                       r.hint_term, r.round);
   }
   std::string operator()(const raft::SnapshotRequest& r) const {
     return fmt::format("snap at={}@{} round={} conf=({})", r.snapshot.meta.last_index,
@@ -96,12 +98,18 @@ std::string trace_text(const raft::TraceEvent& event) {
 
 std::string request_result_text(raft::RequestResult result) {
   switch (result) {
-    case raft::RequestResult::kOk: return "ok";
-    case raft::RequestResult::kNotLeader: return "not-leader";
-    case raft::RequestResult::kNoSuchVoter: return "no-such-voter";
-    case raft::RequestResult::kAlreadyLeader: return "already-leader";
-    case raft::RequestResult::kNoCandidate: return "no-candidate";
-    case raft::RequestResult::kTransferInProgress: return "transfer-in-progress";
+    case raft::RequestResult::kOk:
+      return "ok";
+    case raft::RequestResult::kNotLeader:
+      return "not-leader";
+    case raft::RequestResult::kNoSuchVoter:
+      return "no-such-voter";
+    case raft::RequestResult::kAlreadyLeader:
+      return "already-leader";
+    case raft::RequestResult::kNoCandidate:
+      return "no-candidate";
+    case raft::RequestResult::kTransferInProgress:
+      return "transfer-in-progress";
   }
   return "?";
 }

@@ -18,7 +18,9 @@ std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
-bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+bool is_blank(const std::string& line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
 
 }  // namespace
 

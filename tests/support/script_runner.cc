@@ -152,9 +152,14 @@ void ScriptRunner::Impl::handle_ready(NodeId id, const raft::Ready& ready) {
   const std::string broken = ready.check();
   if (!broken.empty()) print(fmt::format("{}: VIOLATION: Ready contract: {}", id, broken));
   switch (mode) {
-    case OutputMode::kFull: print(ready_text(id, ready)); break;
-    case OutputMode::kRoles: print(ready_roles_text(id, ready, n.role)); break;
-    case OutputMode::kNone: break;
+    case OutputMode::kFull:
+      print(ready_text(id, ready));
+      break;
+    case OutputMode::kRoles:
+      print(ready_roles_text(id, ready, n.role));
+      break;
+    case OutputMode::kNone:
+      break;
   }
   if (ready.soft_state) n.role = ready.soft_state->role;
   const host::PersistBatch batch = host::make_persist_batch(ready);
@@ -310,8 +315,12 @@ void ScriptRunner::Impl::print_propose(NodeId id, const raft::ProposeResult& r) 
     case raft::ProposeResult::Code::kTransferInProgress:
       print(fmt::format("{}: transfer in progress", id));
       break;
-    case raft::ProposeResult::Code::kTooLarge: print(fmt::format("{}: too large", id)); break;
-    case raft::ProposeResult::Code::kBusy: print(fmt::format("{}: busy {}", id, r.reason)); break;
+    case raft::ProposeResult::Code::kTooLarge:
+      print(fmt::format("{}: too large", id));
+      break;
+    case raft::ProposeResult::Code::kBusy:
+      print(fmt::format("{}: busy {}", id, r.reason));
+      break;
     case raft::ProposeResult::Code::kInvalid:
       print(fmt::format("{}: invalid {}", id, r.reason));
       break;
@@ -329,11 +338,15 @@ void ScriptRunner::Impl::cmd_read(const Args& a) {
   const NodeId id = id_arg(a, 0);
   const raft::ReadResult r = at(id).node->read_index(std::stoull(a.positional.at(1)));
   switch (r.code) {
-    case raft::ReadResult::Code::kPending: print(fmt::format("{}: read pending", id)); break;
+    case raft::ReadResult::Code::kPending:
+      print(fmt::format("{}: read pending", id));
+      break;
     case raft::ReadResult::Code::kNotLeader:
       print(fmt::format("{}: not leader (hint {})", id, r.leader_hint));
       break;
-    case raft::ReadResult::Code::kNoLeaseYet: print(fmt::format("{}: no lease yet", id)); break;
+    case raft::ReadResult::Code::kNoLeaseYet:
+      print(fmt::format("{}: no lease yet", id));
+      break;
   }
   handle_readys(id);
 }
@@ -401,8 +414,8 @@ void ScriptRunner::Impl::cmd_status(const Args& a) {
         "{}: {} term={} leader={} commit={} applied={} last={} lease={} transfer={} conf=({})", id,
         raft::role_name(n.role()), n.term(),
         n.leader_id() == kNoNode ? "none" : std::to_string(n.leader_id()), n.commit_index(),
-        n.applied_index(),
-        n.last_index(), n.has_lease() ? std::to_string(n.lease_remaining_ticks()) : "none",
+        n.applied_index(), n.last_index(),
+        n.has_lease() ? std::to_string(n.lease_remaining_ticks()) : "none",
         n.transfer_in_progress() ? "yes" : "no", membership_text(n.membership())));
   }
 }
@@ -410,13 +423,13 @@ void ScriptRunner::Impl::cmd_status(const Args& a) {
 void ScriptRunner::Impl::cmd_log(const Args& a) {
   for (NodeId id : ids_arg(a)) {
     const host::StoredState& s = at(id).storage.current();
-    std::string line =
-        fmt::format("{}: term={} vote={} commit={}", id, s.hard_state.current_term,
-                    s.hard_state.voted_for == kNoNode ? "none" : std::to_string(s.hard_state.voted_for),
-                    s.hard_state.commit_index);
+    std::string line = fmt::format(
+        "{}: term={} vote={} commit={}", id, s.hard_state.current_term,
+        s.hard_state.voted_for == kNoNode ? "none" : std::to_string(s.hard_state.voted_for),
+        s.hard_state.commit_index);
     if (s.snapshot) {
-      line += fmt::format(" snapshot={}@{}", s.snapshot->meta.last_index,
-                          s.snapshot->meta.last_term);
+      line +=
+          fmt::format(" snapshot={}@{}", s.snapshot->meta.last_index, s.snapshot->meta.last_term);
     }
     print(line);
     print("  " + (s.entries.empty() ? std::string("(empty)") : entries_text(s.entries)));
@@ -460,7 +473,7 @@ std::string ScriptRunner::run(const std::string& command_line) {
   const Args a = parse_args(command_line);
   r.mode = OutputMode::kFull;
   if (auto it = a.named.find("output"); it != a.named.end()) {
-    r.mode = it->second == "roles" ? OutputMode::kRoles
+    r.mode = it->second == "roles"  ? OutputMode::kRoles
              : it->second == "none" ? OutputMode::kNone
                                     : OutputMode::kFull;
   }
