@@ -112,7 +112,7 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
         }
         any_answered = true;
         const unsigned status = response.result_int();
-        if (status == 307 || status == 308) {
+        if ((status == 307 || status == 308) && options.follow_redirects) {
           const std::string location(response[http::field::location]);
           if (!parse_location(location, &url)) {
             return Status::unavailable("bad redirect location '" + location + "'");
@@ -124,7 +124,8 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
           retry_later = true;
           break;
         }
-        return HttpReply{status, response.body(), url.host + ":" + url.port};
+        return HttpReply{status, response.body(), url.host + ":" + url.port,
+                         std::string(response[http::field::location])};
       }
       if (retry_later) break;
     }

@@ -15,6 +15,7 @@ struct HttpReply {
   unsigned status = 0;
   std::string body;
   std::string served_by;  // "host:port" that gave the final answer
+  std::string location;   // the Location header, if any
 };
 
 struct ClientOptions {
@@ -22,6 +23,8 @@ struct ClientOptions {
   // While no leader is known (503), retry until this much time has passed.
   std::chrono::milliseconds wait_for_leader{10'000};
   std::chrono::milliseconds io_timeout{5'000};
+  // false: a 307 is returned as the reply (tests look at the redirect itself).
+  bool follow_redirects = true;
 };
 
 inline constexpr int kRedirectsMax = 15;

@@ -1,0 +1,213 @@
+// Integration tests: real quorumd processes on loopback (tests/integration/harness.h). Each
+// test builds its own cluster on kernel-chosen ports, so tests never clash. Bounded: every wait
+// has a deadline expressed in election timeouts (T = 500 ms here).
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <sstream>
+#include <fmt/format.h>
+
+#include "tests/integration/harness.h"
+
+namespace quorum::integration {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kT = 500ms;  // election timeout of the test clusters
+constexpr auto kElectionBound = 20 * kT;  // generous: CI machines are shared
+
+std::string metric(const TestCluster& cluster, NodeId id, const std::string& name) {
+  Result<quorumctl::HttpReply> reply = cluster.request(id, "GET", "/metrics");
+  if (!reply) return "";
+  std::istringstream lines(reply->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
+  }
+  return "";
+}
+
+TEST(Integration, ThreeDaemonsElectExactlyOneLeaderThatEveryNodeAgreesOn) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  int leaders = 0;
+  for (NodeId id : cluster.ids()) leaders += cluster.status(id)->role() == "leader" ? 1 : 0;
+  EXPECT_EQ(leaders, 1);
+  EXPECT_NE(cluster.log_text(leader).find("role pre-candidate -> candidate"), std::string::npos);
+}
+
+TEST(Integration, AFollowerRedirectsToTheLeaderAndTheClientFollows) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  const NodeId follower = leader % 3 + 1;
+  Result<quorumctl::HttpReply> raw = cluster.request(follower, "PUT", "/v1/config/a.cnf", "x=1", false);
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_EQ(raw->status, 307u);
+  EXPECT_EQ(raw->location, "http://" + cluster.api_address(leader) + "/v1/config/a.cnf");
+  Result<quorumctl::HttpReply> followed = cluster.request(follower, "PUT", "/v1/config/a.cnf", "x=1");
+  ASSERT_TRUE(followed.has_value());
+  EXPECT_EQ(followed->status, 200u) << followed->body;
+  EXPECT_EQ(followed->served_by, cluster.api_address(leader));
+  Result<quorumctl::HttpReply> list = cluster.request(follower, "GET", "/v1/controllers", "", false);
+  ASSERT_TRUE(list.has_value());
+  EXPECT_EQ(list->status, 307u);
+}
+
+TEST(Integration, WithoutAMajorityThereIsNoLeaderAndWritesGet503) {
+  TestCluster cluster({});
+  cluster.start(1);
+  std::optional<quorumctl::HttpReply> reply;
+  ASSERT_TRUE(eventually(5s, [&] {
+    Result<quorumctl::HttpReply> r = cluster.request(1, "PUT", "/v1/config/a.cnf", "x=1", false);
+    if (r) reply = *r;
+    return r.has_value();
+  }));
+  EXPECT_EQ(reply->status, 503u);
+  EXPECT_NE(reply->body.find("no leader"), std::string::npos) << reply->body;
+}
+
+TEST(Integration, ConfigWritesAndDeletesReachEveryConfigDirectory) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_EQ(cluster.request(1, "PUT", "/v1/config/cmon/cmon.cnf", "a=1\n")->status, 200u);
+  ASSERT_EQ(cluster.request(2, "PUT", "/v1/config/cmon/other.cnf", "b=2\n")->status, 200u);
+  ASSERT_EQ(cluster.request(3, "DELETE", "/v1/config/cmon/other.cnf")->status, 200u);
+  for (NodeId id : cluster.ids()) {
+    EXPECT_TRUE(eventually(10s, [&] {
+      return cluster.config_file(id, "cmon/cmon.cnf") == std::optional<std::string>("a=1\n") &&
+             !cluster.config_file(id, "cmon/other.cnf").has_value();
+    })) << "node " << id;
+  }
+  Result<quorumctl::HttpReply> read = cluster.request(2, "GET", "/v1/config/cmon/cmon.cnf");
+  ASSERT_TRUE(read.has_value());
+  EXPECT_NE(read->body.find("\"content\":\"a=1\\n\""), std::string::npos) << read->body;
+}
+
+TEST(Integration, AfterTheLeaderIsKilledANewOneIsElectedAndTheRestartedNodeCatchesUp) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_EQ(cluster.request(leader, "PUT", "/v1/config/before.cnf", "1")->status, 200u);
+  cluster.kill(leader, SIGKILL);
+  std::vector<NodeId> survivors;
+  for (NodeId id : cluster.ids()) {
+    if (id != leader) survivors.push_back(id);
+  }
+  const auto killed_at = std::chrono::steady_clock::now();
+  const NodeId next = cluster.wait_leader(survivors, kElectionBound);
+  ASSERT_NE(next, kNoNode);
+  EXPECT_NE(next, leader);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed_at, 6 * kT) << "failover took long";
+  ASSERT_EQ(cluster.request(survivors[0], "PUT", "/v1/config/after.cnf", "2")->status, 200u);
+  for (NodeId id : survivors) {
+    EXPECT_TRUE(eventually(10s, [&] {
+      return cluster.config_file(id, "before.cnf") == std::optional<std::string>("1");
+    })) << "node " << id;
+  }
+
+  cluster.start(leader);
+  EXPECT_TRUE(eventually(10s, [&] {
+    return cluster.config_file(leader, "after.cnf") == std::optional<std::string>("2");
+  }));
+  std::optional<api::Status> back = cluster.status(leader);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->leader_id(), next) << "the restarted node must follow, not depose";
+}
+
+TEST(Integration, MalformedBytesOnThePeerPortCloseTheConnectionAndTheClusterCarriesOn) {
+  TestCluster cluster({});
+  cluster.start_all();
+  ASSERT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket raw(io);
+  raw.connect({boost::asio::ip::make_address("127.0.0.1"), cluster.node(2).raft_port});
+  // The right magic, then a frame version nobody speaks.
+  const std::string garbage = "QRM1\x7f garbage that is not a frame";
+  boost::asio::write(raw, boost::asio::buffer(garbage));
+  char byte = 0;
+  boost::system::error_code ec;
+  boost::asio::read(raw, boost::asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
+  EXPECT_EQ(metric(cluster, 2, "quorum_frames_rejected_total"), "1");
+  EXPECT_NE(cluster.log_text(2).find("malformed frame"), std::string::npos);
+  EXPECT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
+}
+
+TEST(Integration, ACorruptRocksDbRecordRefusesTheStartAndNamesTheKey) {
+  TestCluster cluster({});
+  cluster.start_all();
+  ASSERT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
+  ASSERT_EQ(cluster.request(1, "PUT", "/v1/config/x.cnf", "x")->status, 200u);
+  ASSERT_TRUE(eventually(10s, [&] { return cluster.config_file(2, "x.cnf").has_value(); }));
+  cluster.kill(2, SIGTERM);
+  ASSERT_TRUE(cluster.wait_exit(2, 10s).has_value());
+
+  std::string damaged_key;
+  {
+    rocksdb::DB* raw_db = nullptr;
+    rocksdb::Options options;
+    ASSERT_TRUE(rocksdb::DB::Open(options, cluster.data_dir(2) + "/raft", &raw_db).ok());
+    std::unique_ptr<rocksdb::DB> db(raw_db);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+    for (it->Seek("log/"); it->Valid() && it->key().starts_with("log/"); it->Next()) {
+      damaged_key = it->key().ToString();  // the last log record
+    }
+    ASSERT_FALSE(damaged_key.empty());
+    std::string value;
+    ASSERT_TRUE(db->Get({}, damaged_key, &value).ok());
+    value[value.size() / 2] = static_cast<char>(value[value.size() / 2] ^ 0x5a);  // one flipped byte
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    ASSERT_TRUE(db->Put(sync, damaged_key, value).ok());
+  }
+  cluster.start(2);
+  std::optional<int> status = cluster.wait_exit(2, 10s);
+  ASSERT_TRUE(status.has_value()) << "a node with a corrupt record must refuse to start";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) != 0);
+  EXPECT_NE(cluster.log_text(2).find(damaged_key), std::string::npos) << cluster.log_text(2);
+}
+
+TEST(Integration, TlsClusterElectsAndRefusesAPeerWhoseCertificateIsNotFromTheClusterCa) {
+  ClusterOptions options;
+  options.tls = true;
+  TestCluster cluster(options);
+  // Node 3 gets a certificate from a foreign CA (it still trusts the cluster CA itself).
+  ASSERT_EQ(shell(fmt::format(
+                "cd {} && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=foreign-ca "
+                "-keyout foreign.key -out foreign.pem >/dev/null 2>&1 && openssl req -newkey rsa:2048 "
+                "-nodes -subj /CN=ctl3 -keyout n3/node.key -out n3/node.csr >/dev/null 2>&1 && "
+                "openssl x509 -req -in n3/node.csr -CA foreign.pem -CAkey foreign.key "
+                "-CAcreateserial -days 2 -out n3/node.pem >/dev/null 2>&1",
+                cluster.dir())),
+            0);
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader({1, 2}, kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  ASSERT_EQ(cluster.request(leader, "PUT", "/v1/config/tls.cnf", "t")->status, 200u);
+  EXPECT_TRUE(eventually(10s, [&] { return cluster.config_file(2, "tls.cnf").has_value(); }));
+  EXPECT_TRUE(eventually(10s, [&] {
+    return cluster.log_text(1).find("tls handshake") != std::string::npos ||
+           cluster.log_text(2).find("tls handshake") != std::string::npos;
+  }));
+  std::optional<api::Status> outsider = cluster.status(3);
+  ASSERT_TRUE(outsider.has_value());
+  EXPECT_EQ(outsider->leader_id(), kNoNode) << "node 3 must not have joined";
+  EXPECT_FALSE(cluster.config_file(3, "tls.cnf").has_value());
+}
+
+}  // namespace
+}  // namespace quorum::integration

@@ -1,0 +1,237 @@
+#include "tests/integration/harness.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+extern char** environ;  // NOLINT
+
+namespace quorum::integration {
+
+namespace fs = std::filesystem;
+
+bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+int shell(const std::string& command) { return std::system(command.c_str()); }  // NOLINT
+
+TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)) {
+  char pattern[] = "/tmp/quorum-itest.XXXXXX";
+  const char* made = ::mkdtemp(pattern);
+  dir_ = made != nullptr ? made : "/tmp/quorum-itest";
+  for (int i = 1; i <= options_.nodes; ++i) {
+    NodeInfo info;
+    info.id = static_cast<NodeId>(i);
+    info.raft_port = free_port();
+    info.peer_port = info.raft_port;
+    info.http_port = free_port();
+    nodes_[info.id] = info;
+    fs::create_directories(fmt::format("{}/n{}", dir_, i));
+  }
+  if (options_.tls) make_tls_files();
+  write_configs();
+}
+
+TestCluster::~TestCluster() {
+  for (auto& [id, info] : nodes_) {
+    if (info.pid > 0) {
+      ::kill(info.pid, SIGKILL);
+      ::waitpid(info.pid, nullptr, 0);
+    }
+  }
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (test != nullptr && test->result()->Failed()) {
+    std::fprintf(stderr, "integration: kept %s (node logs in n*/quorumd.log)\n", dir_.c_str());
+    return;
+  }
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+}
+
+void TestCluster::make_tls_files() {
+  // One cluster CA; each node's certificate is signed by it (CN = node name).
+  const std::string script = fmt::format(
+      "cd {} && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=quorum-test-ca "
+      "-keyout ca.key -out ca.pem >/dev/null 2>&1",
+      dir_);
+  EXPECT_EQ(shell(script), 0);
+  for (const auto& [id, info] : nodes_) {
+    EXPECT_EQ(shell(fmt::format(
+                  "cd {} && openssl req -newkey rsa:2048 -nodes -subj /CN=ctl{} -keyout n{}/node.key "
+                  "-out n{}/node.csr >/dev/null 2>&1 && openssl x509 -req -in n{}/node.csr -CA ca.pem "
+                  "-CAkey ca.key -CAcreateserial -days 2 -out n{}/node.pem >/dev/null 2>&1",
+                  dir_, id, id, id, id, id)),
+              0);
+  }
+}
+
+void TestCluster::write_configs() {
+  std::string peers;
+  for (const auto& [id, info] : nodes_) {
+    if (!peers.empty()) peers += ", ";
+    peers += fmt::format("{}@ctl{}@127.0.0.1:{}:{}", id, id, info.peer_port, info.http_port);
+  }
+  for (const auto& [id, info] : nodes_) {
+    std::ofstream out(fmt::format("{}/n{}/quorumd.cnf", dir_, id));
+    out << fmt::format(
+        "node_id = {}\ncluster_id = \"{}\"\n{} = {}\nhttp_port = {}\n"
+        "peers = {}\ndata_dir = {}\nconfig_dir = {}\nheartbeat_interval_ms = {}\n"
+        "election_timeout_ms = {}\n",
+        id, options_.cluster_id, options_.tls ? "tls_port" : "raft_port", info.raft_port, info.http_port,
+        peers, data_dir(id),
+        config_dir(id), options_.heartbeat_interval_ms, options_.election_timeout_ms);
+    if (options_.tls) {
+      out << fmt::format("tls_ca_file = {0}/ca.pem\ntls_cert_file = {0}/n{1}/node.pem\n"
+                         "tls_key_file = {0}/n{1}/node.key\n",
+                         dir_, id);
+    }
+    auto extra = options_.extra_config.find(id);
+    if (extra != options_.extra_config.end()) out << extra->second << "\n";
+  }
+}
+
+void TestCluster::start(NodeId id) {
+  NodeInfo& info = nodes_.at(id);
+  ASSERT_LE(info.pid, 0) << "node " << id << " already running";
+  const std::string config = fmt::format("{}/n{}/quorumd.cnf", dir_, id);
+  const std::string log = fmt::format("{}/n{}/quorumd.log", dir_, id);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::string binary = QUORUMD_PATH;
+  std::vector<char*> argv = {binary.data(), const_cast<char*>("--config"), const_cast<char*>(config.c_str()),
+                             nullptr};
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(rc, 0) << "spawn " << binary;
+  info.pid = pid;
+}
+
+void TestCluster::start_all() {
+  for (const auto& [id, info] : nodes_) start(id);
+}
+
+void TestCluster::kill(NodeId id, int signal_number) {
+  NodeInfo& info = nodes_.at(id);
+  ASSERT_GT(info.pid, 0);
+  ::kill(info.pid, signal_number);
+  if (signal_number == SIGKILL) {
+    ::waitpid(info.pid, nullptr, 0);
+    info.pid = -1;
+  }
+}
+
+std::optional<int> TestCluster::wait_exit(NodeId id, std::chrono::milliseconds timeout) {
+  NodeInfo& info = nodes_.at(id);
+  if (info.pid <= 0) return std::nullopt;
+  int status = 0;
+  const bool exited = eventually(timeout, [&] { return ::waitpid(info.pid, &status, WNOHANG) == info.pid; });
+  if (!exited) return std::nullopt;
+  info.pid = -1;
+  return status;
+}
+
+std::vector<NodeId> TestCluster::ids() const {
+  std::vector<NodeId> out;
+  for (const auto& [id, info] : nodes_) out.push_back(id);
+  return out;
+}
+
+std::string TestCluster::api_address(NodeId id) const {
+  return fmt::format("127.0.0.1:{}", nodes_.at(id).http_port);
+}
+
+Result<quorumctl::HttpReply> TestCluster::request(NodeId id, const std::string& method,
+                                                  const std::string& target, const std::string& body,
+                                                  bool follow) const {
+  quorumctl::ClientOptions options;
+  options.hosts = {api_address(id)};
+  options.follow_redirects = follow;
+  options.wait_for_leader = std::chrono::milliseconds(0);
+  options.io_timeout = std::chrono::milliseconds(3000);
+  return quorumctl::http_request(options, method, target, body);
+}
+
+std::optional<api::Status> TestCluster::status(NodeId id) const {
+  Result<quorumctl::HttpReply> reply = request(id, "GET", "/v1/status");
+  if (!reply || reply->status != 200) return std::nullopt;
+  api::Status status;
+  if (!google::protobuf::util::JsonStringToMessage(reply->body, &status).ok()) return std::nullopt;
+  return status;
+}
+
+NodeId TestCluster::wait_leader(const std::vector<NodeId>& among, std::chrono::milliseconds timeout) const {
+  NodeId leader = kNoNode;
+  const bool agreed = eventually(timeout, [&] {
+    NodeId seen = kNoNode;
+    for (NodeId id : among) {
+      std::optional<api::Status> s = status(id);
+      if (!s || s->leader_id() == kNoNode) return false;
+      if (seen != kNoNode && s->leader_id() != seen) return false;
+      seen = s->leader_id();
+    }
+    std::optional<api::Status> s = status(seen);
+    if (!s || s->role() != "leader") return false;
+    leader = seen;
+    return true;
+  });
+  return agreed ? leader : kNoNode;
+}
+
+std::string TestCluster::data_dir(NodeId id) const { return fmt::format("{}/n{}/data", dir_, id); }
+std::string TestCluster::config_dir(NodeId id) const { return fmt::format("{}/n{}/config", dir_, id); }
+
+std::string TestCluster::log_text(NodeId id) const {
+  std::ifstream in(fmt::format("{}/n{}/quorumd.log", dir_, id));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::optional<std::string> TestCluster::config_file(NodeId id, const std::string& path) const {
+  std::ifstream in(config_dir(id) + "/" + path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace quorum::integration
