@@ -86,11 +86,15 @@ struct NodeHost::Impl {
   Status failure;
   bool started = false;
   bool stopped = false;
+  // True while poll() runs: a reply callback or hook that calls poll() again would handle a
+  // second Ready before the first was advanced (a contract breach): asserted.
+  bool polling = false;
   // Index of the last snapshot (taken here or installed); compaction is due
   // snapshot_interval_entries after it.
   LogIndex snapshot_index = 0;
   std::uint64_t next_read_id = 1;
 
+  void poll_once();
   void feed_ticks();
   void feed_inbox();
   void feed_requests();
@@ -154,14 +158,21 @@ void NodeHost::run() {
 void NodeHost::poll() {
   Impl& h = *impl_;
   QUORUM_ASSERT(h.started, "poll() before start()");
+  QUORUM_ASSERT(!h.polling, "poll() re-entered from a callback or hook");
   if (h.stopped) return;
-  h.feed_ticks();
-  if (!h.handle_readys()) return;
-  h.feed_inbox();
-  h.feed_requests();
-  if (!h.handle_readys()) return;
-  h.maybe_compact();
-  h.handle_readys();
+  h.polling = true;
+  h.poll_once();
+  h.polling = false;
+}
+
+void NodeHost::Impl::poll_once() {
+  feed_ticks();
+  if (!handle_readys()) return;
+  feed_inbox();
+  feed_requests();
+  if (!handle_readys()) return;
+  maybe_compact();
+  handle_readys();
 }
 
 std::uint64_t NodeHost::next_deadline_us() const {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -21,7 +22,7 @@ namespace {
 
 constexpr std::size_t kStabilizeRoundsMax = 1000;
 
-enum class OutputMode { kFull, kRoles, kNone };
+enum class OutputMode { kFull, kRoles, kEvents, kNone };
 
 struct Args {
   std::string command;
@@ -66,6 +67,8 @@ struct Node {
   LogIndex applied = 0;
   Ticks ticks_since_start = 0;
   std::uint64_t incarnation = 0;
+  // Last observation since the (re)start, for check_node_transition.
+  std::optional<raft::NodeObservation> last_seen;
 };
 
 }  // namespace
@@ -140,11 +143,19 @@ void ScriptRunner::Impl::start(NodeId id) {
   n.role = n.node->role();
   n.applied = loaded->snapshot ? loaded->snapshot->meta.last_index : 0;
   n.ticks_since_start = 0;
+  n.last_seen.reset();
 }
 
 void ScriptRunner::Impl::check(NodeId id) {
-  const std::string why = raft::check_node_state(*at(id).node);
+  Node& n = at(id);
+  const std::string why = raft::check_node_state(*n.node);
   if (!why.empty()) print(fmt::format("{}: VIOLATION: {}", id, why));
+  const raft::NodeObservation seen = raft::observe(*n.node);
+  if (n.last_seen) {
+    const std::string delta = raft::check_node_transition(*n.last_seen, seen);
+    if (!delta.empty()) print(fmt::format("{}: VIOLATION: {}", id, delta));
+  }
+  n.last_seen = seen;
 }
 
 void ScriptRunner::Impl::handle_ready(NodeId id, const raft::Ready& ready) {
@@ -157,6 +168,13 @@ void ScriptRunner::Impl::handle_ready(NodeId id, const raft::Ready& ready) {
       break;
     case OutputMode::kRoles:
       print(ready_roles_text(id, ready, n.role));
+      break;
+    case OutputMode::kEvents:
+      print(ready_roles_text(id, ready, n.role));
+      for (const raft::TraceEvent& e : ready.trace_events) {
+        if (e.kind == raft::TraceKind::kRoleChanged) continue;
+        print(fmt::format("{}: {}", id, trace_text(e)));
+      }
       break;
     case OutputMode::kNone:
       break;
@@ -271,6 +289,7 @@ void ScriptRunner::Impl::cmd_tick(const Args& a) {
   const std::vector<NodeId> ids = ids_arg(a);
   const bool then_stabilize = a.named.count("stabilize") != 0 && a.named.at("stabilize") == "on";
   for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t lines_before = out.size();
     for (NodeId id : ids) {
       if (!up(id)) continue;
       at(id).node->tick();
@@ -278,6 +297,12 @@ void ScriptRunner::Impl::cmd_tick(const Args& a) {
       handle_readys(id);
     }
     if (then_stabilize) stabilize();
+    // In the condensed modes, say after which tick of this command each event happened.
+    const bool condensed = mode == OutputMode::kRoles || mode == OutputMode::kEvents;
+    if (condensed && count > 1 && out.size() > lines_before) {
+      out.insert(out.begin() + static_cast<std::ptrdiff_t>(lines_before),
+                 fmt::format("after tick {}:", i + 1));
+    }
   }
 }
 
@@ -473,9 +498,10 @@ std::string ScriptRunner::run(const std::string& command_line) {
   const Args a = parse_args(command_line);
   r.mode = OutputMode::kFull;
   if (auto it = a.named.find("output"); it != a.named.end()) {
-    r.mode = it->second == "roles"  ? OutputMode::kRoles
-             : it->second == "none" ? OutputMode::kNone
-                                    : OutputMode::kFull;
+    r.mode = it->second == "roles"    ? OutputMode::kRoles
+             : it->second == "events" ? OutputMode::kEvents
+             : it->second == "none"   ? OutputMode::kNone
+                                      : OutputMode::kFull;
   }
   const std::string& c = a.command;
   if (c == "cluster") {

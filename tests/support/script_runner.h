@@ -2,7 +2,8 @@
 // raft::Node instances directly, with a message queue the script drives, and renders every Ready
 // and message as text. Test support.
 //
-// Commands (ids are node ids; `output=full|roles|none` where Readys are printed, default full):
+// Commands (ids are node ids; `output=full|roles|events|none` where Readys are printed, default
+// full; events = role changes and trace events, one line each):
 //   cluster nodes=N [learners=4,5] [priorities=1:2,3:0] [election-timeout-ticks=T]
 //           [heartbeat-interval-ticks=H] [pre-vote=on|off] [check-quorum=on|off] [seed=S]
 //           [inflight=N] [message-bytes=N] [elect=ID]
