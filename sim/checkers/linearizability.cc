@@ -33,6 +33,15 @@ using Words = std::vector<std::uint64_t>;
 void set_bit(Words& w, std::size_t i) { w[i / 64] |= std::uint64_t{1} << (i % 64); }
 void clear_bit(Words& w, std::size_t i) { w[i / 64] &= ~(std::uint64_t{1} << (i % 64)); }
 
+// Per-operation keys of an XOR (Zobrist) hash of the completed set, kept up to date in O(1) as
+// operations are placed and removed. Only a hash: the cache still compares the sets.
+std::uint64_t zobrist_key(std::size_t i) {
+  std::uint64_t z = (i + 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   h *= 0xbf58476d1ce4e5b9ULL;
@@ -48,12 +57,15 @@ class Cache {
 
   // Records (completed, s, unknown) unless a node with the same (completed, s) and a subset of
   // `unknown` was recorded (that node can do all this one can). Returns true if recorded.
-  bool insert_unless_dominated(const Words& completed, const RegisterState& s, const Words& unknown) {
-    const std::uint64_t h = hash(completed, s);
+  // `completed_hash` is a hash of `completed` (the caller maintains it incrementally).
+  bool insert_unless_dominated(const Words& completed, std::uint64_t completed_hash,
+                               const RegisterState& s, const Words& unknown) {
+    const std::uint64_t h = hash(completed_hash, s);
+    const Window window = window_of(completed);
     std::size_t slot = h & (slots_.size() - 1);
     for (; slots_[slot] != 0; slot = (slot + 1) & (slots_.size() - 1)) {
       Group& g = groups_[slots_[slot] - 1];
-      if (g.hash != h || !(g.state == s) || !same_completed(g, completed)) continue;
+      if (g.hash != h || !(g.state == s) || !same_completed(g, window, completed)) continue;
       for (std::uint32_t u = g.first_unknown_set; u != kNone; u = unknown_sets_[u].next) {
         if (subset(unknown_sets_[u].words_offset, unknown)) return false;
       }
@@ -70,8 +82,10 @@ class Cache {
       ++nodes_count_;
       return true;
     }
-    groups_.push_back(Group{h, s, completed_words_store_.size(), add_unknown_set(unknown, kNone)});
-    completed_words_store_.insert(completed_words_store_.end(), completed.begin(), completed.end());
+    groups_.push_back(Group{h, s, completed_words_store_.size(), window,
+                            add_unknown_set(unknown, kNone)});
+    completed_words_store_.insert(completed_words_store_.end(), completed.begin() + window.lo,
+                                  completed.begin() + window.hi);
     QUORUM_ASSERT(groups_.size() < kNone);
     slots_[slot] = static_cast<std::uint32_t>(groups_.size());
     if (groups_.size() * 2 > slots_.size()) grow();
@@ -80,13 +94,26 @@ class Cache {
   }
 
   std::size_t size() const { return nodes_count_; }
+  std::size_t bytes() const {
+    return slots_.size() * sizeof(std::uint32_t) + groups_.size() * sizeof(Group) +
+           unknown_sets_.size() * sizeof(UnknownSet) +
+           (completed_words_store_.size() + unknown_words_store_.size()) * sizeof(std::uint64_t);
+  }
 
  private:
   static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  // A completed set is stored as the words between its all-ones prefix and its all-zeros
+  // suffix: operations are numbered in time order, so the window is about as wide as the
+  // concurrency, not the history.
+  struct Window {
+    std::uint32_t lo;  // words [0, lo) are all ones
+    std::uint32_t hi;  // words [hi, end) are all zeros; lo <= hi
+  };
   struct Group {
     std::uint64_t hash;
     RegisterState state;
-    std::size_t completed_offset;       // into completed_words_store_
+    std::size_t completed_offset;       // into completed_words_store_: words [lo, hi)
+    Window window;
     std::uint32_t first_unknown_set;    // list head in unknown_sets_
   };
   struct UnknownSet {
@@ -100,14 +127,21 @@ class Cache {
     QUORUM_ASSERT(unknown_sets_.size() < kNone);
     return static_cast<std::uint32_t>(unknown_sets_.size() - 1);
   }
-  std::uint64_t hash(const Words& completed, const RegisterState& s) const {
-    std::uint64_t h = mix(s.value_id, s.version);
-    h = mix(h, s.floor_index * 4 + (s.present ? 2 : 0) + (s.version_known ? 1 : 0));
-    for (std::uint64_t w : completed) h = mix(h, w);
-    return h;
+  static std::uint64_t hash(std::uint64_t completed_hash, const RegisterState& s) {
+    std::uint64_t h = mix(completed_hash, s.value_id);
+    h = mix(h, s.version);
+    return mix(h, s.floor_index * 4 + (s.present ? 2 : 0) + (s.version_known ? 1 : 0));
   }
-  bool same_completed(const Group& g, const Words& completed) const {
-    return std::equal(completed.begin(), completed.end(),
+  static Window window_of(const Words& completed) {
+    std::size_t lo = 0;
+    while (lo < completed.size() && completed[lo] == ~std::uint64_t{0}) ++lo;
+    std::size_t hi = completed.size();
+    while (hi > lo && completed[hi - 1] == 0) --hi;
+    return Window{static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi)};
+  }
+  bool same_completed(const Group& g, const Window& window, const Words& completed) const {
+    return g.window.lo == window.lo && g.window.hi == window.hi &&
+           std::equal(completed.begin() + window.lo, completed.begin() + window.hi,
                       completed_words_store_.begin() + g.completed_offset);
   }
   // Is the stored set at `offset` a subset of `unknown`?
@@ -180,11 +214,13 @@ class KeySearch {
   enum class Result : std::uint8_t { kOk, kViolation, kBudget };
 
   KeySearch(std::vector<ModelOp> completed, std::vector<ModelOp> unknown,
-            std::vector<std::string_view> values, std::uint64_t states_max)
+            std::vector<std::string_view> values, std::uint64_t states_max,
+            std::size_t cache_bytes_max)
       : completed_(std::move(completed)),
         unknown_(std::move(unknown)),
         values_(std::move(values)),
         states_max_(states_max),
+        cache_bytes_max_(cache_bytes_max),
         events_(completed_.size() * 2),
         pending_(unknown_.size()),
         completed_bits_((completed_.size() + 63) / 64, 0),
@@ -204,6 +240,10 @@ class KeySearch {
  private:
   struct Frame {
     bool is_unknown;
+    // The operation left the state unchanged (a read or a failure). Such an operation, when it
+    // may go next, may as well go first: no alternative at its node is tried, and when its
+    // subtree fails, its node fails too.
+    bool forced;
     std::uint32_t index;            // into completed_ or unknown_
     RegisterState before;
     std::uint64_t min_return_us;    // for unknown frames: the bound when it was chosen
@@ -221,15 +261,16 @@ class KeySearch {
   bool is_call(std::uint32_t node) const { return event_is_call_[node - 1]; }
   std::uint32_t event_op(std::uint32_t node) const { return event_op_[node - 1]; }
   void remember_deepest();
-  void collect_frontier();
+  void undo(const Frame& top);
+  void collect_frontier(std::uint64_t min_return_us);
   // `placing`: the node of the unknown write in pending_.
-  bool enables_something(std::uint32_t placing, const RegisterState& after,
-                         std::uint64_t min_return_us) const;
+  bool enables_something(std::uint32_t placing, const RegisterState& after) const;
 
   std::vector<ModelOp> completed_;
   std::vector<ModelOp> unknown_;
   std::vector<std::string_view> values_;
   std::uint64_t states_max_;
+  std::size_t cache_bytes_max_;
 
   // Events of completed operations in time order (calls before returns at equal times, so that
   // operations touching in time count as concurrent). Node e + 1 of events_ is event e.
@@ -249,8 +290,10 @@ class KeySearch {
   // The completed operations that may go next (invoked before the first pending completion, in
   // index order), gathered when the search turns to the unknown writes.
   std::vector<std::uint32_t> frontier_;
+  std::vector<std::uint32_t> frontier_unknown_;  // nodes of pending_
 
   Words completed_bits_;
+  std::uint64_t completed_hash_ = 0;  // XOR of zobrist_key(i) over the bits set
   Words unknown_bits_;
   Cache cache_;
   RegisterState state_;
@@ -310,11 +353,21 @@ void KeySearch::remember_deepest() {
   QUORUM_UNREACHABLE();  // a dead end always has an unlinearized completed operation
 }
 
-void KeySearch::collect_frontier() {
+void KeySearch::collect_frontier(std::uint64_t min_return_us) {
   frontier_.clear();
   for (std::uint32_t node = events_.first(); node != kEnd && is_call(node);
        node = events_.next(node)) {
     if (in_index_order(event_op(node))) frontier_.push_back(event_op(node));
+  }
+  // Unknown writes that could follow the one being placed and need it: a put never needs one
+  // (it overwrites), a cas or delete that can go without it does not either.
+  frontier_unknown_.clear();
+  RegisterState ignored;
+  for (std::uint32_t node = pending_.first(); node != kEnd; node = pending_.next(node)) {
+    const ModelOp& x = unknown_[node - 1];
+    if (x.op->invoke_us > min_return_us) break;
+    if (x.op->kind == OpKind::kPut) continue;
+    if (!register_step(state_, x, &ignored, nullptr, values_)) frontier_unknown_.push_back(node);
   }
 }
 
@@ -324,8 +377,7 @@ void KeySearch::collect_frontier() {
 // So W is placed only if something that may go next succeeds after W and fails without it.
 // Reads and reported mismatches that succeed either way (a value written twice) count as
 // enabled: rewriting those would change the state, so the rule stays out of their way.
-bool KeySearch::enables_something(std::uint32_t placing, const RegisterState& after,
-                                  std::uint64_t min_return_us) const {
+bool KeySearch::enables_something(std::uint32_t placing, const RegisterState& after) const {
   RegisterState ignored;
   auto enabled_by = [&](const ModelOp& x) {
     if (!register_step(after, x, &ignored, nullptr, values_)) return false;
@@ -338,24 +390,25 @@ bool KeySearch::enables_something(std::uint32_t placing, const RegisterState& af
   for (std::uint32_t i : frontier_) {
     if (enabled_by(completed_[i])) return true;
   }
-  for (std::uint32_t node = pending_.first(); node != kEnd; node = pending_.next(node)) {
-    const ModelOp& x = unknown_[node - 1];
-    if (x.op->invoke_us > min_return_us) break;
-    if (node != placing && x.op->kind != OpKind::kPut && enabled_by(x)) return true;
+  for (std::uint32_t node : frontier_unknown_) {
+    if (node != placing && register_step(after, unknown_[node - 1], &ignored, nullptr, values_)) {
+      return true;
+    }
   }
   return false;
 }
 
 KeySearch::Result KeySearch::run() {
   if (completed_.empty()) return Result::kOk;
-  const bool root_recorded = cache_.insert_unless_dominated(completed_bits_, state_, unknown_bits_);
+  const bool root_recorded =
+      cache_.insert_unless_dominated(completed_bits_, completed_hash_, state_, unknown_bits_);
   QUORUM_ASSERT(root_recorded);
   bool in_pending = false;  // scanning the events list (false) or the unknown writes (true)
   std::uint32_t node = events_.first();
   std::uint64_t min_return_us = 0;
   while (true) {
     if (linearized_count_ == completed_.size()) return Result::kOk;
-    if (cache_.size() > states_max_) return Result::kBudget;
+    if (cache_.size() > states_max_ || cache_.bytes() > cache_bytes_max_) return Result::kBudget;
     bool dead_end = false;
     if (!in_pending) {
       if (is_call(node)) {
@@ -363,8 +416,10 @@ KeySearch::Result KeySearch::run() {
         RegisterState next;
         if (in_index_order(i) && register_step(state_, completed_[i], &next, nullptr, values_)) {
           set_bit(completed_bits_, i);
-          if (cache_.insert_unless_dominated(completed_bits_, next, unknown_bits_)) {
-            stack_.push_back({false, i, state_, 0});
+          completed_hash_ ^= zobrist_key(i);
+          if (cache_.insert_unless_dominated(completed_bits_, completed_hash_, next,
+                                             unknown_bits_)) {
+            stack_.push_back({false, next == state_, i, state_, 0});
             events_.remove(call_node_[i]);
             events_.remove(return_node_[i]);
             state_ = next;
@@ -374,13 +429,18 @@ KeySearch::Result KeySearch::run() {
             continue;
           }
           clear_bit(completed_bits_, i);
+          completed_hash_ ^= zobrist_key(i);
+          if (next == state_) {
+            dead_end = true;  // its node is equivalent to one already explored
+            goto backtrack;
+          }
         }
         node = events_.next(node);
         continue;
       }
       // The first return: nothing invoked after it may go before it. Try the unknown writes.
       min_return_us = completed_[event_op(node)].op->complete_us;
-      collect_frontier();
+      collect_frontier(min_return_us);
       in_pending = true;
       node = pending_.first();
     }
@@ -395,10 +455,11 @@ KeySearch::Result KeySearch::run() {
       const bool hides_unknown = unknown_[j].op->kind == OpKind::kPut && !stack_.empty() &&
                                  stack_.back().is_unknown;
       if (!hides_unknown && register_step(state_, unknown_[j], &next, nullptr, values_) &&
-          enables_something(node, next, min_return_us)) {
+          enables_something(node, next)) {
         set_bit(unknown_bits_, j);
-        if (cache_.insert_unless_dominated(completed_bits_, next, unknown_bits_)) {
-          stack_.push_back({true, j, state_, min_return_us});
+        if (cache_.insert_unless_dominated(completed_bits_, completed_hash_, next,
+                                           unknown_bits_)) {
+          stack_.push_back({true, false, j, state_, min_return_us});
           pending_.remove(node);
           state_ = next;
           in_pending = false;
@@ -410,28 +471,40 @@ KeySearch::Result KeySearch::run() {
       node = pending_.next(node);
       continue;
     }
+  backtrack:
     QUORUM_ASSERT(dead_end);
     remember_deepest();
-    if (stack_.empty()) return Result::kViolation;
-    const Frame top = stack_.back();
-    stack_.pop_back();
-    state_ = top.before;
+    Frame top{};
+    do {
+      if (stack_.empty()) return Result::kViolation;
+      top = stack_.back();
+      stack_.pop_back();
+      undo(top);
+    } while (top.forced);
     if (top.is_unknown) {
-      pending_.restore(top.index + 1);
-      clear_bit(unknown_bits_, top.index);
       in_pending = true;
       min_return_us = top.min_return_us;
-      collect_frontier();
+      collect_frontier(min_return_us);
       node = pending_.next(top.index + 1);
     } else {
-      events_.restore(return_node_[top.index]);
-      events_.restore(call_node_[top.index]);
-      clear_bit(completed_bits_, top.index);
-      --linearized_count_;
-      if (write_index(top.index) != 0) --placed_known_count_;
       in_pending = false;
       node = events_.next(call_node_[top.index]);
     }
+  }
+}
+
+void KeySearch::undo(const Frame& top) {
+  state_ = top.before;
+  if (top.is_unknown) {
+    pending_.restore(top.index + 1);
+    clear_bit(unknown_bits_, top.index);
+  } else {
+    events_.restore(return_node_[top.index]);
+    events_.restore(call_node_[top.index]);
+    clear_bit(completed_bits_, top.index);
+    completed_hash_ ^= zobrist_key(top.index);
+    --linearized_count_;
+    if (write_index(top.index) != 0) --placed_known_count_;
   }
 }
 
@@ -519,7 +592,7 @@ LinearizabilityResult check_linearizability(const History& history,
     result.keys_checked += 1;
     result.operations_checked += ops.size();
     KeySearch search(std::move(completed), std::move(unknown), std::move(values),
-                     options.states_max);
+                     options.states_max, options.cache_bytes_max);
     const KeySearch::Result r = search.run();
     result.states_explored += search.states();
     switch (r) {

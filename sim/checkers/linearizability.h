@@ -26,8 +26,8 @@
 // * An unknown write is placed only right before an operation that needs it (one that fails
 //   without it): any other placement can be rewritten away (see enables_something()).
 //
-// The search is bounded by states_max (cache insertions per key): beyond it the verdict is
-// kInconclusive, never a guess. Deterministic: no clock, no hashing of addresses.
+// The search is bounded per key by states_max (cache insertions) and cache_bytes_max: beyond
+// either the verdict is kInconclusive, never a guess. Deterministic: no clock, no hashing of addresses.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +39,10 @@
 namespace quorum::sim {
 
 struct LinearizabilityOptions {
-  // Search budget per key: cache insertions. Each costs about 80 bytes plus one bit per
-  // operation of the key (a 2,000-operation key: ~330 bytes, so ~700 MB at the limit).
-  std::uint64_t states_max = 2'000'000;
+  // Search budget per key: cache insertions (search nodes kept), and the cache's memory.
+  // A node costs about 100 bytes when few operations overlap in time.
+  std::uint64_t states_max = 4'000'000;
+  std::size_t cache_bytes_max = std::size_t{1} << 30;
   // How many linearized operations before the stuck point the explanation lists.
   std::size_t explanation_ops_max = 12;
 };
