@@ -118,10 +118,24 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   const host::NodeHost* host(NodeId node) const;
   Term max_term() const { return max_term_; }
   std::uint64_t heal_us() const { return heal_us_; }
-  // Scenario hooks: run until a world time, then inspect.
+  // Scenario hooks: begin(), run_until(t) and act/inspect between, then finish().
   void run_until(std::uint64_t time_us);
   void begin();
   RunResult finish();
+  // Scenario control: immediate faults without an automatic end (sim/scenario).
+  void crash(NodeId node);
+  void restart(NodeId node);
+  void isolate(NodeId node);
+  void split(const std::vector<NodeId>& side);
+  void one_way(NodeId from, NodeId to);
+  void isolate_site(std::uint32_t site);
+  void heal_network();
+  void pause(NodeId node, std::uint64_t duration_us);
+  raft::RequestResult transfer_leader(NodeId target);
+  std::uint64_t acked_writes() const { return client_ops_ok_; }
+  // Liveness (10) right now: every live node holds the current leader's config files.
+  bool converged() const;
+  const Network& network() const { return network_; }
 
  private:
   enum EventKind : std::uint32_t {

@@ -99,7 +99,7 @@ void World::fire_fault(std::size_t index) {
   apply_partition(a);
   trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
   trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
-  queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, partition_epoch_);
+  if (a.duration_us > 0) queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, partition_epoch_);
   if (a.kind == FaultKind::kFlap) queue_.push(now_us() + a.param, kFlap, 0, index, 1);
 }
 
@@ -147,6 +147,89 @@ void World::heal_all() {
                           liveness_bound_us_ / 1000));
   liveness_.begin(now_us(), liveness_bound_us_);
   queue_.push(now_us(), kProbe, 0);
+}
+
+}  // namespace quorum::sim
+
+namespace quorum::sim {
+
+void World::crash(NodeId node) { crash_node(node, 0, "crash (scripted)"); }
+
+void World::restart(NodeId node) {
+  if (!nodes_[node]->up) start_node(node);
+}
+
+void World::isolate(NodeId node) {
+  network_.isolate(node);
+  ++partition_epoch_;
+  trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
+  trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+}
+
+void World::split(const std::vector<NodeId>& side_nodes) {
+  std::vector<bool> side(config_.node_count + 1, false);
+  for (const NodeId n : side_nodes) side[n] = true;
+  network_.split(side);
+  ++partition_epoch_;
+  trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
+  trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+}
+
+void World::one_way(NodeId from, NodeId to) {
+  network_.block(from, to);
+  ++partition_epoch_;
+  trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
+  trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+}
+
+void World::isolate_site(std::uint32_t site) {
+  std::vector<NodeId> side;
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    if (network_.site_of(n) == site) side.push_back(n);
+  }
+  split(side);
+}
+
+void World::heal_network() {
+  network_.heal();
+  ++partition_epoch_;
+  probes_.hit(Probe::kPartitionHealed);
+  trace_.event(now_us(), kNoNode, TraceKind::kHeal, partition_epoch_);
+  trace_.line(now_us(), kNoNode, TraceKind::kHeal, "network healed");
+}
+
+void World::pause(NodeId node, std::uint64_t duration_us) {
+  NodeSlot& s = *nodes_[node];
+  if (!s.up || s.paused) return;
+  s.paused = true;
+  s.pause_end_us = now_us() + duration_us;
+  ++s.pause_epoch;
+  trace_.event(now_us(), node, TraceKind::kPause, duration_us);
+  trace_.line(now_us(), node, TraceKind::kPause,
+              fmt::format("process paused for {} ms", duration_us / 1000));
+  queue_.push(s.pause_end_us, kUnpause, static_cast<std::uint32_t>(node), s.pause_epoch);
+}
+
+raft::RequestResult World::transfer_leader(NodeId target) {
+  const NodeId leader = current_leader();
+  if (leader == kNoNode) return raft::RequestResult::kNotLeader;
+  const raft::RequestResult r = nodes_[leader]->host->transfer_leadership(target);
+  trace_.event(now_us(), leader, TraceKind::kTransfer, target, static_cast<std::uint64_t>(r));
+  trace_.line(now_us(), leader, TraceKind::kTransfer,
+              fmt::format("transfer to {} -> result {}", target, static_cast<int>(r)));
+  return r;
+}
+
+bool World::converged() const {
+  const NodeId leader = current_leader();
+  if (leader == kNoNode) return false;
+  const auto& files = nodes_[leader]->host->config_files().files();
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    const NodeSlot& s = *nodes_[n];
+    if (!s.up || s.host == nullptr || n == leader) continue;
+    if (s.host->config_files().files() != files) return false;
+  }
+  return true;
 }
 
 }  // namespace quorum::sim

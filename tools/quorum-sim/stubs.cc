@@ -5,11 +5,8 @@
 #include "tools/quorum-sim/report.h"
 
 namespace quorum::sim::cli {
-int cmd_swarm(const Options&) { fmt::print("not yet\n"); return kExitUsage; }
 int cmd_shrink(const Options&) { fmt::print("not yet\n"); return kExitUsage; }
-int cmd_scenario(const Options&) { fmt::print("not yet\n"); return kExitUsage; }
 int cmd_bench(const Options&) { fmt::print("not yet\n"); return kExitUsage; }
 int cmd_demo(const Options&) { fmt::print("not yet\n"); return kExitUsage; }
-int cmd_mutations(const Options&) { fmt::print("not yet\n"); return kExitUsage; }
 void write_html(const World&, const std::string&) {}
 }  // namespace quorum::sim::cli
