@@ -13,7 +13,7 @@ void Node::Impl::tick_election() {
   if (election_elapsed_ticks_ < randomized_election_timeout_ticks_) return;
   // Fig. 2, followers: "If election timeout elapses without receiving AppendEntries RPC from
   // current leader or granting vote to candidate: convert to candidate" (through PreVote).
-  if (!can_campaign()) {
+  if (!can_campaign() || now_ticks_ < no_campaign_until_ticks_) {
     reset_election_timer();
     return;
   }
@@ -26,6 +26,7 @@ void Node::Impl::heard_from_leader(NodeId leader) {
   leader_id_ = leader;
   election_elapsed_ticks_ = 0;
   leader_contact_elapsed_ticks_ = 0;
+  no_campaign_until_ticks_ = 0;
 }
 
 void Node::Impl::on_vote_request(const Message& m, const VoteRequest& request) {

@@ -153,6 +153,8 @@ struct Node::Impl {
   // must not grant a vote it might have refused before the crash). Leader stickiness.
   Ticks leader_contact_elapsed_ticks_ = 0;
   bool campaign_is_transfer_ = false;
+  // After a forced step-down: no campaign before this tick unless a new leader is heard first.
+  Ticks no_campaign_until_ticks_ = 0;
 
   // Leader only.
   Ticks heartbeat_elapsed_ticks_ = 0;

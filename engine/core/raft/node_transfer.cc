@@ -87,10 +87,18 @@ void Node::Impl::abort_transfer() {
 
 RequestResult Node::Impl::step_down() {
   if (role_ != Role::kLeader) return RequestResult::kNotLeader;
-  trace(TraceKind::kForcedStepDown);
-  // The new follower's election timer is reset to [T, 2T): it does not campaign for at least one
-  // election timeout, which leaves the field to the others.
+  // Hand leadership to a caught-up voter at once when there is one (it campaigns through
+  // TimeoutNow); otherwise the others elect someone once their stickiness runs out.
+  const NodeId successor = best_transfer_target();
+  const bool hand_over = successor != kNoNode &&
+                         tracker_.progress(successor)->match_index() == log_.last_index();
+  if (hand_over) send(successor, TimeoutNow{});
+  trace(TraceKind::kForcedStepDown, hand_over ? successor : kNoNode);
   become_follower(current_term_, kNoNode);
+  // The former leader does not campaign for two election timeouts (longer than any follower's
+  // randomized timeout) unless it hears from a new leader first, so leadership does not come
+  // straight back to it.
+  no_campaign_until_ticks_ = now_ticks_ + 2 * config_.election_timeout_ticks;
   QUORUM_ASSERT(role_ == Role::kFollower);
   QUORUM_ASSERT(election_elapsed_ticks_ == 0);
   return RequestResult::kOk;

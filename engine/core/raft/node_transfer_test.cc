@@ -119,24 +119,50 @@ TEST(NodeTransfer, NoCandidateInSingleNodeGroup) {
   EXPECT_EQ(c.node(1).transfer_leadership(kNoNode), RequestResult::kNoCandidate);
 }
 
-TEST(NodeStepDown, LeaderBecomesFollowerAndDoesNotCampaignForOneTimeout) {
+TEST(NodeStepDown, LeaderHandsOverToCaughtUpVoter) {
   Cluster c(3);
   const NodeId l = c.elect();
+  c.tick(2);
   const Term t = c.node(l).term();
   ASSERT_EQ(c.node(l).step_down(), RequestResult::kOk);
   EXPECT_EQ(c.node(l).role(), Role::kFollower);
   c.stabilize();
   EXPECT_EQ(c.count_traces(l, TraceKind::kForcedStepDown), 1u);
-  // Alone, the former leader stays quiet for a full election timeout.
-  c.isolate(l);
-  for (int i = 0; i < 9; ++i) {
+  const NodeId l2 = c.leader();
+  ASSERT_NE(l2, kNoNode);
+  EXPECT_NE(l2, l);
+  EXPECT_EQ(c.node(l2).term(), t + 1);
+}
+
+TEST(NodeStepDown, FormerLeaderDoesNotCampaignForTwoTimeouts) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.tick(2);
+  c.isolate(l);  // nobody to hand over to
+  ASSERT_EQ(c.node(l).step_down(), RequestResult::kOk);
+  for (int i = 0; i < 20; ++i) {
     c.tick_node(l);
     EXPECT_EQ(c.node(l).role(), Role::kFollower);
   }
+  c.tick_node(l, 20);
+  EXPECT_NE(c.node(l).role(), Role::kFollower);  // then it may campaign again
+}
+
+TEST(NodeStepDown, OthersElectANewLeaderWhenNoVoterIsCaughtUp) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.tick(2);
+  for (NodeId id : c.ids()) {
+    if (id != l) c.cut(l, id);
+  }
+  ASSERT_EQ(c.node(l).propose("unreplicated").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  ASSERT_EQ(c.node(l).step_down(), RequestResult::kOk);
   c.heal();
-  const NodeId l2 = c.elect(300);
+  c.tick(40);
+  const NodeId l2 = c.leader();
   ASSERT_NE(l2, kNoNode);
-  EXPECT_GT(c.node(l2).term(), t);
+  EXPECT_NE(l2, l);
 }
 
 TEST(NodeStepDown, FollowerCannotStepDown) {
