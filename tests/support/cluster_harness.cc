@@ -44,6 +44,7 @@ void ClusterHarness::start_node(NodeId id) {
   config.tick_interval_ms = options_.tick_interval_ms;
   config.bootstrap = membership_;
   config.snapshot_interval_entries = options_.snapshot_interval_entries;
+  config.mutation = options_.host_mutation;
   host::Ports ports{node.transport, clock_, node.storage, node.executor, nullptr};
   // A fresh PRNG stream per incarnation: a restarted node draws new election timeouts.
   Prng prng = Prng(options_.seed).fork(id * 1000 + incarnations_++);
@@ -115,6 +116,7 @@ std::size_t ClusterHarness::deliver_all() {
       for (raft::Message& message : queue) {
         any = true;
         if (!link_up(link.first, link.second) || !is_up(link.second)) continue;
+        if (drop_ && drop_(message)) continue;
         nodes_.at(link.second)->host->deliver(std::move(message));
         receivers.insert(link.second);
         ++delivered;

@@ -33,6 +33,8 @@ struct ClusterOptions {
   std::uint64_t tick_interval_ms = 10;
   std::uint64_t snapshot_interval_entries = 1000;
   std::uint64_t seed = 1;
+  // Planted host bug for every host (QUORUM_MUTATIONS builds only; see base/mutation.h).
+  Mutation host_mutation = Mutation::kNone;
 };
 
 class ClusterHarness {
@@ -63,6 +65,9 @@ class ClusterHarness {
   void partition(const std::vector<std::vector<NodeId>>& groups);
   void isolate(NodeId id);
   void heal();
+  // Messages for which `drop` returns true are lost in deliver_all() (loss; a random filter makes
+  // a lossy network). Empty: nothing is lost beyond cut links.
+  void set_drop(std::function<bool(const raft::Message&)> drop) { drop_ = std::move(drop); }
   bool link_up(NodeId from, NodeId to) const;
   std::size_t queued_messages() const;
 
@@ -101,6 +106,7 @@ class ClusterHarness {
   // Invariant: symmetric: (a, b) cut iff (b, a) cut.
   std::set<std::pair<NodeId, NodeId>> cut_;
   std::map<Term, std::set<NodeId>> leaders_by_term_;
+  std::function<bool(const raft::Message&)> drop_;
   std::vector<std::optional<host::ClientReply>> replies_;
   std::uint64_t incarnations_ = 0;
 };
