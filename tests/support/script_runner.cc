@@ -121,7 +121,10 @@ struct ScriptRunner::Impl {
   void cmd_campaign(const Args& a);
   void cmd_propose(const Args& a);
   void cmd_read(const Args& a);
-  void cmd_deliver(const Args& a, bool drop);
+  enum class QueueAction { kDeliver, kDrop, kDuplicate, kHold };
+  // Messages put aside by `hold` (a very slow link): stabilize does not see them.
+  std::deque<raft::Message> held;
+  void cmd_deliver(const Args& a, QueueAction action);
   void cmd_partition(const Args& a);
   void cmd_roles();
   void cmd_status(const Args& a);
@@ -263,6 +266,7 @@ void ScriptRunner::Impl::cmd_cluster(const Args& a) {
   }
   nodes.clear();
   in_flight.clear();
+  held.clear();
   cut.clear();
   for (NodeId id = 1; id <= count; ++id) {
     Node& n = nodes[id];
@@ -376,7 +380,7 @@ void ScriptRunner::Impl::cmd_read(const Args& a) {
   handle_readys(id);
 }
 
-void ScriptRunner::Impl::cmd_deliver(const Args& a, bool drop) {
+void ScriptRunner::Impl::cmd_deliver(const Args& a, QueueAction action) {
   const NodeId from = a.named.count("from") ? std::stoull(a.named.at("from")) : kNoNode;
   const NodeId to = a.named.count("to") ? std::stoull(a.named.at("to")) : kNoNode;
   const std::size_t count_max =
@@ -391,12 +395,25 @@ void ScriptRunner::Impl::cmd_deliver(const Args& a, bool drop) {
   in_flight = std::move(keep);
   std::set<NodeId> receivers;
   for (const raft::Message& m : take) {
-    if (drop) {
-      print("dropped: " + message_text(m));
-      continue;
+    switch (action) {
+      case QueueAction::kDrop:
+        print("dropped: " + message_text(m));
+        break;
+      case QueueAction::kDuplicate:
+        // Both copies stay queued, in order, after every other queued message.
+        print("duplicated: " + message_text(m));
+        in_flight.push_back(m);
+        in_flight.push_back(m);
+        break;
+      case QueueAction::kHold:
+        print("held: " + message_text(m));
+        held.push_back(m);
+        break;
+      case QueueAction::kDeliver:
+        step(m);
+        receivers.insert(m.to);
+        break;
     }
-    step(m);
-    receivers.insert(m.to);
   }
   for (NodeId id : receivers) handle_readys(id);
 }
@@ -514,8 +531,19 @@ std::string ScriptRunner::run(const std::string& command_line) {
     r.cmd_propose(a);
   } else if (c == "read") {
     r.cmd_read(a);
-  } else if (c == "deliver" || c == "drop") {
-    r.cmd_deliver(a, c == "drop");
+  } else if (c == "deliver") {
+    r.cmd_deliver(a, Impl::QueueAction::kDeliver);
+  } else if (c == "drop") {
+    r.cmd_deliver(a, Impl::QueueAction::kDrop);
+  } else if (c == "duplicate") {
+    r.cmd_deliver(a, Impl::QueueAction::kDuplicate);
+  } else if (c == "hold") {
+    r.cmd_deliver(a, Impl::QueueAction::kHold);
+  } else if (c == "release") {
+    for (const raft::Message& m : r.held) r.in_flight.push_back(m);
+    r.held.clear();
+  } else if (c == "queue") {
+    for (const raft::Message& m : r.in_flight) r.print("queued: " + message_text(m));
   } else if (c == "stabilize") {
     r.stabilize();
   } else if (c == "partition") {

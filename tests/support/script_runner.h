@@ -19,6 +19,10 @@
 //                                  handle the receivers' Readys
 //   stabilize                      handle Readys and deliver messages until quiet
 //   drop [from=A] [to=B] [count=N] discard the first N queued messages that match
+//   duplicate [from=A] [to=B] [count=N]  queue those messages twice (at the end of the queue)
+//   hold [from=A] [to=B] [count=N] put those messages aside (stabilize does not see them)
+//   release                        queue the held messages again, after the others
+//   queue                          print the queued messages
 //   partition (1) (2,3)            cut every link between groups (unlisted nodes: isolated)
 //   cut A B                        cut one link in both directions
 //   heal                           restore every link
