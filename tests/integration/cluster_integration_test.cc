@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <sstream>
+#include <thread>
 #include <fmt/format.h>
 
 #include "tests/integration/harness.h"
@@ -207,6 +208,73 @@ TEST(Integration, TlsClusterElectsAndRefusesAPeerWhoseCertificateIsNotFromTheClu
   ASSERT_TRUE(outsider.has_value());
   EXPECT_EQ(outsider->leader_id(), kNoNode) << "node 3 must not have joined";
   EXPECT_FALSE(cluster.config_file(3, "tls.cnf").has_value());
+}
+
+}  // namespace
+}  // namespace quorum::integration
+
+namespace quorum::integration {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(IntegrationFaults, AMinorityLeaderStepsDownOnRealSockets) {
+  TestCluster cluster({});
+  FaultProxy proxy(cluster);
+  ASSERT_TRUE(proxy.ok()) << "fault proxy did not start (see " << cluster.dir() << "/fault-proxy.out)";
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), 10s);
+  ASSERT_NE(leader, kNoNode);
+  for (NodeId id : cluster.ids()) {
+    if (id != leader) {
+      ASSERT_TRUE(proxy.command(fmt::format("cut {} {}", leader, id)));
+    }
+  }
+  // CheckQuorum: within about one election timeout (500 ms) of losing the majority.
+  EXPECT_TRUE(eventually(4s, [&] {
+    std::optional<api::Status> s = cluster.status(leader);
+    return s && s->role() != "leader";
+  })) << "the isolated leader kept leading";
+  std::vector<NodeId> majority;
+  for (NodeId id : cluster.ids()) {
+    if (id != leader) majority.push_back(id);
+  }
+  const NodeId next = cluster.wait_leader(majority, 10s);
+  EXPECT_NE(next, kNoNode);
+  EXPECT_NE(next, leader);
+  ASSERT_TRUE(proxy.command("heal"));
+  EXPECT_EQ(cluster.wait_leader(cluster.ids(), 10s), next) << "after heal everyone follows the new leader";
+}
+
+TEST(IntegrationFaults, ARejoiningNodeDoesNotDeposeTheLeader) {
+  TestCluster cluster({});
+  FaultProxy proxy(cluster);
+  ASSERT_TRUE(proxy.ok());
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), 10s);
+  ASSERT_NE(leader, kNoNode);
+  const std::uint64_t term = cluster.status(leader)->term();
+  const NodeId isolated = leader % 3 + 1;
+  for (NodeId id : cluster.ids()) {
+    if (id != isolated) {
+      ASSERT_TRUE(proxy.command(fmt::format("cut {} {}", isolated, id)));
+    }
+  }
+  // Alone, it times out and campaigns (pre-votes) in vain: proof that the cut is real.
+  EXPECT_TRUE(eventually(5s, [&] {
+    std::optional<api::Status> s = cluster.status(isolated);
+    return s && s->role() != "follower";
+  }));
+  std::this_thread::sleep_for(2s);  // several more election timeouts alone
+  ASSERT_TRUE(proxy.command("heal"));
+  ASSERT_TRUE(eventually(10s, [&] {
+    std::optional<api::Status> s = cluster.status(isolated);
+    return s && s->leader_id() == leader;
+  })) << "the rejoined node should follow the existing leader";
+  std::optional<api::Status> after = cluster.status(leader);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->role(), "leader");
+  EXPECT_EQ(after->term(), term) << "PreVote: the rejoining node must not bump the term";
 }
 
 }  // namespace

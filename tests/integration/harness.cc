@@ -102,12 +102,14 @@ void TestCluster::make_tls_files() {
 }
 
 void TestCluster::write_configs() {
-  std::string peers;
   for (const auto& [id, info] : nodes_) {
-    if (!peers.empty()) peers += ", ";
-    peers += fmt::format("{}@ctl{}@127.0.0.1:{}:{}", id, id, info.peer_port, info.http_port);
-  }
-  for (const auto& [id, info] : nodes_) {
+    std::string peers;
+    for (const auto& [peer_id, peer] : nodes_) {
+      auto dial = dial_ports_.find({id, peer_id});
+      const std::uint16_t port = dial != dial_ports_.end() ? dial->second : peer.peer_port;
+      if (!peers.empty()) peers += ", ";
+      peers += fmt::format("{}@ctl{}@127.0.0.1:{}:{}", peer_id, peer_id, port, peer.http_port);
+    }
     std::ofstream out(fmt::format("{}/n{}/quorumd.cnf", dir_, id));
     out << fmt::format(
         "node_id = {}\ncluster_id = \"{}\"\n{} = {}\nhttp_port = {}\n"
@@ -232,6 +234,68 @@ std::optional<std::string> TestCluster::config_file(NodeId id, const std::string
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+FaultProxy::FaultProxy(TestCluster& cluster) {
+  std::vector<std::string> args = {FAULT_PROXY_PATH, "--control", "0"};
+  const std::vector<NodeId> ids = cluster.ids();
+  for (NodeId from : ids) {
+    for (NodeId to : ids) {
+      if (from < to) {
+        args.push_back("--link");
+        args.push_back(fmt::format("{}:{}:0:{}", from, to, cluster.node(to).raft_port));
+      }
+    }
+  }
+  if (std::string(FAULT_PROXY_PATH).empty()) return;
+  const std::string out_path = cluster.dir() + "/fault-proxy.out";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    pid_ = -1;
+    return;
+  }
+  // Waits for "ready" after "control 127.0.0.1:P" and one "link A->B 127.0.0.1:L -> ..." each.
+  std::string text;
+  const bool ready = eventually(std::chrono::seconds(10), [&] {
+    std::ifstream in(out_path);
+    std::stringstream all;
+    all << in.rdbuf();
+    text = all.str();
+    return text.find("\nready") != std::string::npos || text.rfind("ready", 0) == 0;
+  });
+  if (!ready) return;
+  std::istringstream lines(text);
+  std::string line;
+  std::uint16_t control = 0;
+  while (std::getline(lines, line)) {
+    unsigned from = 0, to = 0, port = 0;
+    if (std::sscanf(line.c_str(), "control 127.0.0.1:%u", &port) == 1) {
+      control = static_cast<std::uint16_t>(port);
+    } else if (std::sscanf(line.c_str(), "link %u->%u 127.0.0.1:%u", &from, &to, &port) == 3) {
+      cluster.set_dial_port(from, to, static_cast<std::uint16_t>(port));
+    }
+  }
+  control_port_ = control;
+  cluster.write_configs();
+}
+
+FaultProxy::~FaultProxy() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool FaultProxy::command(const std::string& text) const {
+  return shell(fmt::format("{} --send {} {} >/dev/null 2>&1", FAULT_PROXY_PATH, control_port_, text)) == 0;
 }
 
 }  // namespace quorum::integration

@@ -65,6 +65,9 @@ class TestCluster {
   std::string api_address(NodeId id) const;
 
   NodeInfo& node(NodeId id) { return nodes_.at(id); }
+  // Node `from` dials node `to` at `port` (a fault-proxy link) instead of to's raft port.
+  // Takes effect at the next write_configs().
+  void set_dial_port(NodeId from, NodeId to, std::uint16_t port) { dial_ports_[{from, to}] = port; }
   const std::string& dir() const { return dir_; }
   std::string data_dir(NodeId id) const;
   std::string config_dir(NodeId id) const;
@@ -78,6 +81,27 @@ class TestCluster {
   ClusterOptions options_;
   std::string dir_;
   std::map<NodeId, NodeInfo> nodes_;
+  std::map<std::pair<NodeId, NodeId>, std::uint16_t> dial_ports_;
+};
+
+// The storage helper's tools/fault-proxy as a child process: one link per dialling direction
+// (the lower id dials, adapters/net/tcp_transport.h), driven through its control port.
+class FaultProxy {
+ public:
+  // Starts the proxy with a link from->to for every pair from < to of the cluster and points
+  // the cluster's dial ports at it. Call before TestCluster::start_all().
+  explicit FaultProxy(TestCluster& cluster);
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  bool ok() const { return control_port_ != 0; }
+  // "cut 1 2", "heal", ...: true if the proxy answered ok.
+  bool command(const std::string& text) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t control_port_ = 0;
 };
 
 // Polls `done` every 20 ms until true or the timeout; returns the last value.
