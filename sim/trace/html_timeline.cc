@@ -67,7 +67,7 @@ pre.summary{margin:0 0 8px;color:#444}
 overflow:hidden;text-overflow:ellipsis;display:flex;align-items:center}
 .scroll{flex:1;overflow-x:auto;overflow-y:hidden}
 .canvas{position:relative;width:100%;min-width:100%}
-.axis{position:relative;height:22px;border-bottom:1px solid #ccc;background:#fafafa}
+.axis{position:relative;height:22px;border-bottom:1px solid #ccc;background:#fafafa;overflow:hidden}
 .tick{position:absolute;top:0;height:100%;border-left:1px solid #bbb;padding-left:2px;
 font-size:11px;color:#555;white-space:nowrap}
 .lane{position:relative;border-bottom:1px solid #eee;overflow:hidden}
