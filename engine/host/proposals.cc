@@ -43,6 +43,23 @@ void Proposals::on_applied(LogIndex index, Term term, const config_sync::ApplyRe
   for (auto& [reply, done] : replies) done(reply);
 }
 
+void Proposals::on_truncated(LogIndex first_index) {
+  QUORUM_ASSERT(first_index > 0);
+  std::vector<std::pair<ClientReply, ReplyFn>> replies;
+  auto it = pending_.lower_bound({first_index, 0});
+  while (it != pending_.end()) {
+    ClientReply reply;
+    reply.code = ClientReply::Code::kLost;
+    reply.index = it->first.first;
+    reply.reason =
+        fmt::format("the log was truncated from index {} by a newer leader", first_index);
+    replies.emplace_back(std::move(reply), std::move(it->second));
+    it = pending_.erase(it);
+  }
+  QUORUM_ASSERT(pending_.empty() || pending_.rbegin()->first.first < first_index);
+  for (auto& [reply, done] : replies) done(reply);
+}
+
 void Proposals::on_snapshot_restored(LogIndex last_index) {
   std::vector<std::pair<ClientReply, ReplyFn>> replies;
   auto it = pending_.begin();

@@ -28,6 +28,11 @@ class Proposals {
   // term. Pending proposals at lower indexes cannot exist (applies are consecutive and a
   // snapshot restore resolves what it covers): asserted.
   void on_applied(LogIndex index, Term term, const config_sync::ApplyResult& result);
+  // This node truncated its log from `first_index` (a new leader's log conflicts there): every
+  // entry at or after it is gone and, by Log Matching, absent from that leader's log too, so it
+  // can never commit. Pending proposals at those indexes are answered kLost at once (instead of
+  // when the index is next applied, which may never happen without new writes).
+  void on_truncated(LogIndex first_index);
   // A snapshot through last_index was installed: the fate of covered proposals is unknown.
   void on_snapshot_restored(LogIndex last_index);
   // Answers every pending proposal with `code` (stop, fail-stop).

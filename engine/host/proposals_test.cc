@@ -69,6 +69,20 @@ TEST(Proposals, AnswersUnknownForProposalsCoveredBySnapshot) {
   EXPECT_TRUE(proposals.empty());
 }
 
+TEST(Proposals, RepliesLostAtOnceWhenTheLogIsTruncatedBelowTheProposal) {
+  Proposals proposals;
+  Replies replies;
+  proposals.add(4, 2, replies.fn());
+  proposals.add(6, 2, replies.fn());
+  proposals.add(7, 2, replies.fn());
+  proposals.on_truncated(6);
+  ASSERT_EQ(replies.got.size(), 2u);
+  EXPECT_EQ(replies.got[0].code, ClientReply::Code::kLost);
+  EXPECT_EQ(replies.got[0].index, 6u);
+  EXPECT_EQ(replies.got[1].index, 7u);
+  EXPECT_EQ(proposals.size(), 1u);  // index 4 is before the truncation: still pending
+}
+
 TEST(PendingReads, AnswersOnceAppliedReachesTheReadIndex) {
   PendingReads reads;
   Replies replies;

@@ -76,7 +76,12 @@ Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
     }
     context.hooks.role_changed(*ready.soft_state);
   }
-  for (const raft::TraceEvent& event : ready.trace_events) context.hooks.traced(event);
+  for (const raft::TraceEvent& event : ready.trace_events) {
+    context.hooks.traced(event);
+    if (event.kind == raft::TraceKind::kConflictTruncated) {
+      context.apply_loop.proposals().on_truncated(event.index);
+    }
+  }
 
   send_all(context.transport, ready.messages);
   const bool ack_early = mutation_on(context.mutation, Mutation::kAckBeforePersist);
