@@ -263,6 +263,9 @@ class KeySearch {
   void remember_deepest();
   void undo(const Frame& top);
   void collect_frontier(std::uint64_t min_return_us);
+  bool could_use_unknown() const {
+    return !needy_.empty() || !observers_.empty() || !frontier_unknown_.empty();
+  }
   // `placing`: the node of the unknown write in pending_.
   bool enables_something(std::uint32_t placing, const RegisterState& after) const;
 
@@ -288,8 +291,10 @@ class KeySearch {
   DancingList pending_;                     // unknown writes not yet linearized
 
   // The completed operations that may go next (invoked before the first pending completion, in
-  // index order), gathered when the search turns to the unknown writes.
-  std::vector<std::uint32_t> frontier_;
+  // index order), gathered when the search turns to the unknown writes, by what an unknown
+  // write could do for them (see enables_something()).
+  std::vector<std::uint32_t> needy_;      // fail in the current state
+  std::vector<std::uint32_t> observers_;  // succeed, and a write could matter to them
   std::vector<std::uint32_t> frontier_unknown_;  // nodes of pending_
 
   Words completed_bits_;
@@ -354,15 +359,26 @@ void KeySearch::remember_deepest() {
 }
 
 void KeySearch::collect_frontier(std::uint64_t min_return_us) {
-  frontier_.clear();
+  // Completed operations that may go next, split by what an unknown write could do for them.
+  needy_.clear();
+  observers_.clear();
+  RegisterState ignored;
   for (std::uint32_t node = events_.first(); node != kEnd && is_call(node);
        node = events_.next(node)) {
-    if (in_index_order(event_op(node))) frontier_.push_back(event_op(node));
+    const std::uint32_t i = event_op(node);
+    if (!in_index_order(i)) continue;
+    const ModelOp& x = completed_[i];
+    if (!register_step(state_, x, &ignored, nullptr, values_)) {
+      needy_.push_back(i);
+    } else if (x.op->kind == OpKind::kRead ||
+               (x.op->failure == Failure::kVersionMismatch &&
+                x.op->version != kVersionNotReported)) {
+      observers_.push_back(i);
+    }
   }
   // Unknown writes that could follow the one being placed and need it: a put never needs one
   // (it overwrites), a cas or delete that can go without it does not either.
   frontier_unknown_.clear();
-  RegisterState ignored;
   for (std::uint32_t node = pending_.first(); node != kEnd; node = pending_.next(node)) {
     const ModelOp& x = unknown_[node - 1];
     if (x.op->invoke_us > min_return_us) break;
@@ -374,21 +390,16 @@ void KeySearch::collect_frontier(std::uint64_t min_return_us) {
 // Canonical form: a linearization in which an unknown write W is followed by an operation X that
 // could also go without W can be rewritten without W (X is a write: it leaves the same state
 // either way) or with W moved after X (X is an unreported cas mismatch: it changes nothing).
-// So W is placed only if something that may go next succeeds after W and fails without it.
-// Reads and reported mismatches that succeed either way (a value written twice) count as
-// enabled: rewriting those would change the state, so the rule stays out of their way.
+// So W is placed only if something that may go next succeeds after W and fails without it
+// (needy_, frontier_unknown_). Reads and reported mismatches that succeed either way (a value
+// written twice) count as enabled: rewriting those would change the state, so the rule stays
+// out of their way (observers_).
 bool KeySearch::enables_something(std::uint32_t placing, const RegisterState& after) const {
   RegisterState ignored;
-  auto enabled_by = [&](const ModelOp& x) {
-    if (!register_step(after, x, &ignored, nullptr, values_)) return false;
-    if (!register_step(state_, x, &ignored, nullptr, values_)) return true;
-    const Operation& op = *x.op;
-    if (op.kind == OpKind::kRead) return true;
-    return op.outcome == Outcome::kFailed && op.failure == Failure::kVersionMismatch &&
-           op.version != kVersionNotReported;
-  };
-  for (std::uint32_t i : frontier_) {
-    if (enabled_by(completed_[i])) return true;
+  for (const std::vector<std::uint32_t>* list : {&needy_, &observers_}) {
+    for (std::uint32_t i : *list) {
+      if (register_step(after, completed_[i], &ignored, nullptr, values_)) return true;
+    }
   }
   for (std::uint32_t node : frontier_unknown_) {
     if (node != placing && register_step(after, unknown_[node - 1], &ignored, nullptr, values_)) {
@@ -442,7 +453,7 @@ KeySearch::Result KeySearch::run() {
       min_return_us = completed_[event_op(node)].op->complete_us;
       collect_frontier(min_return_us);
       in_pending = true;
-      node = pending_.first();
+      node = could_use_unknown() ? pending_.first() : kEnd;
     }
     if (node == kEnd || unknown_[node - 1].op->invoke_us > min_return_us) {
       dead_end = true;
@@ -485,7 +496,7 @@ KeySearch::Result KeySearch::run() {
       in_pending = true;
       min_return_us = top.min_return_us;
       collect_frontier(min_return_us);
-      node = pending_.next(top.index + 1);
+      node = could_use_unknown() ? pending_.next(top.index + 1) : kEnd;
     } else {
       in_pending = false;
       node = events_.next(call_node_[top.index]);
