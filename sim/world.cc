@@ -68,6 +68,14 @@ World::World(RunConfig config)
   if (config_.keep_faults) schedule_ = keep_actions(schedule_, *config_.keep_faults);
   workload_.ops_per_second = config_.ops_per_second;
   workload_.timeout_us = config_.profile == Profile::kWan ? 5'000'000 : 3'000'000;
+  if (config_.record_trace) {
+    std::vector<TimelineNode> lanes;
+    for (NodeId n = 1; n <= config_.node_count; ++n) {
+      lanes.push_back(TimelineNode{n, fmt::format("n{} (site {})", n, network_.site_of(n))});
+    }
+    timeline_ = std::make_unique<TimelineBuilder>(fmt::format("quorum-sim seed {}", config_.seed),
+                                                  std::move(lanes));
+  }
   nodes_.resize(config_.node_count + 1);
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     auto slot = std::make_unique<NodeSlot>();
@@ -299,6 +307,10 @@ RunResult World::finish() {
     }
   }
   for (const InvariantViolation& v : findings_.all()) {
+    if (timeline_ != nullptr) {
+      timeline_->mark(v.node, v.time_us, MarkerKind::kViolation,
+                      fmt::format("{}: {}", v.invariant, v.detail));
+    }
     trace_.event(v.time_us, v.node, TraceKind::kViolation);
     trace_.line(v.time_us, v.node, TraceKind::kViolation,
                 fmt::format("{}: {}", v.invariant, v.detail));
@@ -322,6 +334,32 @@ RunResult World::finish() {
   r.converged_after_heal_us = liveness_.converged_after_heal_us();
   r.history_ops = history_.size();
   return r;
+}
+
+std::string World::timeline_html(const std::string& title,
+                                 const std::vector<std::string>& summary) {
+  if (timeline_ == nullptr) return {};
+  for (const std::string& line : summary) timeline_->add_summary(line);
+  TimelineInput input = timeline_->finish(std::max<std::uint64_t>(now_us(), 1));
+  input.title = title;
+  return render_html_timeline(input);
+}
+
+void World::timeline_partition() {
+  if (timeline_ == nullptr) return;
+  if (timeline_partition_open_) timeline_->partition_end(timeline_partition_, now_us());
+  timeline_partition_open_ = !network_.is_healed();
+  if (!timeline_partition_open_) return;
+  std::vector<NodeId> affected;
+  for (NodeId a = 1; a <= config_.node_count; ++a) {
+    for (NodeId b = 1; b <= config_.node_count; ++b) {
+      if (a != b && (!network_.can_deliver(a, b) || !network_.can_deliver(b, a))) {
+        affected.push_back(a);
+        break;
+      }
+    }
+  }
+  timeline_partition_ = timeline_->partition_begin(now_us(), network_.describe(), affected);
 }
 
 RunResult run_seed(const RunConfig& config) {

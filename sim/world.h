@@ -39,6 +39,7 @@
 #include "sim/ports/sim_storage.h"
 #include "sim/ports/sim_transport.h"
 #include "sim/random/prng_tree.h"
+#include "sim/trace/html_timeline.h"
 #include "sim/trace/trace.h"
 #include "sim/workload/config_client.h"
 
@@ -133,9 +134,14 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void pause(NodeId node, std::uint64_t duration_us);
   raft::RequestResult transfer_leader(NodeId target);
   std::uint64_t acked_writes() const { return client_ops_ok_; }
+  // A direct client request to a node, as from an operator's CLI (the demo). `done` runs on the
+  // node's fiber when the host answers; false if the node is down.
+  bool propose(NodeId node, config_sync::Command command, host::ReplyFn done);
   // Liveness (10) right now: every live node holds the current leader's config files.
   bool converged() const;
   const Network& network() const { return network_; }
+  // The HTML timeline of the run so far (sim/trace/html_timeline.h); empty unless record_trace.
+  std::string timeline_html(const std::string& title, const std::vector<std::string>& summary);
 
  private:
   enum EventKind : std::uint32_t {
@@ -166,6 +172,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void flap(std::size_t index, std::uint64_t toggle);
   void apply_partition(const FaultAction& action);
   void heal_all();
+  void timeline_partition();
   // Clients (world_clients.cc).
   void client_next(std::uint32_t client);
   void client_send(std::uint32_t op_slot, NodeId node);
@@ -207,6 +214,10 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   bool ended_ = false;
   Term max_term_ = 0;
   std::uint64_t messages_sent_ = 0;
+  // HTML timeline (only when recording).
+  std::unique_ptr<TimelineBuilder> timeline_;
+  std::size_t timeline_partition_ = 0;
+  bool timeline_partition_open_ = false;
   // Workload.
   WorkloadOptions workload_;
   History history_;

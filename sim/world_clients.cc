@@ -176,3 +176,14 @@ void World::client_complete(ClientOp& op) {
 }
 
 }  // namespace quorum::sim
+
+namespace quorum::sim {
+
+bool World::propose(NodeId node, config_sync::Command command, host::ReplyFn done) {
+  NodeSlot& s = *nodes_[node];
+  if (!s.up || s.host == nullptr) return false;
+  s.host->propose_config(std::move(command), std::move(done));
+  return true;
+}
+
+}  // namespace quorum::sim

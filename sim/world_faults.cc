@@ -55,6 +55,10 @@ void World::fire_fault(std::size_t index) {
       s.paused = true;
       s.pause_end_us = now_us() + a.duration_us;
       ++s.pause_epoch;
+      if (timeline_ != nullptr) {
+        timeline_->mark(a.node, now_us(), MarkerKind::kPause,
+                        fmt::format("paused {} ms", a.duration_us / 1000));
+      }
       trace_.event(now_us(), a.node, TraceKind::kPause, a.duration_us);
       trace_.line(now_us(), a.node, TraceKind::kPause,
                   fmt::format("process paused for {} ms", a.duration_us / 1000));
@@ -99,6 +103,7 @@ void World::fire_fault(std::size_t index) {
   apply_partition(a);
   trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
   trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+  timeline_partition();
   if (a.duration_us > 0) queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, partition_epoch_);
   if (a.kind == FaultKind::kFlap) queue_.push(now_us() + a.param, kFlap, 0, index, 1);
 }
@@ -109,6 +114,7 @@ void World::flap(std::size_t index, std::uint64_t toggle) {
   network_.heal();
   if (toggle % 2 == 0) network_.isolate(a.node);
   trace_.event(now_us(), a.node, TraceKind::kPartition, toggle);
+  timeline_partition();
   queue_.push(now_us() + a.param, kFlap, 0, index, toggle + 1);
 }
 
@@ -129,6 +135,7 @@ void World::end_fault(std::size_t index, std::uint64_t epoch) {
   probes_.hit(Probe::kPartitionHealed);
   trace_.event(now_us(), kNoNode, TraceKind::kHeal, epoch);
   trace_.line(now_us(), kNoNode, TraceKind::kHeal, "network healed");
+  timeline_partition();
 }
 
 void World::heal_all() {
@@ -141,6 +148,7 @@ void World::heal_all() {
     if (s.paused) s.paused = false;
     if (!s.up) start_node(n);
   }
+  timeline_partition();
   trace_.event(now_us(), kNoNode, TraceKind::kHeal, 1);
   trace_.line(now_us(), kNoNode, TraceKind::kHeal,
               fmt::format("quiet period: everything healed; liveness bound {} ms",
@@ -164,6 +172,7 @@ void World::isolate(NodeId node) {
   ++partition_epoch_;
   trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
   trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+  timeline_partition();
 }
 
 void World::split(const std::vector<NodeId>& side_nodes) {
@@ -173,6 +182,7 @@ void World::split(const std::vector<NodeId>& side_nodes) {
   ++partition_epoch_;
   trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
   trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+  timeline_partition();
 }
 
 void World::one_way(NodeId from, NodeId to) {
@@ -180,6 +190,7 @@ void World::one_way(NodeId from, NodeId to) {
   ++partition_epoch_;
   trace_.event(now_us(), kNoNode, TraceKind::kPartition, partition_epoch_);
   trace_.line(now_us(), kNoNode, TraceKind::kPartition, network_.describe());
+  timeline_partition();
 }
 
 void World::isolate_site(std::uint32_t site) {
@@ -196,6 +207,7 @@ void World::heal_network() {
   probes_.hit(Probe::kPartitionHealed);
   trace_.event(now_us(), kNoNode, TraceKind::kHeal, partition_epoch_);
   trace_.line(now_us(), kNoNode, TraceKind::kHeal, "network healed");
+  timeline_partition();
 }
 
 void World::pause(NodeId node, std::uint64_t duration_us) {

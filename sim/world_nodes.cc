@@ -51,16 +51,28 @@ void World::start_node(NodeId node) {
   s.host = std::make_unique<host::NodeHost>(host_config(node), ports,
                                             tree_.node_stream("raft", node).fork(s.incarnation));
   install_hooks(node);
-  s.fiber = std::make_unique<Fiber>([this, node] {
-    host::NodeHost& h = *nodes_[node]->host;
-    const Status st = h.start();
-    if (!st.is_ok()) return;
-    h.run();
-  });
+  // start() only loads and restores (it never waits), so it runs here and the host is
+  // observable at once; the fiber runs the task body, NodeHost::run().
+  const Status started = s.host->start();
+  if (!started.is_ok()) {
+    trace_.event(now_us(), node, TraceKind::kFailStop, 2);
+    trace_.line(now_us(), node, TraceKind::kFailStop,
+                fmt::format("start failed: {}", started.to_string()));
+    s.host.reset();
+    s.transport.reset();
+    s.storage->attach(nullptr);
+    s.executor.reset();
+    return;
+  }
+  s.fiber = std::make_unique<Fiber>([this, node] { nodes_[node]->host->run(); });
   s.executor->set_fiber(s.fiber.get());
   s.up = true;
   s.paused = false;
   s.soft = raft::SoftState{};
+  if (timeline_ != nullptr && s.incarnation > 0) {
+    timeline_->restart(node, now_us(), loaded->persisted.hard_state.current_term,
+                       fmt::format("restart (incarnation {})", s.incarnation));
+  }
   trace_.event(now_us(), node, TraceKind::kRestart, s.incarnation);
   trace_.line(now_us(), node, TraceKind::kRestart,
               fmt::format("start (incarnation {}, log {}..{}, term {})", s.incarnation,
@@ -85,6 +97,9 @@ void World::install_hooks(NodeId node) {
     durability_.on_apply(now_us(), node, e.index, entry_digest(e));
     ownership_.on_apply(now_us(), node, e);
     trace_.event(now_us(), node, TraceKind::kApply, e.index, e.term);
+    if (timeline_ != nullptr && nodes_[node]->soft.role == raft::Role::kLeader) {
+      timeline_->commit(node, now_us(), e.index);
+    }
   });
   h.on_role_change([this, node](const raft::SoftState& ss) {
     NodeSlot& s = *nodes_[node];
@@ -93,6 +108,10 @@ void World::install_hooks(NodeId node) {
     leader_completeness_.on_role(now_us(), node, ss);
     ownership_.on_role(now_us(), node, ss);
     if (ss.role == raft::Role::kLeader) probes_.hit(Probe::kLeaderElected);
+    if (timeline_ != nullptr) {
+      timeline_->role(node, now_us(), static_cast<TimelineRole>(ss.role), ss.term,
+                      fmt::format("leader seen: n{}", ss.leader_id));
+    }
     trace_.event(now_us(), node, TraceKind::kRole, static_cast<std::uint64_t>(ss.role), ss.term,
                  ss.leader_id);
     if (trace_.recording()) {
@@ -110,6 +129,13 @@ void World::install_hooks(NodeId node) {
       case raft::TraceKind::kConflictTruncated: probes_.hit(Probe::kConflictTruncated); break;
       case raft::TraceKind::kLeaseExpired: probes_.hit(Probe::kLeaseExpired); break;
       default: break;
+    }
+    if (timeline_ != nullptr && (ev.kind == raft::TraceKind::kCheckQuorumStepDown ||
+                                 ev.kind == raft::TraceKind::kForcedStepDown)) {
+      timeline_->mark(node, now_us(), MarkerKind::kStepDown, std::string(raft::trace_kind_name(ev.kind)));
+    } else if (timeline_ != nullptr && (ev.kind == raft::TraceKind::kTransferStarted ||
+                                        ev.kind == raft::TraceKind::kTransferCompleted)) {
+      timeline_->mark(node, now_us(), MarkerKind::kTransfer, std::string(raft::trace_kind_name(ev.kind)));
     }
     trace_.event(now_us(), node, TraceKind::kRaft, static_cast<std::uint64_t>(ev.kind), ev.term,
                  ev.index * 16 + ev.peer);
@@ -157,6 +183,9 @@ void World::crash_node(NodeId node, std::uint64_t down_us, std::string_view why)
   s.paused = false;
   ++s.incarnation;
   s.soft = raft::SoftState{};
+  if (timeline_ != nullptr) {
+    timeline_->crash(node, now_us(), fmt::format("{}: lost {} unsynced writes", why, lost));
+  }
   trace_.event(now_us(), node, TraceKind::kCrash, lost, down_us);
   trace_.line(now_us(), node, TraceKind::kCrash,
               fmt::format("{}: lost {} unsynced writes, restart in {} ms", why, lost,

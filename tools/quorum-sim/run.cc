@@ -19,7 +19,7 @@ int cmd_run(const Options& o) {
     out << world.trace().text();
     fmt::print("trace: {} lines written to {}\n", world.trace().lines().size(), o.trace_file);
   }
-  if (!o.html_file.empty()) write_html(world, o.html_file);
+  if (!o.html_file.empty()) write_html(world, config, r, o.html_file);
   if (o.verbose) fmt::print("{}", world.trace().text());
   print_result(config, r, world);
   fmt::print("trace-hash: {:016x}\n", r.trace_hash);

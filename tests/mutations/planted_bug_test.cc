@@ -1,0 +1,99 @@
+// Planted bugs (engine/core/base/mutation.h): with one bug switched on, the simulator must report
+// a failure within a stated number of seeds. Each seed runs in a forked child, so a core
+// assertion (the bug tripping an in-code invariant) counts as caught without killing the test.
+// The seeds needed are printed; the bounds below are about 3x what was measured (docs/simulation.md).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "sim/scenario/scenario_runner.h"
+#include "sim/world.h"
+
+namespace quorum::sim {
+namespace {
+
+// How a seed ended: 0 pass, 1 safety, 2 liveness, 4 expectation, 100+signal crash.
+int run_in_child(Mutation m, std::uint64_t seed, const std::string& scenario) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int code = 0;
+    if (scenario.empty()) {
+      RunConfig c;
+      c.seed = seed;
+      c.node_count = seed % 2 == 0 ? 3 : 5;
+      c.profile = (seed / 2) % 2 == 0 ? Profile::kLan : Profile::kWan;
+      c.duration_us = 40'000'000;
+      c.mutation = m;
+      const RunResult r = run_seed(c);
+      code = r.status == RunStatus::kPass ? 0 : r.status == RunStatus::kSafety ? 1 : 2;
+    } else {
+      const ScenarioResult r = run_scenario_file(scenario, seed, m);
+      code = r.passed() ? 0 : r.run.status == RunStatus::kSafety ? 1 : 4;
+    }
+    std::fflush(nullptr);
+    _exit(code);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) return 100 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+// Returns the 1-based number of seeds run until the first failure, or 0 if none failed.
+std::uint64_t seeds_to_catch(Mutation m, std::uint64_t seeds_max, const std::string& scenario = "") {
+  for (std::uint64_t s = 1; s <= seeds_max; ++s) {
+    const int outcome = run_in_child(m, s, scenario);
+    if (outcome != 0) {
+      std::printf("mutation %s caught after %llu seed(s) (outcome %d)\n",
+                  std::string(kMutationNames[static_cast<std::size_t>(m)]).c_str(),
+                  static_cast<unsigned long long>(s), outcome);
+      return s;
+    }
+  }
+  return 0;
+}
+
+const std::string kScenarios = "sim/scenarios/";  // tests run from the repository root
+
+TEST(PlantedBugs, TheUnmutatedBuildPassesTheSameSeeds) {
+  EXPECT_EQ(seeds_to_catch(Mutation::kNone, 5), 0u);
+  EXPECT_EQ(seeds_to_catch(Mutation::kNone, 3, kScenarios + "minority_leader_partition.textproto"), 0u);
+  EXPECT_EQ(seeds_to_catch(Mutation::kNone, 3, kScenarios + "rejoin_isolated_node.textproto"), 0u);
+}
+
+TEST(PlantedBugs, NoCheckQuorumLeavesAnIsolatedLeaderInCharge) {
+  const auto n = seeds_to_catch(Mutation::kNoCheckQuorum, 3,
+                                kScenarios + "minority_leader_partition.textproto");
+  EXPECT_GT(n, 0u);
+}
+
+TEST(PlantedBugs, DoubleVoteElectsTwoLeadersInATerm) {
+  EXPECT_GT(seeds_to_catch(Mutation::kDoubleVote, 60), 0u);
+}
+
+TEST(PlantedBugs, CommitOfAnOldTermEntryLosesCommittedData) {
+  EXPECT_GT(seeds_to_catch(Mutation::kCommitOldTerm, 200), 0u);
+}
+
+TEST(PlantedBugs, AckBeforePersistLosesAcknowledgedWrites) {
+  EXPECT_GT(seeds_to_catch(Mutation::kAckBeforePersist, 200), 0u);
+}
+
+TEST(PlantedBugs, NoPreVoteLetsARejoiningNodeDeposeTheLeader) {
+  const auto n = seeds_to_catch(Mutation::kNoPreVote, 5, kScenarios + "rejoin_isolated_node.textproto");
+  EXPECT_GT(n, 0u);
+}
+
+TEST(PlantedBugs, AcceptingAMismatchedPrevBreaksLogMatching) {
+  EXPECT_GT(seeds_to_catch(Mutation::kAcceptMismatchedPrev, 60), 0u);
+}
+
+TEST(PlantedBugs, ApplyBeforeCommitBreaksStateMachineSafety) {
+  EXPECT_GT(seeds_to_catch(Mutation::kApplyBeforeCommit, 60), 0u);
+}
+
+}  // namespace
+}  // namespace quorum::sim
