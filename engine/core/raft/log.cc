@@ -211,7 +211,7 @@ std::string RaftLog::check() const {
   }
   // The order of the whole log is asserted entry by entry on append; here only the boundary and
   // the newest entries are re-checked, so that checking after every event stays O(1).
-  const std::size_t checked = std::min<std::size_t>(entries_.size(), 16);
+  const std::size_t checked = std::min<std::size_t>(entries_.size(), 4);
   for (std::size_t k = entries_.size() - checked; k < entries_.size(); ++k) {
     const LogIndex expected = snapshot_index_ + k + 1;
     if (entries_[k].index != expected) {

@@ -176,7 +176,12 @@ class Cluster {
     }
     if (!r.entries.empty()) {
       const LogIndex from = r.entries.front().index;
-      std::erase_if(d.entries, [&](const Entry& e) { return e.index >= from; });
+      const LogIndex first = d.entries.empty() ? from : d.entries.front().index;
+      if (from <= first) {
+        d.entries.clear();
+      } else if (from - first < d.entries.size()) {
+        d.entries.resize(from - first);
+      }
       d.entries.insert(d.entries.end(), r.entries.begin(), r.entries.end());
     }
     if (r.hard_state) d.hard_state = *r.hard_state;
