@@ -20,6 +20,22 @@ std::string_view timeline_role_name(TimelineRole role) {
   QUORUM_UNREACHABLE();
 }
 
+static_assert(static_cast<int>(TimelineRole::kFollower) == static_cast<int>(raft::Role::kFollower));
+static_assert(static_cast<int>(TimelineRole::kPreCandidate) ==
+              static_cast<int>(raft::Role::kPreCandidate));
+static_assert(static_cast<int>(TimelineRole::kCandidate) == static_cast<int>(raft::Role::kCandidate));
+static_assert(static_cast<int>(TimelineRole::kLeader) == static_cast<int>(raft::Role::kLeader));
+
+TimelineRole timeline_role(raft::Role role) {
+  switch (role) {
+    case raft::Role::kFollower: return TimelineRole::kFollower;
+    case raft::Role::kPreCandidate: return TimelineRole::kPreCandidate;
+    case raft::Role::kCandidate: return TimelineRole::kCandidate;
+    case raft::Role::kLeader: return TimelineRole::kLeader;
+  }
+  QUORUM_UNREACHABLE();
+}
+
 std::string_view marker_kind_name(MarkerKind kind) {
   switch (kind) {
     case MarkerKind::kCrash: return "crash";

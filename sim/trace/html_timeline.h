@@ -17,11 +17,15 @@
 #include <vector>
 
 #include "engine/core/base/types.h"
+#include "engine/core/raft/state.h"
 
 namespace quorum::sim {
 
+// The first four mirror raft::Role value for value (html_timeline.cc asserts it); kDown is a
+// crashed or stopped node.
 enum class TimelineRole : std::uint8_t { kFollower, kPreCandidate, kCandidate, kLeader, kDown };
 std::string_view timeline_role_name(TimelineRole role);
+TimelineRole timeline_role(raft::Role role);
 
 enum class MarkerKind : std::uint8_t {
   kCrash,

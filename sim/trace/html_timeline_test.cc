@@ -128,6 +128,13 @@ TEST(HtmlTimeline, MarksCrashesRestartsCommitsAndShadesPartitions) {
   EXPECT_NE(html.find(">isolate n3</div>"), std::string::npos);
 }
 
+TEST(HtmlTimeline, MapsRaftRoles) {
+  EXPECT_EQ(timeline_role(raft::Role::kFollower), TimelineRole::kFollower);
+  EXPECT_EQ(timeline_role(raft::Role::kPreCandidate), TimelineRole::kPreCandidate);
+  EXPECT_EQ(timeline_role(raft::Role::kCandidate), TimelineRole::kCandidate);
+  EXPECT_EQ(timeline_role(raft::Role::kLeader), TimelineRole::kLeader);
+}
+
 TEST(HtmlTimeline, EscapesAllText) {
   TimelineInput in;
   in.title = "<b>seed</b> & 'x'";
