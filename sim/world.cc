@@ -45,6 +45,7 @@ World::World(RunConfig config)
       crash_prng_(tree_.stream("crash")),
       fault_prng_(tree_.stream("nemesis/exec")),
       client_prng_(tree_.stream("workload")) {
+  if (config_.tick_interval_ms != 0) swarm_.tick_interval_ms = config_.tick_interval_ms;
   if (config_.election_timeout_ticks != 0) swarm_.election_timeout_ticks = config_.election_timeout_ticks;
   if (config_.heartbeat_interval_ticks != 0) {
     swarm_.heartbeat_interval_ticks = config_.heartbeat_interval_ticks;
@@ -55,7 +56,7 @@ World::World(RunConfig config)
   QUORUM_ASSERT(quiet < config_.duration_us, "quiet period {} us >= duration", quiet);
   heal_us_ = config_.duration_us - quiet;
   // Liveness bound: 10 election timeouts (ticks are 10 ms), plus the longest round trip.
-  liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * 10'000 + 2 * network_.latency_us_max();
+  liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * swarm_.tick_interval_ms * 1000 + 2 * network_.latency_us_max();
   QUORUM_ASSERT(liveness_bound_us_ < quiet, "liveness bound {} us exceeds the quiet period {} us",
                 liveness_bound_us_, quiet);
   network_.set_faults(swarm_.link);
@@ -103,7 +104,23 @@ World::~World() {
 }
 
 void World::schedule_wake(NodeId node, std::uint64_t at_us, std::uint64_t token) {
+  // Immediate wake-ups (a message or request arrived) skip the heap: they run, in FIFO order,
+  // right after the current event, before time advances. Same order every run.
+  if (at_us == now_us()) {
+    ready_.push_back(ReadyWake{node, token, nodes_[node]->incarnation});
+    return;
+  }
   queue_.push(at_us, kWake, static_cast<std::uint32_t>(node), token, nodes_[node]->incarnation);
+}
+
+void World::run_ready() {
+  for (std::size_t i = 0; i < ready_.size(); ++i) {
+    const ReadyWake w = ready_[i];
+    ++immediate_wakes_;
+    on_wake(w.node, w.token, w.incarnation);
+    if (findings_.any_safety()) break;
+  }
+  ready_.clear();
 }
 
 void World::begin() {
@@ -136,6 +153,7 @@ void World::begin() {
 void World::run_until(std::uint64_t time_us) {
   while (!queue_.empty() && !ended_ && queue_.next_time_us() <= time_us) {
     dispatch(queue_.pop());
+    if (!ready_.empty()) run_ready();
     if (findings_.any_safety()) break;
   }
 }
@@ -320,7 +338,7 @@ RunResult World::finish() {
                                     : RunStatus::kPass;
   r.violations = findings_.all();
   r.trace_hash = trace_.hash();
-  r.events = queue_.popped_count();
+  r.events = queue_.popped_count() + immediate_wakes_;
   r.trace_events = trace_.events();
   r.sim_us = now_us();
   r.probes = probes_;

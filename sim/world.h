@@ -61,6 +61,7 @@ struct RunConfig {
   // Explicit schedule (scenarios): replaces the drawn one when set.
   std::optional<FaultSchedule> schedule;
   // Overrides of the drawn swarm knobs (scenarios, bench); 0 keeps the drawn value.
+  std::uint64_t tick_interval_ms = 0;  // 0: drawn (10, 20 or 50 ms)
   std::uint64_t election_timeout_ticks = 0;
   std::uint64_t heartbeat_interval_ticks = 0;
   std::uint64_t ops_per_second = 50;
@@ -157,6 +158,14 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   };
 
   void dispatch(const Event& e);
+  void run_ready();
+  struct ReadyWake {
+    NodeId node;
+    std::uint64_t token;
+    std::uint64_t incarnation;
+  };
+  std::vector<ReadyWake> ready_;
+  std::uint64_t immediate_wakes_ = 0;
   // Nodes (world_nodes.cc).
   void start_node(NodeId node);
   void crash_node(NodeId node, std::uint64_t down_us, std::string_view why);

@@ -16,7 +16,7 @@ host::HostConfig World::host_config(NodeId node) const {
   c.raft.pre_vote = true;
   c.raft.check_quorum = true;
   c.raft.mutation = config_.mutation;
-  c.tick_interval_ms = 10;
+  c.tick_interval_ms = swarm_.tick_interval_ms;
   c.snapshot_interval_entries = swarm_.snapshot_interval_entries;
   c.mutation = config_.mutation;
   for (NodeId n = 1; n <= config_.node_count; ++n) {

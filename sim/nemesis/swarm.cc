@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace quorum::sim {
 
 SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
@@ -9,9 +11,16 @@ SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
   // Raft knobs: 10 ms ticks; heartbeats 50-100 ms; election timeout >= 5x heartbeat and, on WAN,
   // well above the worst round trip (300 ms).
   Prng knobs = prng.fork(1);
-  c.heartbeat_interval_ticks = knobs.uniform(5, 11);
-  const std::uint64_t election_min = options.profile == Profile::kWan ? 80 : 30;
-  c.election_timeout_ticks = knobs.uniform(election_min, 151);
+  // Timer granularity is a knob too: 10, 20 or 50 ms ticks. Timeouts are drawn in ms and rounded
+  // to ticks, so coarse ticks change when timers fire, never how long they are on average.
+  const std::uint64_t ticks_ms[] = {10, 20, 50};
+  c.tick_interval_ms = ticks_ms[knobs.uniform(0, 3)];
+  const std::uint64_t heartbeat_ms = knobs.uniform(50, 101);
+  const std::uint64_t election_ms_min = options.profile == Profile::kWan ? 800 : 300;
+  const std::uint64_t election_ms = knobs.uniform(election_ms_min, 1501);
+  c.heartbeat_interval_ticks = std::max<std::uint64_t>(1, heartbeat_ms / c.tick_interval_ms);
+  c.election_timeout_ticks =
+      std::max<std::uint64_t>(c.heartbeat_interval_ticks * 3, election_ms / c.tick_interval_ms);
   c.inflight_messages_max = knobs.chance(1, 4) ? 1 : static_cast<std::uint32_t>(knobs.uniform(2, 257));
   c.snapshot_interval_entries = knobs.chance(1, 2) ? knobs.uniform(10, 60) : 1000;
   Prng disk = prng.fork(2);
@@ -46,9 +55,9 @@ std::string SwarmConfig::describe() const {
                          fault_kind_name(static_cast<FaultKind>(k)), mean_gap_us[k] / 1'000'000);
   }
   return fmt::format(
-      "election={}t heartbeat={}t inflight={} snapshot-every={} drift<={}ppm sync={}-{}us "
+      "tick={}ms election={}t heartbeat={}t inflight={} snapshot-every={} drift<={}ppm sync={}-{}us "
       "loss={}ppm dup={}ppm reorder={}ppm faults=[{}]",
-      election_timeout_ticks, heartbeat_interval_ticks, inflight_messages_max,
+      tick_interval_ms, election_timeout_ticks, heartbeat_interval_ticks, inflight_messages_max,
       snapshot_interval_entries, clock_drift_ppm_max, disk.sync_latency_us_min,
       disk.sync_latency_us_max, link.loss_ppm, link.duplicate_ppm, link.reorder_ppm, kinds);
 }

@@ -22,6 +22,7 @@ struct SwarmConfig {
   std::uint32_t clock_drift_ppm_max = 0;
   DiskProfile disk;                      // normal disk speed
   // Raft/host knobs.
+  std::uint64_t tick_interval_ms = 10;
   std::uint64_t election_timeout_ticks = 100;
   std::uint64_t heartbeat_interval_ticks = 10;
   std::uint32_t inflight_messages_max = 256;

@@ -21,6 +21,7 @@ RunConfig config_of(const pb::Scenario& sc, std::uint64_t seed_override, Mutatio
   c.profile = sc.profile() == "wan" ? Profile::kWan : Profile::kLan;
   c.duration_us = (sc.duration_ms() != 0 ? sc.duration_ms() : 60'000) * 1000;
   c.quiet_us = (sc.quiet_ms() != 0 ? sc.quiet_ms() : 15'000) * 1000;
+  c.tick_interval_ms = 10;
   c.election_timeout_ticks = sc.election_timeout_ticks() != 0 ? sc.election_timeout_ticks() : 100;
   c.heartbeat_interval_ticks = sc.heartbeat_interval_ticks() != 0 ? sc.heartbeat_interval_ticks() : 10;
   c.workload = !sc.no_workload();

@@ -2,7 +2,7 @@
 //
 //   <time_us, 12 wide> <node, "n3" or "--"> <kind, 14 wide> <details>
 //
-// and a 64-bit FNV-1a hash over the structured fields of every event (time, node, kind and the
+// and a 64-bit FNV-1a-style hash (word-wise) over the structured fields of every event (time, node, kind and the
 // numeric arguments), computed whether or not lines are kept. Same seed -> same hash; the
 // determinism test and `quorum-sim replay` compare it. Lines (and the structured records the
 // HTML timeline needs) are kept only when recording is on, so a swarm pays for the hash only.
@@ -41,10 +41,11 @@ class Trace {
   void event(std::uint64_t time_us, NodeId node, TraceKind kind, std::uint64_t a = 0,
              std::uint64_t b = 0, std::uint64_t c = 0) {
     std::uint64_t h = hash_;
-    h = fnv1a_u64(time_us, h);
-    h = fnv1a_u64((node << 8) | static_cast<std::uint64_t>(kind), h);
-    h = fnv1a_u64(a, h);
-    h = fnv1a_u64(b ^ (c << 1), h);
+    h = mix(h, time_us);
+    h = mix(h, (node << 8) | static_cast<std::uint64_t>(kind));
+    h = mix(h, a);
+    h = mix(h, b);
+    h = mix(h, c);
     hash_ = h;
     ++events_;
   }
@@ -57,6 +58,12 @@ class Trace {
   // All kept lines, formatted, one per line.
   std::string text() const;
   static std::string format_line(const TraceLine& line);
+  // FNV-1a over 64-bit words (one multiply per word, not per byte) with a final shift so high
+  // bits reach the low ones: the trace hash must be cheap, it runs on every event.
+  static std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
+    h = (h ^ word) * kFnvPrime;
+    return h ^ (h >> 29);
+  }
 
  private:
   bool recording_;

@@ -40,8 +40,9 @@ int cmd_bench(const Options& o) {
           c.node_count = nodes;
           c.profile = profile;
           c.codec = codec;
-          c.heartbeat_interval_ticks = 10;
-          c.election_timeout_ticks = 100;
+          c.tick_interval_ms = o.run.tick_interval_ms != 0 ? o.run.tick_interval_ms : 50;
+          c.heartbeat_interval_ticks = 100 / c.tick_interval_ms;
+          c.election_timeout_ticks = 1000 / c.tick_interval_ms;
           c.ops_per_second = 50;
           const RunResult r = run_seed(c);
           events += r.events;

@@ -80,6 +80,7 @@ int cmd_demo(const Options& o) {
   c.faults = false;
   c.workload = false;
   c.duration_us = 120'000'000;
+  c.tick_interval_ms = 10;
   c.election_timeout_ticks = 100;
   c.heartbeat_interval_ticks = 10;
   c.mutation = o.run.mutation;

@@ -13,7 +13,7 @@ constexpr const char* kHelp = R"(quorum-sim: seeded deterministic simulation of 
 usage:
   quorum-sim run --seed N [--nodes 3|5] [--duration 60s] [--profile lan|wan]
                  [--trace FILE] [--html FILE] [--no-codec] [--no-faults] [--no-workload]
-                 [--keep-faults I,J,..] [--mutation NAME] [-v]
+                 [--keep-faults I,J,..] [--mutation NAME] [--tick-ms MS] [-v]
       One seed -> one run. Prints the outcome and, last, `trace-hash: <hex>`.
   quorum-sim replay --seed N [same options] [--expect-hash HEX]
       Runs the seed twice, compares trace hashes (and with --expect-hash).
@@ -26,8 +26,9 @@ usage:
       Finds a smaller subset of the seed's fault schedule that still fails.
   quorum-sim scenario FILE.textproto
       Runs a scripted scenario (sim/scenarios/) and checks its expectations.
-  quorum-sim bench [--seeds N]
-      Simulated seconds per wall second and events/s: 3/5 nodes, lan/wan, codec on/off.
+  quorum-sim bench [--seeds N] [--tick-ms 10|20|50] [--no-faults]
+      Simulated seconds per CPU and per wall second, events/s: 3/5 nodes, lan/wan, codec
+      on/off; 100 ms heartbeats, 1 s election timeout, 50 client ops/s (default tick 50 ms).
   quorum-sim demo
       A readable 3-controller LAN story: election, config files, leader crash, recovery.
   quorum-sim mutations

@@ -71,7 +71,7 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
     };
     std::string v;
     if (arg == "--seed" || arg == "--seeds" || arg == "--first-seed" || arg == "--jobs" ||
-        arg == "--nodes" || arg == "--expect-hash") {
+        arg == "--nodes" || arg == "--expect-hash" || arg == "--tick-ms") {
       if (!value(v)) return std::nullopt;
       const auto n = parse_u64(v);
       if (!n) {
@@ -83,6 +83,7 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       if (arg == "--first-seed") o.first_seed = *n;
       if (arg == "--jobs") o.jobs = static_cast<std::uint32_t>(*n);
       if (arg == "--nodes") o.run.node_count = *n;
+      if (arg == "--tick-ms") o.run.tick_interval_ms = *n;
       if (arg == "--expect-hash") {
         o.expect_hash = *n;
         o.has_expect_hash = true;
@@ -164,6 +165,7 @@ int exit_code(RunStatus status) {
 std::string replay_command(const RunConfig& c) {
   std::string cmd = fmt::format("quorum-sim run --seed {} --nodes {} --profile {}", c.seed,
                                 c.node_count, profile_name(c.profile));
+  if (c.tick_interval_ms != 0) cmd += fmt::format(" --tick-ms {}", c.tick_interval_ms);
   if (c.duration_us != 60'000'000) cmd += fmt::format(" --duration {}ms", c.duration_us / 1000);
   if (!c.codec) cmd += " --no-codec";
   if (!c.faults) cmd += " --no-faults";
