@@ -132,6 +132,7 @@ Result<host::LoadedState> RocksStorage::load() {
   Result<std::vector<raft::Entry>> entries = load_log(out.snapshot);
   if (!entries) return entries.error();
   out.persisted.entries = std::move(*entries);
+  if (Status st = check_hard_state(out); !st.is_ok()) return st;
 
   first_index_ = out.snapshot ? out.snapshot->meta.last_index + 1 : 1;
   last_index_ = out.persisted.entries.empty() ? first_index_ - 1
@@ -139,6 +140,28 @@ Result<host::LoadedState> RocksStorage::load() {
   loaded_ = true;
   QUORUM_ASSERT(last_index_ + 1 >= first_index_);
   return out;
+}
+
+// Cross-record checks. Each record is persisted in the same atomic batch as the entries it
+// depends on (Ready contract), so these hold after any crash; a violation means records were
+// lost (for example a damaged WAL replayed only up to the damage) and is reported, not repaired.
+Status RocksStorage::check_hard_state(const host::LoadedState& state) {
+  const raft::HardState& hs = state.persisted.hard_state;
+  const std::vector<raft::Entry>& log = state.persisted.entries;
+  const LogIndex last_index =
+      !log.empty() ? log.back().index : (state.snapshot ? state.snapshot->meta.last_index : 0);
+  const Term last_term =
+      !log.empty() ? log.back().term : (state.snapshot ? state.snapshot->meta.last_term : 0);
+  if (hs.commit_index > last_index) {
+    return Status::corruption(
+        fmt::format("{}: commit index {} beyond the last persisted entry {} (log records lost)",
+                    kHardStateKey, hs.commit_index, last_index));
+  }
+  if (hs.current_term < last_term) {
+    return Status::corruption(fmt::format("{}: term {} below the last entry's term {}",
+                                          kHardStateKey, hs.current_term, last_term));
+  }
+  return Status::ok();
 }
 
 // The log must be consecutive from just after the snapshot (or from 1), each record must hold

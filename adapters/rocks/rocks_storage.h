@@ -60,6 +60,7 @@ class RocksStorage final : public host::Storage {
   Status init_identity(const wire::StoreIdentity& identity);
   Status init_log_bounds();
   void build_batch(const host::PersistBatch& batch, rocksdb::WriteBatch* out) const;
+  static Status check_hard_state(const host::LoadedState& state);
   Result<std::vector<raft::Entry>> load_log(const std::optional<raft::Snapshot>& snapshot);
 
   std::string dir_;

@@ -64,6 +64,7 @@ host::LoadedState reload(const std::string& dir) {
 
 Status persist_entries(RocksStorage& s, LogIndex first, LogIndex last, Term term) {
   host::PersistBatch batch;
+  batch.hard_state = raft::HardState{term, 1, 0};
   batch.entries = entries(first, last, term);
   batch.sync = true;
   return s.persist(batch);
@@ -275,6 +276,42 @@ TEST(RocksStorage, RecordUnderTheWrongKeyIsCorruption) {
   Result<host::LoadedState> loaded = s->load();
   ASSERT_FALSE(loaded.has_value());
   EXPECT_EQ(loaded.error().message(), "log/00000000000000000002: record holds index 7");
+}
+
+TEST(RocksStorage, CommitIndexBeyondTheLogIsReportedAsLostRecords) {
+  TempDir dir;
+  {
+    std::unique_ptr<RocksStorage> s = open_loaded(dir.path());
+    host::PersistBatch batch;
+    batch.hard_state = raft::HardState{2, 1, 5};
+    batch.entries = entries(1, 5, 2);
+    batch.sync = true;
+    ASSERT_TRUE(s->persist(batch).is_ok());
+  }
+  {
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path(), &db).ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), log_key(5)).ok());
+    delete db;
+  }
+  std::unique_ptr<RocksStorage> s = RocksStorage::open(dir.path(), identity()).value();
+  Result<host::LoadedState> loaded = s->load();
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().message(),
+            "state/hard: commit index 5 beyond the last persisted entry 4 (log records lost)");
+}
+
+TEST(RocksStorage, LogTermAboveTheHardStateTermIsCorruption) {
+  TempDir dir;
+  {
+    std::unique_ptr<RocksStorage> s = open_loaded(dir.path());
+    ASSERT_TRUE(persist_entries(*s, 1, 2, 4).is_ok());
+  }
+  raw_put(dir.path(), std::string(kHardStateKey), encode_hard_state_record(raft::HardState{3, 1, 0}));
+  std::unique_ptr<RocksStorage> s = RocksStorage::open(dir.path(), identity()).value();
+  Result<host::LoadedState> loaded = s->load();
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().message(), "state/hard: term 3 below the last entry's term 4");
 }
 
 TEST(RocksStorage, FailedWriteMakesTheStorageRefuseLaterWrites) {
