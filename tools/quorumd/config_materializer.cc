@@ -1,10 +1,15 @@
 #include "tools/quorumd/config_materializer.h"
 
+#include <chrono>
 #include <utility>
 
 #include "adapters/asio/log.h"
 
 namespace quorum::quorumd {
+
+namespace {
+constexpr auto kSyncIntervalMin = std::chrono::milliseconds(250);
+}  // namespace
 
 ConfigMaterializer::ConfigMaterializer(std::unique_ptr<adapters::files::ConfigDirWriter> writer)
     : writer_(std::move(writer)), thread_([this] { loop(); }) {}
@@ -32,15 +37,20 @@ std::uint64_t ConfigMaterializer::syncs_done() const {
 }
 
 void ConfigMaterializer::loop() {
+  auto last_sync = std::chrono::steady_clock::now() - kSyncIntervalMin;
   while (true) {
     Files files;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return pending_.has_value() || stopping_; });
+      // Rate limit: a burst of commits becomes one directory sync (each sync scans every file
+      // and fsyncs what changed, so under load it would compete with the log's fsyncs).
+      wake_.wait_until(lock, last_sync + kSyncIntervalMin, [this] { return stopping_; });
       if (!pending_) return;  // stopping with nothing left to write
       files = std::move(*pending_);
       pending_.reset();
     }
+    last_sync = std::chrono::steady_clock::now();
     Result<adapters::files::SyncReport> report = writer_->sync(files);
     if (!report) {
       adapters::log::error("config", "config dir {}: {} (retrying on the next change)",

@@ -1,6 +1,7 @@
 // ConfigMaterializer: keeps the node's config_dir equal to the replicated config map, on a
 // thread of its own so the fsyncs of the directory writer never stall the io thread. The latest
-// submitted map wins (intermediate states may be skipped: the directory only has to converge).
+// submitted map wins (intermediate states may be skipped: the directory only has to converge),
+// and syncs are at least 250 ms apart.
 // A periodic resubmit detects and undoes hand edits (drift), which are logged. Tools layer.
 //
 // Thread safety: submit() from any thread; the writer is touched by the worker thread only.
