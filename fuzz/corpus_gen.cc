@@ -26,15 +26,19 @@ void write(const fs::path& dir, const std::string& name, const std::string& byte
 }
 
 raft::Membership membership() {
-  return {{{1, raft::MemberRole::kVoter, 1}, {2, raft::MemberRole::kVoter, 1},
+  return {{{1, raft::MemberRole::kVoter, 1},
+           {2, raft::MemberRole::kVoter, 1},
            {3, raft::MemberRole::kLearner, 0}}};
 }
 
 std::vector<std::pair<std::string, raft::Message>> messages() {
-  std::vector<raft::Entry> entries = {
-      {2, 11, raft::EntryKind::kNoop, "", {}},
-      {2, 12, raft::EntryKind::kCommand, w::encode_config_command(config_sync::Put{"a.cnf", "x=1"}), {}},
-      {2, 13, raft::EntryKind::kMembership, "", membership()}};
+  std::vector<raft::Entry> entries = {{2, 11, raft::EntryKind::kNoop, "", {}},
+                                      {2,
+                                       12,
+                                       raft::EntryKind::kCommand,
+                                       w::encode_config_command(config_sync::Put{"a.cnf", "x=1"}),
+                                       {}},
+                                      {2, 13, raft::EntryKind::kMembership, "", membership()}};
   return {
       {"vote_request", {1, 2, 3, raft::VoteRequest{false, 10, 2, false}}},
       {"pre_vote_request", {1, 2, 4, raft::VoteRequest{true, 10, 2, false}}},
@@ -77,7 +81,8 @@ void frame_decoder(const fs::path& dir) {
 }
 
 void message_decode(const fs::path& dir) {
-  for (const auto& [name, m] : messages()) write(dir, "valid_message_" + name, w::encode_message(m));
+  for (const auto& [name, m] : messages())
+    write(dir, "valid_message_" + name, w::encode_message(m));
   write(dir, "valid_entry_membership",
         w::encode_entry({4, 9, raft::EntryKind::kMembership, "", membership()}));
   write(dir, "valid_hard_state", w::encode_hard_state({7, 2, 30}));
@@ -94,7 +99,8 @@ void message_decode(const fs::path& dir) {
 }
 
 void storage_record(const fs::path& dir) {
-  write(dir, "valid_entry", w::encode_record(w::encode_entry({3, 4, raft::EntryKind::kNoop, "", {}})));
+  write(dir, "valid_entry",
+        w::encode_record(w::encode_entry({3, 4, raft::EntryKind::kNoop, "", {}})));
   write(dir, "valid_hard_state", w::encode_record(w::encode_hard_state({7, 2, 30})));
   write(dir, "valid_snapshot",
         w::encode_record(w::encode_snapshot({{10, 2, membership()}, app_snapshot()})));

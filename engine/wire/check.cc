@@ -17,8 +17,8 @@ std::string check_log_position(std::string_view what, LogIndex index, Term term)
 }
 
 std::string check_vote_request(const raft::VoteRequest& request, Term term) {
-  std::string reason = check_log_position("last log", request.last_log_index,
-                                          request.last_log_term);
+  std::string reason =
+      check_log_position("last log", request.last_log_index, request.last_log_term);
   if (!reason.empty()) return reason;
   if (request.last_log_term > term) {
     return fmt::format("last log term {} is above the campaign term {}", request.last_log_term,
@@ -28,8 +28,8 @@ std::string check_vote_request(const raft::VoteRequest& request, Term term) {
 }
 
 std::string check_append_request(const raft::AppendRequest& request, Term term) {
-  std::string reason = check_log_position("prev log", request.prev_log_index,
-                                          request.prev_log_term);
+  std::string reason =
+      check_log_position("prev log", request.prev_log_index, request.prev_log_term);
   if (!reason.empty()) return reason;
   if (request.prev_log_term > term) {
     return fmt::format("prev log term {} is above the leader's term {}", request.prev_log_term,
@@ -67,18 +67,26 @@ std::string check_snapshot_request(const raft::SnapshotRequest& request, Term te
   return {};
 }
 
-static_assert(std::variant_size_v<raft::MessageBody> == 6, "a new message kind needs a name and a codec case");
+static_assert(std::variant_size_v<raft::MessageBody> == 6,
+              "a new message kind needs a name and a codec case");
 
 // Our own names (the core's message_kind_name may not be linked into every wire user).
 std::string_view body_name(const raft::MessageBody& body) {
   switch (body.index()) {
-    case 0: return "vote_request";
-    case 1: return "vote_response";
-    case 2: return "append_request";
-    case 3: return "append_response";
-    case 4: return "snapshot_request";
-    case 5: return "timeout_now";
-    default: return "unknown message";
+    case 0:
+      return "vote_request";
+    case 1:
+      return "vote_response";
+    case 2:
+      return "append_request";
+    case 3:
+      return "append_response";
+    case 4:
+      return "snapshot_request";
+    case 5:
+      return "timeout_now";
+    default:
+      return "unknown message";
   }
 }
 
@@ -118,9 +126,13 @@ std::string check_membership(const raft::Membership& membership) {
     }
     previous = member.id;
     switch (member.role) {
-      case raft::MemberRole::kVoter: ++voter_count; break;
-      case raft::MemberRole::kLearner: break;
-      default: return fmt::format("member {} has an unknown role", member.id);
+      case raft::MemberRole::kVoter:
+        ++voter_count;
+        break;
+      case raft::MemberRole::kLearner:
+        break;
+      default:
+        return fmt::format("member {} has an unknown role", member.id);
     }
   }
   if (voter_count == 0) return "membership has no voter";

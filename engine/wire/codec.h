@@ -78,8 +78,8 @@ Result<AppSnapshot> decode_app_snapshot(std::string_view bytes);
 // ---- Transport handshake (transport.proto Hello) ----
 // The first frame on every TCP connection, in both directions.
 struct Hello {
-  std::string cluster_id;  // non-empty, at most kClusterIdBytesMax bytes
-  NodeId node_id = kNoNode;  // the sender, != kNoNode
+  std::string cluster_id;                             // non-empty, at most kClusterIdBytesMax bytes
+  NodeId node_id = kNoNode;                           // the sender, != kNoNode
   std::uint32_t protocol_version = kProtocolVersion;  // != 0
   friend bool operator==(const Hello&, const Hello&) = default;
 };
@@ -89,7 +89,7 @@ Result<Hello> decode_hello(std::string_view bytes);
 
 // ---- Storage identity (storage.proto StoreIdentity) ----
 struct StoreIdentity {
-  std::string cluster_id;  // non-empty, at most kClusterIdBytesMax bytes
+  std::string cluster_id;    // non-empty, at most kClusterIdBytesMax bytes
   NodeId node_id = kNoNode;  // != kNoNode
   std::uint32_t format_version = kStoreFormatVersion;  // != 0
   friend bool operator==(const StoreIdentity&, const StoreIdentity&) = default;

@@ -57,7 +57,8 @@ Result<config_sync::Command> config_from_proto(pb::ConfigCommand* in) {
       return config_sync::Command{config_sync::PutIfVersion{
           std::move(*p->mutable_path()), std::move(*p->mutable_content()), p->expected_version()}};
     }
-    case pb::ConfigCommand::COMMAND_NOT_SET: break;
+    case pb::ConfigCommand::COMMAND_NOT_SET:
+      break;
   }
   return Status::corruption("config command: no command or a command of an unknown kind");
 }
@@ -83,8 +84,10 @@ Result<CommandFamily> decode_command_family(std::string_view payload) {
   pb::CommandPayload in;
   if (!detail::parse(payload, &in)) return Status::corruption("command: not a valid protobuf");
   switch (in.family_case()) {
-    case pb::CommandPayload::kConfig: return CommandFamily::kConfig;
-    case pb::CommandPayload::FAMILY_NOT_SET: break;
+    case pb::CommandPayload::kConfig:
+      return CommandFamily::kConfig;
+    case pb::CommandPayload::FAMILY_NOT_SET:
+      break;
   }
   return Status::corruption("command: no family or a family unknown to this build");
 }

@@ -25,8 +25,10 @@ constexpr std::uint64_t kMax64 = std::numeric_limits<std::uint64_t>::max();
 // Mostly small numbers (where off-by-one bugs live), sometimes anything (extremes).
 std::uint64_t any_u64(std::uint64_t min, std::uint64_t max) {
   switch (*rc::gen::inRange(0, 6)) {
-    case 0: return min;
-    case 1: return max;
+    case 0:
+      return min;
+    case 1:
+      return max;
     default: {
       const auto offset = *rc::gen::inRange<std::uint64_t>(0, 101);
       return min + std::min(offset, max - min);
@@ -34,7 +36,9 @@ std::uint64_t any_u64(std::uint64_t min, std::uint64_t max) {
   }
 }
 
-std::string any_bytes() { return *rc::gen::container<std::string>(rc::gen::arbitrary<char>()); }
+std::string any_bytes() {
+  return *rc::gen::container<std::string>(rc::gen::arbitrary<char>());
+}
 
 raft::Membership any_membership() {
   const auto ids = *rc::gen::nonEmpty(
@@ -42,9 +46,9 @@ raft::Membership any_membership() {
   raft::Membership membership;
   for (std::uint64_t id : ids) {
     const bool voter = *rc::gen::arbitrary<bool>();
-    membership.members.push_back(raft::Member{
-        id, voter ? raft::MemberRole::kVoter : raft::MemberRole::kLearner,
-        *rc::gen::arbitrary<std::uint32_t>()});
+    membership.members.push_back(
+        raft::Member{id, voter ? raft::MemberRole::kVoter : raft::MemberRole::kLearner,
+                     *rc::gen::arbitrary<std::uint32_t>()});
   }
   membership.members[*rc::gen::inRange<std::size_t>(0, membership.members.size())].role =
       raft::MemberRole::kVoter;
@@ -56,7 +60,9 @@ raft::Entry any_entry(Term term, LogIndex index) {
   entry.term = term;
   entry.index = index;
   switch (*rc::gen::inRange(0, 3)) {
-    case 0: entry.kind = raft::EntryKind::kNoop; break;
+    case 0:
+      entry.kind = raft::EntryKind::kNoop;
+      break;
     case 1:
       entry.kind = raft::EntryKind::kCommand;
       entry.data = any_bytes();
@@ -105,12 +111,18 @@ raft::Message any_message() {
       m.term = any_u64(0, kMax64);
       m.body = raft::VoteResponse{*rc::gen::arbitrary<bool>(), *rc::gen::arbitrary<bool>()};
       break;
-    case 2: m.body = any_append_request(m.term); break;
+    case 2:
+      m.body = any_append_request(m.term);
+      break;
     case 3: {
       const bool success = *rc::gen::arbitrary<bool>();
       m.term = any_u64(0, kMax64);
-      m.body = raft::AppendResponse{success, any_u64(0, kMax64), success ? 0 : any_u64(0, kMax64),
-                                    any_u64(0, kMax64), any_u64(0, kMax64), any_u64(0, kMax64)};
+      m.body = raft::AppendResponse{success,
+                                    any_u64(0, kMax64),
+                                    success ? 0 : any_u64(0, kMax64),
+                                    any_u64(0, kMax64),
+                                    any_u64(0, kMax64),
+                                    any_u64(0, kMax64)};
       break;
     }
     case 4: {
@@ -118,7 +130,9 @@ raft::Message any_message() {
       m.body = raft::SnapshotRequest{raft::Snapshot{meta, any_bytes()}, any_u64(0, kMax64)};
       break;
     }
-    default: m.body = raft::TimeoutNow{}; break;
+    default:
+      m.body = raft::TimeoutNow{};
+      break;
   }
   return m;
 }
@@ -136,9 +150,12 @@ std::string any_valid_path() {
 config_sync::Command any_config_command(bool valid_paths) {
   std::string path = valid_paths ? any_valid_path() : any_bytes();
   switch (*rc::gen::inRange(0, 3)) {
-    case 0: return config_sync::Put{path, any_bytes()};
-    case 1: return config_sync::Delete{path};
-    default: return config_sync::PutIfVersion{path, any_bytes(), any_u64(0, 20)};
+    case 0:
+      return config_sync::Put{path, any_bytes()};
+    case 1:
+      return config_sync::Delete{path};
+    default:
+      return config_sync::PutIfVersion{path, any_bytes(), any_u64(0, 20)};
   }
 }
 
@@ -172,8 +189,9 @@ RC_GTEST_PROP(CodecProperty, ConfigCommandRoundTripsUnchanged, ()) {
 }
 
 RC_GTEST_PROP(CodecProperty, HelloRoundTripsUnchanged, ()) {
-  Hello hello{"c" + *rc::gen::container<std::string>(kClusterIdBytesMax - 1, rc::gen::arbitrary<char>()),
-              any_u64(1, kMax64), static_cast<std::uint32_t>(any_u64(1, UINT32_MAX))};
+  Hello hello{
+      "c" + *rc::gen::container<std::string>(kClusterIdBytesMax - 1, rc::gen::arbitrary<char>()),
+      any_u64(1, kMax64), static_cast<std::uint32_t>(any_u64(1, UINT32_MAX))};
   Result<Hello> decoded = decode_hello(encode_hello(hello));
   RC_ASSERT(decoded.has_value());
   RC_ASSERT(*decoded == hello);
@@ -188,7 +206,8 @@ RC_GTEST_PROP(CodecProperty, ConfigSnapshotRestoreEqualsReplay, ()) {
   for (std::size_t i = 0; i < before_count; ++i) {
     index += *rc::gen::inRange<LogIndex>(1, 3);  // gaps: noop and membership entries
     const config_sync::StateMachine before = replayed;
-    (void)replayed.apply(index, any_config_command(*rc::gen::weightedElement<bool>({{9, true}, {1, false}})));
+    (void)replayed.apply(
+        index, any_config_command(*rc::gen::weightedElement<bool>({{9, true}, {1, false}})));
     RC_ASSERT(config_sync::check_state(replayed).empty());
     RC_ASSERT(config_sync::check_transition(before, replayed).empty());
   }

@@ -29,9 +29,12 @@ void to_proto(const raft::Membership& membership, pb::Membership* out) {
 
 pb::EntryKind to_proto(raft::EntryKind kind) {
   switch (kind) {
-    case raft::EntryKind::kNoop: return pb::ENTRY_KIND_NOOP;
-    case raft::EntryKind::kCommand: return pb::ENTRY_KIND_COMMAND;
-    case raft::EntryKind::kMembership: return pb::ENTRY_KIND_MEMBERSHIP;
+    case raft::EntryKind::kNoop:
+      return pb::ENTRY_KIND_NOOP;
+    case raft::EntryKind::kCommand:
+      return pb::ENTRY_KIND_COMMAND;
+    case raft::EntryKind::kMembership:
+      return pb::ENTRY_KIND_MEMBERSHIP;
   }
   QUORUM_UNREACHABLE();
 }
@@ -41,7 +44,8 @@ void to_proto(const raft::Entry& entry, pb::Entry* out) {
   out->set_index(entry.index);
   out->set_kind(to_proto(entry.kind));
   if (entry.kind == raft::EntryKind::kCommand) out->set_command_bytes(entry.data);
-  if (entry.kind == raft::EntryKind::kMembership) to_proto(entry.membership, out->mutable_membership());
+  if (entry.kind == raft::EntryKind::kMembership)
+    to_proto(entry.membership, out->mutable_membership());
 }
 
 void to_proto(const raft::SnapshotMeta& meta, pb::SnapshotMeta* out) {
@@ -101,8 +105,12 @@ Result<raft::Membership> from_proto(pb::Membership* in) {
     raft::Member member;
     member.id = m.node_id();
     switch (m.role()) {
-      case pb::MEMBER_ROLE_VOTER: member.role = raft::MemberRole::kVoter; break;
-      case pb::MEMBER_ROLE_LEARNER: member.role = raft::MemberRole::kLearner; break;
+      case pb::MEMBER_ROLE_VOTER:
+        member.role = raft::MemberRole::kVoter;
+        break;
+      case pb::MEMBER_ROLE_LEARNER:
+        member.role = raft::MemberRole::kLearner;
+        break;
       default:
         return Status::corruption(
             fmt::format("member {} has unknown role {}", m.node_id(), static_cast<int>(m.role())));
@@ -118,18 +126,24 @@ Result<raft::Entry> from_proto(pb::Entry* in) {
   entry.term = in->term();
   entry.index = in->index();
   switch (in->kind()) {
-    case pb::ENTRY_KIND_NOOP: entry.kind = raft::EntryKind::kNoop; break;
-    case pb::ENTRY_KIND_COMMAND: entry.kind = raft::EntryKind::kCommand; break;
-    case pb::ENTRY_KIND_MEMBERSHIP: entry.kind = raft::EntryKind::kMembership; break;
+    case pb::ENTRY_KIND_NOOP:
+      entry.kind = raft::EntryKind::kNoop;
+      break;
+    case pb::ENTRY_KIND_COMMAND:
+      entry.kind = raft::EntryKind::kCommand;
+      break;
+    case pb::ENTRY_KIND_MEMBERSHIP:
+      entry.kind = raft::EntryKind::kMembership;
+      break;
     default:
-      return Status::corruption(fmt::format("entry {} has unknown kind {}", in->index(),
-                                            static_cast<int>(in->kind())));
+      return Status::corruption(
+          fmt::format("entry {} has unknown kind {}", in->index(), static_cast<int>(in->kind())));
   }
   // A membership field on a non-membership entry, or a missing one on a membership entry, is
   // an impossible combination even if it is empty: the encoder never writes it.
   if (in->has_membership() != (entry.kind == raft::EntryKind::kMembership)) {
-    return Status::corruption(fmt::format("entry {}: membership field {} for kind {}",
-                                          in->index(), in->has_membership() ? "present" : "missing",
+    return Status::corruption(fmt::format("entry {}: membership field {} for kind {}", in->index(),
+                                          in->has_membership() ? "present" : "missing",
                                           static_cast<int>(in->kind())));
   }
   entry.data = std::move(*in->mutable_command_bytes());
@@ -184,7 +198,8 @@ Result<raft::MessageBody> body_from_proto(pb::Message* in) {
     case pb::Message::kVoteResponse:
       return raft::MessageBody{
           raft::VoteResponse{in->vote_response().pre_vote(), in->vote_response().granted()}};
-    case pb::Message::kAppendRequest: return append_from_proto(in->mutable_append_request());
+    case pb::Message::kAppendRequest:
+      return append_from_proto(in->mutable_append_request());
     case pb::Message::kAppendResponse: {
       const pb::AppendResponse& p = in->append_response();
       return raft::MessageBody{raft::AppendResponse{p.success(), p.match_index(), p.reject_index(),
@@ -197,8 +212,10 @@ Result<raft::MessageBody> body_from_proto(pb::Message* in) {
       if (!snapshot) return snapshot.error();
       return raft::MessageBody{raft::SnapshotRequest{std::move(snapshot).value(), p->round()}};
     }
-    case pb::Message::kTimeoutNow: return raft::MessageBody{raft::TimeoutNow{}};
-    case pb::Message::BODY_NOT_SET: break;
+    case pb::Message::kTimeoutNow:
+      return raft::MessageBody{raft::TimeoutNow{}};
+    case pb::Message::BODY_NOT_SET:
+      break;
   }
   return Status::corruption("no body or a body of an unknown kind");
 }

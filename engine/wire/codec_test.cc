@@ -26,8 +26,8 @@ raft::Membership three_voters_and_a_learner() {
 
 std::vector<raft::Entry> mixed_entries(LogIndex first_index) {
   raft::Entry noop{3, first_index, raft::EntryKind::kNoop, "", {}};
-  raft::Entry command{3, first_index + 1, raft::EntryKind::kCommand,
-                      std::string("\0\xff binary", 9), {}};
+  raft::Entry command{
+      3, first_index + 1, raft::EntryKind::kCommand, std::string("\0\xff binary", 9), {}};
   raft::Entry empty_command{4, first_index + 2, raft::EntryKind::kCommand, "", {}};
   raft::Entry membership{4, first_index + 3, raft::EntryKind::kMembership, "",
                          three_voters_and_a_learner()};
@@ -63,9 +63,10 @@ TEST(Codec, RoundTripsEveryMessageKind) {
 TEST(Codec, RoundTripsExtremeIdsAndTerms) {
   raft::Message m{kMax64, 1, kMax64, raft::VoteRequest{false, kMax64, kMax64, false}};
   expect_round_trip(m);
-  raft::Message append{7, kMax64, kMax64,
-                       raft::AppendRequest{kMax64 - 1, kMax64, {{kMax64, kMax64, raft::EntryKind::kNoop, "", {}}},
-                                           kMax64, kMax64}};
+  raft::Message append{
+      7, kMax64, kMax64,
+      raft::AppendRequest{
+          kMax64 - 1, kMax64, {{kMax64, kMax64, raft::EntryKind::kNoop, "", {}}}, kMax64, kMax64}};
   expect_round_trip(append);
 }
 
@@ -81,8 +82,9 @@ TEST(Codec, RoundTripsEntriesHardStateAndSnapshots) {
     ASSERT_TRUE(decoded.has_value()) << decoded.error().to_string();
     EXPECT_EQ(*decoded, entry);
   }
-  for (const raft::HardState& hs : {raft::HardState{0, 0, 0}, raft::HardState{kMax64, kMax64, kMax64},
-                                    raft::HardState{3, 0, 2}}) {
+  for (const raft::HardState& hs :
+       {raft::HardState{0, 0, 0}, raft::HardState{kMax64, kMax64, kMax64},
+        raft::HardState{3, 0, 2}}) {
     Result<raft::HardState> decoded = decode_hard_state(encode_hard_state(hs));
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(*decoded, hs);
@@ -337,8 +339,7 @@ TEST(Codec, RejectsImpossibleMemberships) {
   expect_entry_rejected(
       membership_entry_bytes({{2, pb::MEMBER_ROLE_VOTER}, {2, pb::MEMBER_ROLE_LEARNER}}),
       "not strictly increasing");
-  expect_entry_rejected(membership_entry_bytes({{1, pb::MEMBER_ROLE_UNSPECIFIED}}),
-                        "unknown role");
+  expect_entry_rejected(membership_entry_bytes({{1, pb::MEMBER_ROLE_UNSPECIFIED}}), "unknown role");
 }
 
 TEST(Codec, RejectsImpossibleSnapshots) {

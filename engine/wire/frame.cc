@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/core/base/assert.h"
@@ -30,7 +31,9 @@ std::uint32_t get_u32_le(const char* in) {
   return value;
 }
 
-std::uint8_t get_u8(const char* in) { return static_cast<unsigned char>(*in); }
+std::uint8_t get_u8(const char* in) {
+  return static_cast<unsigned char>(*in);
+}
 
 }  // namespace
 
@@ -75,12 +78,12 @@ void FrameDecoder::feed(std::string_view bytes) {
   buffer_.append(bytes);
 }
 
-Status FrameDecoder::poison(Status error) {
+Status FrameDecoder::poison(const Status& error) {
   QUORUM_ASSERT(!error.is_ok());
   QUORUM_ASSERT(error_.is_ok());
-  error_ = Status(error.code(), fmt::format("frame {} (after {} good frames): {}",
-                                            frames_decoded_count_ + 1, frames_decoded_count_,
-                                            error.message()));
+  error_ = Status(error.code(),
+                  fmt::format("frame {} (after {} good frames): {}", frames_decoded_count_ + 1,
+                              frames_decoded_count_, error.message()));
   buffer_.clear();
   read_offset_ = 0;
   return error_;
@@ -90,16 +93,16 @@ void FrameDecoder::check_header(std::string_view available) {
   const std::size_t magic_bytes = std::min(available.size(), sizeof kFrameMagic);
   for (std::size_t i = 0; i < magic_bytes; ++i) {
     if (available[i] != kFrameMagic[i]) {
-      (void)poison(Status::corruption(fmt::format(
-          "bad magic byte 0x{:02x} at offset {} (expected \"QRM1\")",
-          static_cast<unsigned char>(available[i]), i)));
+      (void)poison(
+          Status::corruption(fmt::format("bad magic byte 0x{:02x} at offset {} (expected \"QRM1\")",
+                                         static_cast<unsigned char>(available[i]), i)));
       return;
     }
   }
   if (available.size() > kVersionOffset && get_u8(&available[kVersionOffset]) != kFrameVersion) {
-    (void)poison(Status::corruption(fmt::format("unsupported frame version {} (this build: {})",
-                                                get_u8(&available[kVersionOffset]),
-                                                kFrameVersion)));
+    (void)poison(
+        Status::corruption(fmt::format("unsupported frame version {} (this build: {})",
+                                       get_u8(&available[kVersionOffset]), kFrameVersion)));
     return;
   }
   if (available.size() > kFlagsOffset && get_u8(&available[kFlagsOffset]) != 0) {
@@ -116,9 +119,9 @@ void FrameDecoder::check_header(std::string_view available) {
   if (available.size() >= kLengthOffset + 4) {
     const std::uint32_t payload_bytes = get_u32_le(&available[kLengthOffset]);
     if (payload_bytes > payload_bytes_max_) {
-      (void)poison(Status::corruption(fmt::format(
-          "payload length {} bytes above the limit of {} bytes", payload_bytes,
-          payload_bytes_max_)));
+      (void)poison(
+          Status::corruption(fmt::format("payload length {} bytes above the limit of {} bytes",
+                                         payload_bytes, payload_bytes_max_)));
     }
   }
 }
@@ -135,12 +138,11 @@ Result<std::optional<std::string>> FrameDecoder::next() {
 
   const std::string_view payload = available.substr(kFrameHeaderBytes, payload_bytes);
   const std::uint32_t stored = get_u32_le(&available[kCrcOffset]);
-  const std::uint32_t computed =
-      crc32c_extend(crc32c(available.substr(0, kCrcOffset)), payload);
+  const std::uint32_t computed = crc32c_extend(crc32c(available.substr(0, kCrcOffset)), payload);
   if (stored != computed) {
-    return poison(Status::corruption(fmt::format(
-        "crc mismatch (stored 0x{:08x}, computed 0x{:08x}, payload {} bytes)", stored, computed,
-        payload_bytes)));
+    return poison(Status::corruption(
+        fmt::format("crc mismatch (stored 0x{:08x}, computed 0x{:08x}, payload {} bytes)", stored,
+                    computed, payload_bytes)));
   }
   std::string out(payload);
   read_offset_ += kFrameHeaderBytes + payload_bytes;

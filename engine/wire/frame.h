@@ -62,7 +62,7 @@ class FrameDecoder {
  private:
   // Validates the (possibly partial) header at the read offset; sets error_ on failure.
   void check_header(std::string_view available);
-  Status poison(Status error);
+  Status poison(const Status& error);
 
   const std::size_t payload_bytes_max_;
   std::string buffer_;

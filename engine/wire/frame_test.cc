@@ -27,7 +27,8 @@ Drained drain(FrameDecoder& decoder) {
   }
 }
 
-std::string error_of(std::string_view bytes, std::size_t payload_bytes_max = kFramePayloadBytesMax) {
+std::string error_of(std::string_view bytes,
+                     std::size_t payload_bytes_max = kFramePayloadBytesMax) {
   FrameDecoder decoder(payload_bytes_max);
   decoder.feed(bytes);
   Drained d = drain(decoder);
@@ -45,8 +46,8 @@ TEST(Frame, HeaderLayoutIsStable) {
   const std::string frame = encode_frame("abc");
   ASSERT_EQ(frame.size(), kFrameHeaderBytes + 3);
   EXPECT_EQ(frame.substr(0, 4), "QRM1");
-  EXPECT_EQ(frame[4], 1);                                // version
-  EXPECT_EQ(frame.substr(5, 3), std::string(3, '\0'));   // flags + reserved
+  EXPECT_EQ(frame[4], 1);                                             // version
+  EXPECT_EQ(frame.substr(5, 3), std::string(3, '\0'));                // flags + reserved
   EXPECT_EQ(frame.substr(8, 4), std::string("\x03\x00\x00\x00", 4));  // length LE
   EXPECT_EQ(frame.substr(16), "abc");
 }

@@ -29,9 +29,9 @@ std::string encode_record(std::string_view payload) {
 
 Result<std::string_view> decode_record(std::string_view key_name, std::string_view bytes) {
   if (bytes.size() < kRecordHeaderBytes) {
-    return Status::corruption(fmt::format(
-        "{}: record is {} bytes, shorter than its {}-byte header (truncated)", key_name,
-        bytes.size(), kRecordHeaderBytes));
+    return Status::corruption(
+        fmt::format("{}: record is {} bytes, shorter than its {}-byte header (truncated)", key_name,
+                    bytes.size(), kRecordHeaderBytes));
   }
   const auto version = static_cast<std::uint8_t>(bytes[0]);
   if (version != kRecordVersion) {
@@ -40,7 +40,8 @@ Result<std::string_view> decode_record(std::string_view key_name, std::string_vi
   }
   std::uint32_t stored = 0;
   for (int i = 0; i < 4; ++i) {
-    stored |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[1 + static_cast<std::size_t>(i)]))
+    stored |= static_cast<std::uint32_t>(
+                  static_cast<unsigned char>(bytes[1 + static_cast<std::size_t>(i)]))
               << (8 * i);
   }
   const std::string_view payload = bytes.substr(kRecordHeaderBytes);

@@ -27,7 +27,9 @@ TEST(ValidatePath, AcceptsExactlyTheLimitAndRejectsOneMore) {
   EXPECT_TRUE(mentions(reason, "above the limit")) << reason;
 }
 
-TEST(ValidatePath, RejectsEmptyPath) { EXPECT_EQ(validate_path(""), "path is empty"); }
+TEST(ValidatePath, RejectsEmptyPath) {
+  EXPECT_EQ(validate_path(""), "path is empty");
+}
 
 TEST(ValidatePath, RejectsAbsolutePath) {
   EXPECT_TRUE(mentions(validate_path("/etc/cmon.cnf"), "absolute"));

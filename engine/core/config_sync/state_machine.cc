@@ -65,9 +65,9 @@ ApplyResult StateMachine::write_file(LogIndex index, const std::string& path,
   QUORUM_ASSERT(content.size() <= kContentBytesMax);
   auto it = files_.find(path);
   if (it == files_.end() && files_.size() >= kFilesMax) {
-    return rejected(ApplyResult::Code::kTooLarge, 0,
-                    fmt::format("'{}': the config already holds the maximum of {} files", path,
-                                kFilesMax));
+    return rejected(
+        ApplyResult::Code::kTooLarge, 0,
+        fmt::format("'{}': the config already holds the maximum of {} files", path, kFilesMax));
   }
   FileEntry& file = files_[path];
   file.content = content;

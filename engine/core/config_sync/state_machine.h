@@ -19,7 +19,7 @@ inline constexpr std::size_t kFilesMax = 4096;
 
 struct FileEntry {
   std::string content;
-  LogIndex version = 0;     // index of the entry that last wrote the file
+  LogIndex version = 0;        // index of the entry that last wrote the file
   std::uint32_t checksum = 0;  // CRC32C of content
   friend bool operator==(const FileEntry&, const FileEntry&) = default;
 };
@@ -27,10 +27,10 @@ struct FileEntry {
 struct ApplyResult {
   enum class Code : std::uint8_t {
     kApplied,
-    kInvalidPath,        // reason says why (absolute, "..", too long, empty, bad character)
-    kTooLarge,           // content above kContentBytesMax, or kFilesMax reached
-    kNotFound,           // delete of a missing file
-    kVersionMismatch,    // PutIfVersion whose expected_version is not the current version
+    kInvalidPath,      // reason says why (absolute, "..", too long, empty, bad character)
+    kTooLarge,         // content above kContentBytesMax, or kFilesMax reached
+    kNotFound,         // delete of a missing file
+    kVersionMismatch,  // PutIfVersion whose expected_version is not the current version
   };
   Code code = Code::kApplied;
   LogIndex version = 0;  // the file's version after the command (kApplied), or its current one

@@ -84,7 +84,8 @@ TEST(StateMachine, RejectsEachBadCommandWithAReasonAndChangesNoFile) {
     const StateMachine before = machine;
     ApplyResult result = machine.apply(5, c.command);
     EXPECT_EQ(result.code, c.code) << c.name;
-    EXPECT_NE(result.reason.find(c.reason_part), std::string::npos) << c.name << ": " << result.reason;
+    EXPECT_NE(result.reason.find(c.reason_part), std::string::npos)
+        << c.name << ": " << result.reason;
     EXPECT_EQ(machine.files(), before.files()) << c.name;
     EXPECT_EQ(machine.applied_index(), 5u) << c.name;
     EXPECT_EQ(check_transition(before, machine), "") << c.name;
@@ -127,8 +128,14 @@ TEST(StateMachineDeathTest, AssertsOnNonIncreasingIndex) {
 // The same commands at the same indexes give the same state on every controller.
 TEST(StateMachine, ApplyIsDeterministic) {
   const std::vector<Command> commands = {
-      Put{"a", "1"}, Put{"b/c", "2"}, PutIfVersion{"a", "3", 11}, Delete{"b/c"},
-      Delete{"b/c"}, PutIfVersion{"d", "4", 0}, Put{"../bad", "5"}, PutIfVersion{"a", "6", 1},
+      Put{"a", "1"},
+      Put{"b/c", "2"},
+      PutIfVersion{"a", "3", 11},
+      Delete{"b/c"},
+      Delete{"b/c"},
+      PutIfVersion{"d", "4", 0},
+      Put{"../bad", "5"},
+      PutIfVersion{"a", "6", 1},
   };
   StateMachine first;
   StateMachine second;
