@@ -241,6 +241,54 @@ TEST_P(ClusterTest, FollowerRedirectsProposalsToTheLeader) {
   EXPECT_EQ(cluster.reply(ticket)->leader_hint, leader);
 }
 
+TEST_P(ClusterTest, DeposedLeaderNeverServesAStaleRead) {
+  // ReadIndex: a read on a leader cut off from the majority is never answered kOk, while the
+  // majority's new leader serves reads that see the newest writes.
+  ClusterHarness cluster(options(GetParam(), 23));
+  ASSERT_TRUE(cluster.run_until([&] { return settled(cluster); }, kElectionTicksMax));
+  std::map<std::string, std::string> expected;
+  expect_all_ok(cluster, write(cluster, 0, 10, &expected));
+  const NodeId old_leader = cluster.leader();
+  cluster.isolate(old_leader);
+  const std::size_t stale = cluster.read(old_leader);
+  const NodeId new_leader =
+      expect_new_leader(cluster, old_leader, cluster.host(old_leader).node().term());
+  ASSERT_NE(new_leader, kNoNode);
+  expect_all_ok(cluster, write(cluster, 10, 10, &expected));
+  const std::size_t fresh = cluster.read(new_leader);
+  ASSERT_TRUE(cluster.run_until([&] { return cluster.reply(fresh).has_value(); }, 20));
+  EXPECT_EQ(cluster.reply(fresh)->code, host::ClientReply::Code::kOk);
+  ASSERT_TRUE(cluster.reply(stale).has_value());  // answered when it stepped down
+  EXPECT_EQ(cluster.reply(stale)->code, host::ClientReply::Code::kNotLeader);
+}
+
+TEST_P(ClusterTest, LearnerFollowsAndIsPromotedThroughTheHost) {
+  // The last node is a learner: it receives every put but does not count in the quorum; a
+  // membership change through NodeHost::propose_membership promotes it and is acknowledged.
+  ClusterOptions o = options(GetParam(), 29);
+  const NodeId learner = GetParam();
+  o.learners = {learner};
+  ClusterHarness cluster(o);
+  ASSERT_TRUE(cluster.run_until([&] { return settled(cluster); }, kElectionTicksMax));
+  EXPECT_NE(cluster.leader(), learner);
+  std::map<std::string, std::string> expected;
+  expect_all_ok(cluster, write(cluster, 0, 50, &expected));
+  cluster.tick(3);
+  expect_converged(cluster, expected);
+  EXPECT_TRUE(cluster.host(learner).node().membership().is_learner(learner));
+
+  raft::MembershipChange promote;
+  promote.kind = raft::MembershipChange::Kind::kPromoteLearner;
+  promote.node = learner;
+  const std::size_t ticket = cluster.change_membership(cluster.leader(), promote);
+  ASSERT_TRUE(cluster.run_until([&] { return cluster.reply(ticket).has_value(); }, 20));
+  EXPECT_EQ(cluster.reply(ticket)->code, host::ClientReply::Code::kOk);
+  cluster.tick(3);
+  for (NodeId id : cluster.ids()) {
+    EXPECT_TRUE(cluster.host(id).node().membership().is_voter(learner)) << "node " << id;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Nodes, ClusterTest, ::testing::Values(3, 5), [](const auto& param_info) {
   return std::to_string(param_info.param) + "Nodes";
 });

@@ -220,6 +220,27 @@ std::size_t ClusterHarness::put(NodeId id, std::string path, std::string content
   return ticket;
 }
 
+host::ReplyFn ClusterHarness::record(std::size_t ticket) {
+  return [this, ticket](const host::ClientReply& reply) {
+    QUORUM_ASSERT(!replies_[ticket].has_value(), "two replies");
+    replies_[ticket] = reply;
+  };
+}
+
+std::size_t ClusterHarness::read(NodeId id) {
+  const std::size_t ticket = replies_.size();
+  replies_.emplace_back();
+  host(id).read_config(record(ticket));
+  return ticket;
+}
+
+std::size_t ClusterHarness::change_membership(NodeId id, raft::MembershipChange change) {
+  const std::size_t ticket = replies_.size();
+  replies_.emplace_back();
+  host(id).propose_membership(change, record(ticket));
+  return ticket;
+}
+
 std::optional<host::ClientReply> ClusterHarness::reply(std::size_t ticket) const {
   QUORUM_ASSERT(ticket < replies_.size());
   return replies_[ticket];

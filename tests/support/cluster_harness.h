@@ -89,6 +89,9 @@ class ClusterHarness {
   // --- Clients ---
   // Proposes on `id`; the reply is recorded and returned by reply(ticket) once known.
   std::size_t put(NodeId id, std::string path, std::string content);
+  // Linearizable read (NodeHost::read_config) and membership change on `id`, same tickets.
+  std::size_t read(NodeId id);
+  std::size_t change_membership(NodeId id, raft::MembershipChange change);
   std::optional<host::ClientReply> reply(std::size_t ticket) const;
   std::size_t replies_pending() const;
 
@@ -97,6 +100,7 @@ class ClusterHarness {
   void start_node(NodeId id);
   void poll_all();
   void send(const raft::Message& message);
+  host::ReplyFn record(std::size_t ticket);
 
   ClusterOptions options_;
   host::ManualClock clock_;
