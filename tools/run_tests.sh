@@ -12,3 +12,8 @@ echo "== normal build (-Werror) =="
 echo "== ASan+UBSan build =="
 "$root/tools/setup.sh" "$root/build-asan" -DQUORUM_WERROR=ON -DASAN=ON -DCMAKE_BUILD_TYPE=Debug
 (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs" --timeout 900 -LE slow)
+
+echo "== planted-bug build (QUORUM_MUTATIONS=ON): the simulator must catch every planted bug =="
+"$root/tools/setup.sh" "$root/build-mutations" -DQUORUM_WERROR=ON -DQUORUM_MUTATIONS=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo --target quorum_mutation_tests
+(cd "$root/build-mutations" && ctest --output-on-failure -j "$jobs" --timeout 900 -L mutation)

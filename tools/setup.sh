@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Quorum needs (only those missing), then configures and
 # builds one build tree. Idempotent: a second run only rebuilds what changed.
 #
-#   tools/setup.sh [BUILD_DIR] [extra cmake args...]
+#   tools/setup.sh [BUILD_DIR] [extra cmake args...] [--target T...]
+# Arguments after --target are passed to `cmake --build` (build only those targets).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${1:-$root/build}
@@ -26,6 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     --no-install-recommends "${missing[@]}"
 fi
 
+cmake_args=()
+build_args=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--target" ]; then build_args=("$@"); break; fi
+  cmake_args+=("$1"); shift
+done
 jobs=${QUORUM_JOBS:-2}
-cmake -S "$root" -B "$build_dir" -G Ninja "$@" >/dev/null
-cmake --build "$build_dir" -j "$jobs"
+cmake -S "$root" -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$jobs" "${build_args[@]}"
