@@ -299,7 +299,8 @@ void NodeHost::Impl::feed_inbox() {
   inbox.clear();
   const NodeId self = node->id();
   for (const raft::Message& message : batch) {
-    if (message.to != self) continue;  // misrouted by the transport: not ours to step
+    // Misrouted or looped back by a transport: the core asserts on these, so they stop here.
+    if (message.to != self || message.from == self || message.from == kNoNode) continue;
     node->step(message);
   }
 }

@@ -168,6 +168,20 @@ TEST(NodeHost, FollowerAnswersNotLeaderWithTheLeaderHint) {
   EXPECT_EQ(reply->leader_hint, 2u);
 }
 
+TEST(NodeHost, DropsMisroutedMessagesInsteadOfSteppingThem) {
+  // The core asserts that a message is addressed to it and not from itself; a confused
+  // transport must not be able to trip that assertion.
+  Single s(voters({1, 2, 3}));
+  s.start();
+  raft::AppendRequest heartbeat;
+  s.host->deliver(raft::Message{2, 3, 1, heartbeat});        // for someone else
+  s.host->deliver(raft::Message{1, 1, 1, heartbeat});        // from itself
+  s.host->deliver(raft::Message{kNoNode, 1, 1, heartbeat});  // from nobody
+  s.host->poll();
+  EXPECT_EQ(s.host->node().term(), 0u);
+  EXPECT_EQ(s.host->node().leader_id(), kNoNode);
+}
+
 TEST(NodeHost, ReadConfigIsServedAfterLeadershipIsConfirmed) {
   Single s;
   s.start();
