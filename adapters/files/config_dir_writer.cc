@@ -24,7 +24,8 @@ bool matches(const DiskFile& disk, const config_sync::FileEntry& entry) {
 }
 
 bool is_inside(const fs::path& root, const fs::path& candidate) {
-  const fs::path relative = candidate.lexically_normal().lexically_relative(root.lexically_normal());
+  const fs::path relative =
+      candidate.lexically_normal().lexically_relative(root.lexically_normal());
   return !relative.empty() && *relative.begin() != ".." && !relative.is_absolute();
 }
 
@@ -51,8 +52,9 @@ Result<std::unique_ptr<ConfigDirWriter>> ConfigDirWriter::open(ConfigDirOptions 
   if (options.config_dir.empty()) return Status::invalid_argument("config_dir is empty");
   const fs::path dir = fs::absolute(options.config_dir).lexically_normal();
   if (!options.manifest_path.empty() && is_inside(dir, fs::absolute(options.manifest_path))) {
-    return Status::invalid_argument(fmt::format("config_dir {}: the manifest {} must lie outside it",
-                                                options.config_dir, options.manifest_path));
+    return Status::invalid_argument(
+        fmt::format("config_dir {}: the manifest {} must lie outside it", options.config_dir,
+                    options.manifest_path));
   }
   if (::mkdir(options.config_dir.c_str(), 0750) != 0 && errno != EEXIST) {
     return errno_status(errno, fmt::format("config_dir {}: mkdir", options.config_dir));
@@ -79,16 +81,15 @@ Status ConfigDirWriter::load_manifest() {
   }
   const std::size_t end = text->rfind("end ");
   std::uint64_t crc = 0;
-  if (text->rfind(kManifestHeader, 0) != 0 || end == std::string::npos ||
-      text->back() != '\n' ||
+  if (text->rfind(kManifestHeader, 0) != 0 || end == std::string::npos || text->back() != '\n' ||
       !parse_u64(std::string_view(*text).substr(end + 4, text->size() - end - 5), &crc) ||
       crc != crc32c(std::string_view(*text).substr(0, end))) {
     manifest_warning_ = fmt::format("{}: damaged manifest ignored", options_.manifest_path);
     return Status::ok();
   }
   std::map<std::string, Known> known;
-  std::string_view body = std::string_view(*text).substr(kManifestHeader.size(),
-                                                         end - kManifestHeader.size());
+  std::string_view body =
+      std::string_view(*text).substr(kManifestHeader.size(), end - kManifestHeader.size());
   while (!body.empty()) {
     const std::size_t nl = body.find('\n');
     std::string_view line = body.substr(0, nl);
@@ -128,9 +129,8 @@ Result<std::string> ConfigDirWriter::checked_target(const std::string& path) con
   const fs::path root = fs::absolute(options_.config_dir);
   const fs::path target = root / path;
   if (!is_inside(root, target)) {
-    return Status::invalid_argument(
-        fmt::format("config_dir {}: refusing path '{}': outside the directory", options_.config_dir,
-                    path));
+    return Status::invalid_argument(fmt::format(
+        "config_dir {}: refusing path '{}': outside the directory", options_.config_dir, path));
   }
   if (Status s = make_parents(options_.config_dir, path); !s.is_ok()) return s;
   return (fs::path(options_.config_dir) / path).string();
@@ -187,7 +187,8 @@ Status ConfigDirWriter::sync_extra(const std::map<std::string, config_sync::File
   return Status::ok();
 }
 
-Result<SyncReport> ConfigDirWriter::sync(const std::map<std::string, config_sync::FileEntry>& files) {
+Result<SyncReport> ConfigDirWriter::sync(
+    const std::map<std::string, config_sync::FileEntry>& files) {
   Result<std::map<std::string, DiskFile>> on_disk =
       scan_dir(options_.config_dir, config_sync::kContentBytesMax);
   if (!on_disk) {

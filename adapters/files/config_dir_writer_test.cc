@@ -103,10 +103,9 @@ TEST(ConfigDirWriter, DetectsAndRestoresDrift) {
   write(tmp / "config/stray.cnf", "nobody replicated me\n");
 
   SyncReport report = w->sync(files).value();
-  EXPECT_EQ(report.drift,
-            (std::vector<Drift>{{Drift::Kind::kModified, "edited.cnf", 7},
-                                {Drift::Kind::kMissing, "gone.cnf", 8},
-                                {Drift::Kind::kExtra, "stray.cnf", 0}}));
+  EXPECT_EQ(report.drift, (std::vector<Drift>{{Drift::Kind::kModified, "edited.cnf", 7},
+                                              {Drift::Kind::kMissing, "gone.cnf", 8},
+                                              {Drift::Kind::kExtra, "stray.cnf", 0}}));
   EXPECT_EQ(report.drift[0].to_string(),
             "edited.cnf: modified locally; replicated version 7 restored");
   EXPECT_EQ(read(tmp / "config/edited.cnf"), "replicated\n");
@@ -178,7 +177,8 @@ TEST(ConfigDirWriter, UnwritableDirectoryGivesAClearStatus) {
   write(tmp / "not-a-dir", "file");
   // A config_dir below a regular file cannot be created (root bypasses permission bits, so the
   // test uses ENOTDIR rather than chmod).
-  Result<std::unique_ptr<ConfigDirWriter>> w = ConfigDirWriter::open({tmp / "not-a-dir/config", "", 0640});
+  Result<std::unique_ptr<ConfigDirWriter>> w =
+      ConfigDirWriter::open({tmp / "not-a-dir/config", "", 0640});
   ASSERT_FALSE(w.has_value());
   EXPECT_EQ(w.error().code(), StatusCode::kIoError);
   EXPECT_EQ(w.error().message(),

@@ -128,9 +128,8 @@ Status make_parents(const std::string& root, const std::string& relative) {
     struct stat st {};
     if (::lstat(next.c_str(), &st) == 0) {
       if (!S_ISDIR(st.st_mode)) {
-        return Status::invalid_argument(
-            fmt::format("{}: exists and is not a directory (symlinks are not followed)",
-                        next.string()));
+        return Status::invalid_argument(fmt::format(
+            "{}: exists and is not a directory (symlinks are not followed)", next.string()));
       }
     } else if (errno != ENOENT) {
       return errno_status(errno, fmt::format("stat {}", next.string()));

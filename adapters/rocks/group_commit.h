@@ -37,9 +37,9 @@ namespace quorum::adapters::rocks {
 Status to_status(const rocksdb::Status& status, std::string_view context);
 
 struct GroupCommitStats {
-  std::uint64_t batches_total = 0;    // commit() calls that reached a write
-  std::uint64_t writes_total = 0;     // DB writes issued (one per group)
-  std::uint64_t syncs_total = 0;      // of which synced
+  std::uint64_t batches_total = 0;  // commit() calls that reached a write
+  std::uint64_t writes_total = 0;   // DB writes issued (one per group)
+  std::uint64_t syncs_total = 0;    // of which synced
   std::uint64_t group_batches_max = 0;
 };
 

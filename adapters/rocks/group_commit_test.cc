@@ -62,8 +62,7 @@ void wait_queued(const GroupCommitter& committer, std::size_t n) {
 
 TEST(GroupCommitter, BatchesQueuedDuringASyncShareTheNextSync) {
   GatedWrites gate;
-  GroupCommitter committer(
-      [&](rocksdb::WriteBatch* b, bool sync) { return gate.write(b, sync); });
+  GroupCommitter committer([&](rocksdb::WriteBatch* b, bool sync) { return gate.write(b, sync); });
   constexpr int kFollowers = 8;
   std::vector<rocksdb::WriteBatch> batches(kFollowers + 1);
   for (std::size_t i = 0; i < batches.size(); ++i) {

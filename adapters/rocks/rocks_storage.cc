@@ -135,8 +135,8 @@ Result<host::LoadedState> RocksStorage::load() {
   if (Status st = check_hard_state(out); !st.is_ok()) return st;
 
   first_index_ = out.snapshot ? out.snapshot->meta.last_index + 1 : 1;
-  last_index_ = out.persisted.entries.empty() ? first_index_ - 1
-                                              : out.persisted.entries.back().index;
+  last_index_ =
+      out.persisted.entries.empty() ? first_index_ - 1 : out.persisted.entries.back().index;
   loaded_ = true;
   QUORUM_ASSERT(last_index_ + 1 >= first_index_);
   return out;

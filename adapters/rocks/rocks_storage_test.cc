@@ -44,7 +44,8 @@ raft::Entry entry(LogIndex index, Term term, std::string data = "x") {
 
 std::vector<raft::Entry> entries(LogIndex first, LogIndex last, Term term) {
   std::vector<raft::Entry> out;
-  for (LogIndex i = first; i <= last; ++i) out.push_back(entry(i, term, "data" + std::to_string(i)));
+  for (LogIndex i = first; i <= last; ++i)
+    out.push_back(entry(i, term, "data" + std::to_string(i)));
   return out;
 }
 
@@ -307,7 +308,8 @@ TEST(RocksStorage, LogTermAboveTheHardStateTermIsCorruption) {
     std::unique_ptr<RocksStorage> s = open_loaded(dir.path());
     ASSERT_TRUE(persist_entries(*s, 1, 2, 4).is_ok());
   }
-  raw_put(dir.path(), std::string(kHardStateKey), encode_hard_state_record(raft::HardState{3, 1, 0}));
+  raw_put(dir.path(), std::string(kHardStateKey),
+          encode_hard_state_record(raft::HardState{3, 1, 0}));
   std::unique_ptr<RocksStorage> s = RocksStorage::open(dir.path(), identity()).value();
   Result<host::LoadedState> loaded = s->load();
   ASSERT_FALSE(loaded.has_value());
@@ -369,8 +371,9 @@ TEST(RocksStorage, DataOfAnotherNodeOrClusterIsRefused) {
   ASSERT_FALSE(other_node.has_value());
   EXPECT_EQ(other_node.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(other_node.error().message(),
-            dir.path() + ": data of node 1 in cluster 'test-cluster', but this is node 2 in "
-                         "cluster 'test-cluster'");
+            dir.path() +
+                ": data of node 1 in cluster 'test-cluster', but this is node 2 in "
+                "cluster 'test-cluster'");
   EXPECT_FALSE(RocksStorage::open(dir.path(), identity(1, "other")).has_value());
   EXPECT_TRUE(RocksStorage::open(dir.path(), identity(1)).has_value());
 }

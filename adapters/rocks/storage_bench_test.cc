@@ -76,13 +76,15 @@ TEST(StorageBench, DISABLED_RocksSyncWritesSingleThread) {
     ASSERT_TRUE(storage->load().has_value());
     LogIndex index = 0;
     const auto start = Clock::now();
-    while (Clock::now() - start < kRunTime) ASSERT_TRUE(storage->persist(one_entry(++index)).is_ok());
+    while (Clock::now() - start < kRunTime)
+      ASSERT_TRUE(storage->persist(one_entry(++index)).is_ok());
     const double secs = seconds_since(start);
     GroupCommitStats stats = storage->committer().stats();
-    std::printf("rocksdb persist (1 x 256 B entry, sync), 1 thread: %llu in %.2f s = %.0f/s "
-                "(%llu syncs)\n",
-                static_cast<unsigned long long>(index), secs, index / secs,
-                static_cast<unsigned long long>(stats.syncs_total));
+    std::printf(
+        "rocksdb persist (1 x 256 B entry, sync), 1 thread: %llu in %.2f s = %.0f/s "
+        "(%llu syncs)\n",
+        static_cast<unsigned long long>(index), secs, index / secs,
+        static_cast<unsigned long long>(stats.syncs_total));
     EXPECT_EQ(stats.syncs_total, index);
   }
   fs::remove_all(dir);
@@ -107,7 +109,8 @@ void concurrent_writers(int writers, bool group) {
     threads.emplace_back([&, w] {
       for (std::uint64_t i = 0; !stop.load(); ++i) {
         rocksdb::WriteBatch batch;
-        EXPECT_TRUE(batch.Put(log_key(static_cast<LogIndex>(w) << 40 | i), std::string(256, 'v')).ok());
+        EXPECT_TRUE(
+            batch.Put(log_key(static_cast<LogIndex>(w) << 40 | i), std::string(256, 'v')).ok());
         if (group) {
           EXPECT_TRUE(committer.commit(&batch, true).is_ok());
         } else {
@@ -127,12 +130,13 @@ void concurrent_writers(int writers, bool group) {
   GroupCommitStats stats = committer.stats();
   const std::uint64_t n = commits.load();
   if (group) {
-    std::printf("group commit, %d writers: %llu commits in %.2f s = %.0f commits/s, %llu syncs "
-                "(%.0f syncs/s, %.1f batches per sync, largest group %llu)\n",
-                writers, static_cast<unsigned long long>(n), secs, n / secs,
-                static_cast<unsigned long long>(stats.syncs_total), stats.syncs_total / secs,
-                static_cast<double>(stats.batches_total) / static_cast<double>(stats.syncs_total),
-                static_cast<unsigned long long>(stats.group_batches_max));
+    std::printf(
+        "group commit, %d writers: %llu commits in %.2f s = %.0f commits/s, %llu syncs "
+        "(%.0f syncs/s, %.1f batches per sync, largest group %llu)\n",
+        writers, static_cast<unsigned long long>(n), secs, n / secs,
+        static_cast<unsigned long long>(stats.syncs_total), stats.syncs_total / secs,
+        static_cast<double>(stats.batches_total) / static_cast<double>(stats.syncs_total),
+        static_cast<unsigned long long>(stats.group_batches_max));
     EXPECT_LT(stats.syncs_total, n);  // batches were merged
   } else {
     std::printf("rocksdb direct sync writes, %d writers: %llu commits in %.2f s = %.0f commits/s\n",
@@ -142,10 +146,18 @@ void concurrent_writers(int writers, bool group) {
   fs::remove_all(dir);
 }
 
-TEST(StorageBench, DISABLED_GroupCommit16Writers) { concurrent_writers(16, true); }
-TEST(StorageBench, DISABLED_GroupCommit64Writers) { concurrent_writers(64, true); }
-TEST(StorageBench, DISABLED_RocksDirect16Writers) { concurrent_writers(16, false); }
-TEST(StorageBench, DISABLED_RocksDirect64Writers) { concurrent_writers(64, false); }
+TEST(StorageBench, DISABLED_GroupCommit16Writers) {
+  concurrent_writers(16, true);
+}
+TEST(StorageBench, DISABLED_GroupCommit64Writers) {
+  concurrent_writers(64, true);
+}
+TEST(StorageBench, DISABLED_RocksDirect16Writers) {
+  concurrent_writers(16, false);
+}
+TEST(StorageBench, DISABLED_RocksDirect64Writers) {
+  concurrent_writers(64, false);
+}
 
 }  // namespace
 }  // namespace quorum::adapters::rocks

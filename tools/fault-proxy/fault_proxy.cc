@@ -67,8 +67,8 @@ Result<LinkSpec> parse_link_spec(std::string_view text) {
     return Status::invalid_argument(
         fmt::format("link '{}': expected from:to:listen_port:target_port", text));
   }
-  return LinkSpec{std::string(parts[0]), std::string(parts[1]),
-                  static_cast<std::uint16_t>(listen), static_cast<std::uint16_t>(target)};
+  return LinkSpec{std::string(parts[0]), std::string(parts[1]), static_cast<std::uint16_t>(listen),
+                  static_cast<std::uint16_t>(target)};
 }
 
 // One direction of one proxied connection: reads from `src`, cuts units, applies the rules of
@@ -77,7 +77,11 @@ class Pipe {
  public:
   Pipe(asio::io_context& io, FaultProxy& proxy, tcp::socket& src, tcp::socket& dst,
        std::string from, std::string to)
-      : proxy_(proxy), src_(src), dst_(dst), from_(std::move(from)), to_(std::move(to)),
+      : proxy_(proxy),
+        src_(src),
+        dst_(dst),
+        from_(std::move(from)),
+        to_(std::move(to)),
         timer_(io) {}
 
   void start(std::shared_ptr<Session> owner);
@@ -111,7 +115,9 @@ class Pipe {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(asio::io_context& io, FaultProxy& proxy, tcp::socket client, const LinkSpec& link)
-      : client_(std::move(client)), upstream_(io), link_(link),
+      : client_(std::move(client)),
+        upstream_(io),
+        link_(link),
         up_(io, proxy, client_, upstream_, link.from, link.to),
         down_(io, proxy, upstream_, client_, link.to, link.from) {}
 
@@ -235,7 +241,9 @@ FaultProxy::FaultProxy(asio::io_context& io, std::vector<LinkSpec> links,
                        std::uint16_t control_port)
     : io_(io), links_(std::move(links)), control_port_requested_(control_port) {}
 
-FaultProxy::~FaultProxy() { stop(); }
+FaultProxy::~FaultProxy() {
+  stop();
+}
 
 Status FaultProxy::start() {
   QUORUM_ASSERT(listeners_.empty());
@@ -289,22 +297,22 @@ DirectionState& FaultProxy::direction(const std::string& from, const std::string
 }
 
 void FaultProxy::accept_next(std::size_t link) {
-  listeners_[link]->acceptor.async_accept([this, link](const boost::system::error_code& ec,
-                                                       tcp::socket socket) {
-    if (ec) return;  // closed by stop()
-    const LinkSpec& spec = links_[link];
-    // A two-way cut refuses new connections outright (accepted, then closed at once).
-    if (direction(spec.from, spec.to).cut && direction(spec.to, spec.from).cut) {
-      boost::system::error_code ignored;
-      socket.close(ignored);
-    } else {
-      auto session = std::make_shared<Session>(io_, *this, std::move(socket), spec);
-      std::erase_if(sessions_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
-      sessions_.push_back(session);
-      session->connect();
-    }
-    accept_next(link);
-  });
+  listeners_[link]->acceptor.async_accept(
+      [this, link](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec) return;  // closed by stop()
+        const LinkSpec& spec = links_[link];
+        // A two-way cut refuses new connections outright (accepted, then closed at once).
+        if (direction(spec.from, spec.to).cut && direction(spec.to, spec.from).cut) {
+          boost::system::error_code ignored;
+          socket.close(ignored);
+        } else {
+          auto session = std::make_shared<Session>(io_, *this, std::move(socket), spec);
+          std::erase_if(sessions_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+          sessions_.push_back(session);
+          session->connect();
+        }
+        accept_next(link);
+      });
 }
 
 void FaultProxy::close_sessions_between(const std::string& a, const std::string& b) {
@@ -357,9 +365,10 @@ std::string FaultProxy::execute(std::string_view line) {
     return "ok";
   }
   if (w[0] == "status" && w.size() == 1) return status_text();
-  return fmt::format("error: bad command '{}' (drop a->b on|off, delay a->b ms, cut a b [oneway], "
-                     "heal, status)",
-                     line);
+  return fmt::format(
+      "error: bad command '{}' (drop a->b on|off, delay a->b ms, cut a b [oneway], "
+      "heal, status)",
+      line);
 }
 
 // The control socket: one command per line, one reply per command.
@@ -375,26 +384,26 @@ void FaultProxy::accept_control() {
     auto conn = std::make_shared<Conn>(std::move(socket));
     auto serve = std::make_shared<std::function<void()>>();
     *serve = [this, conn, serve] {
-      asio::async_read_until(conn->socket, conn->in, '\n',
-                             [this, conn, serve](const boost::system::error_code& rec, std::size_t) {
-                               if (rec) {
-                                 *serve = nullptr;  // break the self-reference
-                                 return;
-                               }
-                               std::istream stream(&conn->in);
-                               std::string command;
-                               std::getline(stream, command);
-                               conn->out = execute(command) + "\n";
-                               asio::async_write(conn->socket, asio::buffer(conn->out),
-                                                 [serve](const boost::system::error_code& wec,
-                                                         std::size_t) {
-                                                   if (wec) {
-                                                     *serve = nullptr;
-                                                     return;
-                                                   }
-                                                   (*serve)();
-                                                 });
-                             });
+      asio::async_read_until(
+          conn->socket, conn->in, '\n',
+          [this, conn, serve](const boost::system::error_code& rec, std::size_t) {
+            if (rec) {
+              *serve = nullptr;  // break the self-reference
+              return;
+            }
+            std::istream stream(&conn->in);
+            std::string command;
+            std::getline(stream, command);
+            conn->out = execute(command) + "\n";
+            asio::async_write(conn->socket, asio::buffer(conn->out),
+                              [serve](const boost::system::error_code& wec, std::size_t) {
+                                if (wec) {
+                                  *serve = nullptr;
+                                  return;
+                                }
+                                (*serve)();
+                              });
+          });
     };
     (*serve)();
     accept_control();

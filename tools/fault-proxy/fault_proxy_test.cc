@@ -81,7 +81,8 @@ class Client {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
   bool send(std::string_view bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
   }
   // Reads until `n` bytes arrived, EOF, error or timeout.
   std::string receive(std::size_t n) {
@@ -124,7 +125,8 @@ class FaultProxyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     echo_ = std::make_unique<EchoServer>(io_);
-    proxy_ = std::make_unique<FaultProxy>(io_, std::vector<LinkSpec>{{"a", "b", 0, echo_->port()}}, 0);
+    proxy_ =
+        std::make_unique<FaultProxy>(io_, std::vector<LinkSpec>{{"a", "b", 0, echo_->port()}}, 0);
     ASSERT_TRUE(proxy_->start().is_ok());
     thread_ = std::thread([this] { io_.run(); });
     control_ = std::make_unique<Client>(proxy_->control_port());
@@ -203,8 +205,9 @@ TEST_F(FaultProxyTest, DropDiscardsUntilTurnedOff) {
   EXPECT_EQ(control_->command("drop a->b off"), "ok");
   client.set_timeout_ms(2000);
   EXPECT_TRUE(echoes(client, "kept"));
-  EXPECT_NE(control_->command("status").find("a->b drop=off cut=off delay_ms=0 forwarded=1 dropped=1"),
-            std::string::npos);
+  EXPECT_NE(
+      control_->command("status").find("a->b drop=off cut=off delay_ms=0 forwarded=1 dropped=1"),
+      std::string::npos);
 }
 
 TEST_F(FaultProxyTest, DelayHoldsEveryUnit) {
@@ -218,7 +221,10 @@ TEST_F(FaultProxyTest, DelayHoldsEveryUnit) {
 
 TEST_F(FaultProxyTest, FramesAreDroppedWhole) {
   // A wire frame: "QRM1", version 1, flags 0, reserved 0, payload length 4 (LE), crc, payload.
-  std::string frame1("QRM1\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00" "AAAA", 20);
+  std::string frame1(
+      "QRM1\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00"
+      "AAAA",
+      20);
   std::string frame2 = frame1;
   frame2.replace(16, 4, "BBBB");
   Client client(link_port());

@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
       std::uint16_t port = 0;
       if (!parse_port(argv[i + 1], &port)) return usage();
       std::string command;
-      for (int j = i + 2; j < argc; ++j) command += (command.empty() ? "" : " ") + std::string(argv[j]);
+      for (int j = i + 2; j < argc; ++j)
+        command += (command.empty() ? "" : " ") + std::string(argv[j]);
       return send_command(port, command);
     }
     if (arg == "--control" && i + 1 < argc) {

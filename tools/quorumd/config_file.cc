@@ -55,8 +55,8 @@ std::string parse_port(std::string_view v, std::uint16_t* out) {
 }
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 // Names and hosts: [A-Za-z0-9._-]+ (hosts may also be a bracketless IPv6 literal with ':').
@@ -147,8 +147,10 @@ std::string parse_peer(std::string_view item, PeerConfig* peer) {
   std::vector<std::string_view> fields = split(rest, ':');
   if (error.empty() && fields.size() > 4) error = "too many ':' fields";
   if (error.empty()) error = parse_port(fields[0], &peer->raft_port);
-  if (error.empty() && fields.size() > 1) error = parse_int_into(fields[1], 0, 65535, &peer->http_port);
-  if (error.empty() && fields.size() > 2) error = parse_int_into(fields[2], 0, 1000, &peer->priority);
+  if (error.empty() && fields.size() > 1)
+    error = parse_int_into(fields[1], 0, 65535, &peer->http_port);
+  if (error.empty() && fields.size() > 2)
+    error = parse_int_into(fields[2], 0, 1000, &peer->priority);
   if (error.empty() && fields.size() > 3) error = parse_role(fields[3], &peer->role);
   return error;
 }
@@ -179,10 +181,10 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
   return {};
 }
 
-#define QUORUM_KEY(name, type, def, unit, required, desc, body)                         \
-  KeySpec {                                                                            \
-    ConfigKeyDoc{name, type, def, unit, desc}, required,                               \
-        [](ParsedConfig& c, std::string_view v) -> std::string { body; }               \
+#define QUORUM_KEY(name, type, def, unit, required, desc, body)          \
+  KeySpec {                                                              \
+    ConfigKeyDoc{name, type, def, unit, desc}, required,                 \
+        [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
 const std::array<KeySpec, 20>& key_specs() {
@@ -205,8 +207,8 @@ const std::array<KeySpec, 20>& key_specs() {
       QUORUM_KEY("tls_port", "port", "9501", "", false,
                  "TLS peer port with mutual authentication (used when tls_* files are set).",
                  return parse_port(v, &c.tls_port)),
-      QUORUM_KEY("http_port", "port", "9580", "", false,
-                 "HTTP/JSON API and /metrics port.", return parse_port(v, &c.http_port)),
+      QUORUM_KEY("http_port", "port", "9580", "", false, "HTTP/JSON API and /metrics port.",
+                 return parse_port(v, &c.http_port)),
       QUORUM_KEY("peers", "peers", "(required)", "", true,
                  "Every member, this node included, comma-separated: "
                  "id@name@host:raft_port[:http_port[:priority[:role]]].",
@@ -231,8 +233,7 @@ const std::array<KeySpec, 20>& key_specs() {
                  "Base election timeout T (followers wait [T, 2T)); a multiple of "
                  "tick_interval_ms.",
                  return parse_int_into(v, 2, 600'000, &c.election_timeout_ms)),
-      QUORUM_KEY("tick_interval_ms", "uint", "10", "ms", false,
-                 "Wall time per Raft tick.",
+      QUORUM_KEY("tick_interval_ms", "uint", "10", "ms", false, "Wall time per Raft tick.",
                  return parse_int_into(v, 1, 1000, &c.tick_interval_ms)),
       QUORUM_KEY("snapshot_interval_entries", "uint", "1000", "entries", false,
                  "Take a snapshot and compact the log after this many applied entries.",
@@ -295,19 +296,26 @@ std::string_view suggest(std::string_view unknown) {
 
 std::string_view node_role_name(NodeRole role) {
   switch (role) {
-    case NodeRole::kVoter: return "voter";
-    case NodeRole::kLearner: return "learner";
-    case NodeRole::kStandby: return "standby";
+    case NodeRole::kVoter:
+      return "voter";
+    case NodeRole::kLearner:
+      return "learner";
+    case NodeRole::kStandby:
+      return "standby";
   }
   QUORUM_UNREACHABLE();
 }
 
 std::string_view log_level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   QUORUM_UNREACHABLE();
 }
@@ -329,8 +337,8 @@ std::span<const ConfigKeyDoc> config_keys() {
 }
 
 std::string config_help() {
-  std::string out = fmt::format("{:<26} {:<28} {:<13} {:<8} {}\n", "KEY", "TYPE", "DEFAULT",
-                                "UNIT", "DESCRIPTION");
+  std::string out = fmt::format("{:<26} {:<28} {:<13} {:<8} {}\n", "KEY", "TYPE", "DEFAULT", "UNIT",
+                                "DESCRIPTION");
   for (const ConfigKeyDoc& doc : config_keys()) {
     out += fmt::format("{:<26} {:<28} {:<13} {:<8} {}\n", doc.name, doc.type, doc.default_value,
                        doc.unit, doc.description);
@@ -350,7 +358,8 @@ class Parser {
 
  private:
   Status error(std::size_t number, std::string message) const {
-    if (number == 0) return Status::invalid_argument(fmt::format("{}: {}", config_.source, message));
+    if (number == 0)
+      return Status::invalid_argument(fmt::format("{}: {}", config_.source, message));
     return Status::invalid_argument(fmt::format("{}:{}: {}", config_.source, number, message));
   }
   std::size_t line_of(std::string_view key) const {
@@ -379,14 +388,16 @@ Result<std::string_view> clean_value(std::string_view raw) {
   if (!v.empty() && v.front() == '"') {
     if (v.size() < 2 || v.back() != '"') return Status::invalid_argument("unbalanced quote");
     v = v.substr(1, v.size() - 2);
-    if (v.find('"') != std::string_view::npos) return Status::invalid_argument("quote inside value");
+    if (v.find('"') != std::string_view::npos)
+      return Status::invalid_argument("quote inside value");
   }
   return v;
 }
 
 Status Parser::line(std::size_t number, std::string_view text) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  if (text.size() > kLineBytesMax) return error(number, fmt::format("line longer than {} bytes", kLineBytesMax));
+  if (text.size() > kLineBytesMax)
+    return error(number, fmt::format("line longer than {} bytes", kLineBytesMax));
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
@@ -405,14 +416,16 @@ Status Parser::line(std::size_t number, std::string_view text) {
   const KeySpec* spec = find_key(key);
   if (spec == nullptr) {
     std::string_view hint = suggest(key);
-    return error(number, hint.empty() ? fmt::format("unknown key '{}'", key)
-                                      : fmt::format("unknown key '{}' (did you mean '{}'?)", key, hint));
+    return error(number, hint.empty()
+                             ? fmt::format("unknown key '{}'", key)
+                             : fmt::format("unknown key '{}' (did you mean '{}'?)", key, hint));
   }
   if (std::size_t first = line_of(spec->doc.name); first != 0) {
     return error(number, fmt::format("duplicate key '{}' (first set on line {})", key, first));
   }
   Result<std::string_view> value = clean_value(t.substr(eq + 1));
-  if (!value) return error(number, fmt::format("bad value for '{}': {}", key, value.error().message()));
+  if (!value)
+    return error(number, fmt::format("bad value for '{}': {}", key, value.error().message()));
   if (std::string reason = spec->set(config_, *value); !reason.empty()) {
     return error(number, fmt::format("bad value for '{}': {}", key, reason));
   }
@@ -451,8 +464,9 @@ Status Parser::check_self() const {
                                                  c.node_id, line_of("peers")));
   }
   if (is_set("name") && c.name != self->name) {
-    return error(line_of("name"), fmt::format("name '{}' differs from node {}'s name in peers ('{}')",
-                                              c.name, c.node_id, self->name));
+    return error(line_of("name"),
+                 fmt::format("name '{}' differs from node {}'s name in peers ('{}')", c.name,
+                             c.node_id, self->name));
   }
   if (is_set("priority") && c.priority != self->priority) {
     return error(line_of("priority"),
@@ -460,9 +474,9 @@ Status Parser::check_self() const {
                              c.priority, c.node_id, self->priority));
   }
   if (is_set("role") && c.role != self->role) {
-    return error(line_of("role"), fmt::format("role {} differs from node {}'s role in peers ({})",
-                                              node_role_name(c.role), c.node_id,
-                                              node_role_name(self->role)));
+    return error(line_of("role"),
+                 fmt::format("role {} differs from node {}'s role in peers ({})",
+                             node_role_name(c.role), c.node_id, node_role_name(self->role)));
   }
   return Status::ok();
 }
@@ -483,8 +497,8 @@ Status Parser::check_ports_and_tls() const {
   const bool any_tls = is_set("tls_ca_file") || is_set("tls_cert_file") || is_set("tls_key_file");
   const bool all_tls = is_set("tls_ca_file") && is_set("tls_cert_file") && is_set("tls_key_file");
   if (any_tls && !all_tls) {
-    std::size_t at = std::max({line_of("tls_ca_file"), line_of("tls_cert_file"),
-                               line_of("tls_key_file")});
+    std::size_t at =
+        std::max({line_of("tls_ca_file"), line_of("tls_cert_file"), line_of("tls_key_file")});
     return error(at, "tls_ca_file, tls_cert_file and tls_key_file must be set together");
   }
   return Status::ok();
@@ -511,8 +525,7 @@ Result<ParsedConfig> Parser::finish() {
 Result<ParsedConfig> parse_config_text(std::string_view text, std::string_view source) {
   Parser parser(source);
   if (text.size() > kFileBytesMax) {
-    return Status::invalid_argument(
-        fmt::format("{}: larger than {} bytes", source, kFileBytesMax));
+    return Status::invalid_argument(fmt::format("{}: larger than {} bytes", source, kFileBytesMax));
   }
   std::size_t number = 0;
   for (std::string_view line : split(text, '\n')) {
@@ -556,8 +569,8 @@ host::HostConfig to_host_config(const ParsedConfig& config) {
   for (const PeerConfig& peer : config.peers) {  // sorted by id: the Membership invariant
     raft::Member member;
     member.id = peer.id;
-    member.role = peer.role == NodeRole::kVoter ? raft::MemberRole::kVoter
-                                                : raft::MemberRole::kLearner;
+    member.role =
+        peer.role == NodeRole::kVoter ? raft::MemberRole::kVoter : raft::MemberRole::kLearner;
     member.priority = peer.priority;
     out.bootstrap.members.push_back(member);
   }

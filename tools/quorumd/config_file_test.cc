@@ -38,7 +38,9 @@ std::string error_of(std::string_view text) {
 }
 
 // kValid with `line` appended (later lines are parsed after the valid ones).
-std::string with(std::string_view line) { return std::string(kValid) + std::string(line) + "\n"; }
+std::string with(std::string_view line) {
+  return std::string(kValid) + std::string(line) + "\n";
+}
 
 // kValid with the line starting with `key =` replaced by `replacement`.
 std::string replaced(std::string_view key, std::string_view replacement) {
