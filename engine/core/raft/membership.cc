@@ -113,6 +113,10 @@ std::optional<Membership> apply_change(const Membership& current, const Membersh
       if (existing == nullptr) {
         return refuse(reason, fmt::format("node {} is not a member", change.node));
       }
+      if (existing->priority == change.priority) {
+        return refuse(reason, fmt::format("node {} already has priority {}", change.node,
+                                          change.priority));
+      }
       for (Member& m : next.members) {
         if (m.id == change.node) m.priority = change.priority;
       }

@@ -209,11 +209,37 @@ class Cluster {
     for (NodeId id : ids()) process_ready(id);
   }
 
+  // Network chaos for randomized tests: each message is dropped, duplicated or delayed to the
+  // next tick with the given per-mille probabilities, and each batch is shuffled (reordering).
+  void set_chaos(std::uint64_t seed, std::uint64_t drop_pm, std::uint64_t dup_pm,
+                 std::uint64_t delay_pm) {
+    chaos_.emplace(seed);
+    drop_pm_ = drop_pm;
+    dup_pm_ = dup_pm;
+    delay_pm_ = delay_pm;
+  }
+
   // Delivers every queued message once (messages produced meanwhile wait for the next call).
   std::size_t deliver_queued() {
     std::vector<Message> batch(std::make_move_iterator(queue_.begin()),
                                std::make_move_iterator(queue_.end()));
     queue_.clear();
+    if (chaos_) {
+      std::vector<Message> out;
+      for (Message& m : batch) {
+        if (chaos_->chance(drop_pm_, 1000)) continue;
+        if (chaos_->chance(delay_pm_, 1000)) {
+          delayed_.push_back(std::move(m));
+          continue;
+        }
+        if (chaos_->chance(dup_pm_, 1000)) out.push_back(m);
+        out.push_back(std::move(m));
+      }
+      for (std::size_t i = out.size(); i > 1; --i) {
+        std::swap(out[i - 1], out[chaos_->uniform(0, i)]);
+      }
+      batch = std::move(out);
+    }
     std::size_t delivered = 0;
     for (const Message& m : batch) {
       if (!nodes_.contains(m.to) || cut_.contains({m.from, m.to})) continue;
@@ -239,6 +265,8 @@ class Cluster {
   // One tick on every live node, then stabilize.
   void tick(std::size_t count = 1) {
     for (std::size_t i = 0; i < count; ++i) {
+      for (Message& m : delayed_) queue_.push_back(std::move(m));
+      delayed_.clear();
       for (NodeId id : ids()) node(id).tick();
       stabilize();
     }
@@ -302,6 +330,11 @@ class Cluster {
   std::function<bool(const Message&)> drop_;
   std::function<void(const Message&)> observer_;
   std::vector<Message> queue_;
+  std::vector<Message> delayed_;
+  std::optional<Prng> chaos_;
+  std::uint64_t drop_pm_ = 0;
+  std::uint64_t dup_pm_ = 0;
+  std::uint64_t delay_pm_ = 0;
   std::size_t ready_count_ = 0;
 };
 
