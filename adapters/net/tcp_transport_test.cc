@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include "adapters/asio/log.h"
 
 namespace quorum::adapters {
@@ -151,6 +154,54 @@ TEST_F(TcpTransportTest, ANodeThatIsNotAConfiguredPeerIsRefused) {
   ASSERT_TRUE(run_until(io, [&] { return five.transport->counters().connections_refused >= 1; }));
   EXPECT_FALSE(stranger.transport->connected(5));
   EXPECT_EQ(five.transport->counters().connections_established, 0u);
+}
+
+// Generates a CA, and per name a key and a certificate signed by that CA, with the openssl CLI.
+bool make_ca(const std::string& dir, const std::string& ca, const std::vector<std::string>& names) {
+  std::string script = fmt::format(
+      "cd {0} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN={1} -keyout {1}.key "
+      "-out {1}.pem >/dev/null 2>&1",
+      dir, ca);
+  for (const std::string& name : names) {
+    script += fmt::format(
+        " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN={0} -keyout {0}.key -out {0}.csr "
+        ">/dev/null 2>&1 && openssl x509 -req -in {0}.csr -CA {1}.pem -CAkey {1}.key -CAcreateserial "
+        "-days 2 -out {0}.pem >/dev/null 2>&1",
+        name, ca);
+  }
+  return std::system(script.c_str()) == 0;  // NOLINT(concurrency-mt-unsafe)
+}
+
+TEST_F(TcpTransportTest, TlsPeersOfOneCaTalkAndAPeerWithAForeignCertificateIsRefused) {
+  const std::string dir = std::filesystem::temp_directory_path() /
+                          ("quorum-tls-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(make_ca(dir, "ca", {"n1", "n2"}));
+  ASSERT_TRUE(make_ca(dir, "foreign", {"n3"}));
+  auto tls = [&](const std::string& node) { return TlsFiles{dir + "/ca.pem", dir + "/" + node + ".pem", dir + "/" + node + ".key"}; };
+
+  Node high;  // id 3 accepts from 1 (good cert) and from 2 (foreign cert)
+  TransportOptions high_options = options_for(3, "c", {{1, "127.0.0.1", 1}, {2, "127.0.0.1", 1}});
+  high_options.tls = tls("n2");  // signed by the cluster CA
+  make(io, &high, high_options);
+  Node good;
+  TransportOptions good_options = options_for(1, "c", {{3, "127.0.0.1", high.transport->listen_port()}});
+  good_options.tls = tls("n1");
+  make(io, &good, good_options);
+  Node bad;
+  TransportOptions bad_options = options_for(2, "c", {{3, "127.0.0.1", high.transport->listen_port()}});
+  bad_options.tls = tls("n3");  // trusts the cluster CA but holds a foreign certificate
+  make(io, &bad, bad_options);
+
+  ASSERT_TRUE(run_until(io, [&] { return good.transport->connected(3); }));
+  good.transport->send(vote_request(1, 3, 4));
+  ASSERT_TRUE(run_until(io, [&] {
+    return !high.received.empty() && high.transport->counters().connections_refused >= 1;
+  }));
+  EXPECT_EQ(high.received.front(), vote_request(1, 3, 4));
+  EXPECT_FALSE(high.transport->connected(2));
+  EXPECT_FALSE(bad.transport->connected(3));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

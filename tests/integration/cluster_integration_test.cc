@@ -188,8 +188,8 @@ TEST(Integration, TlsClusterElectsAndRefusesAPeerWhoseCertificateIsNotFromTheClu
   TestCluster cluster(options);
   // Node 3 gets a certificate from a foreign CA (it still trusts the cluster CA itself).
   ASSERT_EQ(shell(fmt::format(
-                "cd {} && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=foreign-ca "
-                "-keyout foreign.key -out foreign.pem >/dev/null 2>&1 && openssl req -newkey rsa:2048 "
+                "cd {} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=foreign-ca "
+                "-keyout foreign.key -out foreign.pem >/dev/null 2>&1 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
                 "-nodes -subj /CN=ctl3 -keyout n3/node.key -out n3/node.csr >/dev/null 2>&1 && "
                 "openssl x509 -req -in n3/node.csr -CA foreign.pem -CAkey foreign.key "
                 "-CAcreateserial -days 2 -out n3/node.pem >/dev/null 2>&1",

@@ -87,13 +87,13 @@ TestCluster::~TestCluster() {
 void TestCluster::make_tls_files() {
   // One cluster CA; each node's certificate is signed by it (CN = node name).
   const std::string script = fmt::format(
-      "cd {} && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=quorum-test-ca "
+      "cd {} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=quorum-test-ca "
       "-keyout ca.key -out ca.pem >/dev/null 2>&1",
       dir_);
   EXPECT_EQ(shell(script), 0);
   for (const auto& [id, info] : nodes_) {
     EXPECT_EQ(shell(fmt::format(
-                  "cd {} && openssl req -newkey rsa:2048 -nodes -subj /CN=ctl{} -keyout n{}/node.key "
+                  "cd {} && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=ctl{} -keyout n{}/node.key "
                   "-out n{}/node.csr >/dev/null 2>&1 && openssl x509 -req -in n{}/node.csr -CA ca.pem "
                   "-CAkey ca.key -CAcreateserial -days 2 -out n{}/node.pem >/dev/null 2>&1",
                   dir_, id, id, id, id, id)),
