@@ -78,6 +78,7 @@ struct NodeHost::Impl {
   Ports ports;
   Prng prng;
   HostHooks hooks;
+  HostStats stats;
   ApplyLoop apply_loop;
   Ticker ticker;
   std::unique_ptr<raft::Node> node;
@@ -115,6 +116,12 @@ NodeHost::NodeHost(HostConfig config, Ports ports, Prng prng)
     : impl_(std::make_unique<Impl>(std::move(config), ports, prng)) {
   QUORUM_ASSERT(impl_->config.tick_interval_ms > 0);
   QUORUM_ASSERT(impl_->config.catch_up_ticks_per_poll_max > 0);
+  HostStats& stats = impl_->stats;
+  impl_->hooks.persist.push_back([&stats](const PersistBatch& batch) {
+    ++stats.persists_count;
+    stats.syncs_count += batch.sync ? 1 : 0;
+  });
+  impl_->hooks.apply.push_back([&stats](const raft::Entry&) { ++stats.entries_applied_count; });
 }
 
 NodeHost::~NodeHost() = default;
@@ -202,7 +209,10 @@ const Status& NodeHost::failure() const {
 void NodeHost::deliver(raft::Message message) {
   Impl& h = *impl_;
   if (h.stopped) return;
-  if (h.inbox.size() >= h.config.inbox_messages_max) return;  // dropped: Raft tolerates loss
+  if (h.inbox.size() >= h.config.inbox_messages_max) {
+    ++h.stats.messages_dropped_count;  // Raft tolerates loss
+    return;
+  }
   h.inbox.push_back(std::move(message));
   h.ports.executor.notify();
 }
@@ -269,6 +279,10 @@ LogIndex NodeHost::applied_index() const {
   return impl_->apply_loop.applied_index();
 }
 
+const HostStats& NodeHost::stats() const {
+  return impl_->stats;
+}
+
 void NodeHost::on_role_change(std::function<void(const raft::SoftState&)> fn) {
   impl_->hooks.role_change.push_back(std::move(fn));
 }
@@ -291,6 +305,7 @@ void NodeHost::Impl::feed_ticks() {
   const Ticks due = ticker.take(ports.clock.now_us(), config.catch_up_ticks_per_poll_max);
   QUORUM_ASSERT(due <= config.catch_up_ticks_per_poll_max);
   for (Ticks i = 0; i < due; ++i) node->tick();
+  stats.ticks_count += due;
 }
 
 void NodeHost::Impl::feed_inbox() {
@@ -300,7 +315,10 @@ void NodeHost::Impl::feed_inbox() {
   const NodeId self = node->id();
   for (const raft::Message& message : batch) {
     // Misrouted or looped back by a transport: the core asserts on these, so they stop here.
-    if (message.to != self || message.from == self || message.from == kNoNode) continue;
+    if (message.to != self || message.from == self || message.from == kNoNode) {
+      ++stats.messages_dropped_count;
+      continue;
+    }
     node->step(message);
   }
 }
@@ -368,7 +386,10 @@ bool NodeHost::Impl::handle_readys() {
     }
     if (ready.snapshot.has_value() && ready.snapshot_received) {
       snapshot_index = ready.snapshot->meta.last_index;
+      ++stats.snapshots_installed_count;
     }
+    ++stats.readys_count;
+    stats.messages_sent_count += ready.messages.size() + ready.messages_after_persist.size();
     node->advance(raft::ReadyAck{ready.seq});
   }
   return !stopped;
@@ -383,6 +404,7 @@ void NodeHost::Impl::maybe_compact() {
   if (node->applied_index() != applied) return;
   node->compact(applied, apply_loop.snapshot_data());
   snapshot_index = applied;
+  ++stats.snapshots_taken_count;
 }
 
 void NodeHost::Impl::fail_stop(Status status) {

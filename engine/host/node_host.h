@@ -61,6 +61,19 @@ struct HostConfig {
   std::size_t pending_requests_max = 4096;
 };
 
+// Counters since start() (metrics, benchmarks). Monotonic; never reset.
+struct HostStats {
+  std::uint64_t readys_count = 0;         // Readys handled
+  std::uint64_t persists_count = 0;       // Storage::persist calls that returned ok
+  std::uint64_t syncs_count = 0;          // ... of which with sync=true
+  std::uint64_t messages_sent_count = 0;  // messages + messages_after_persist
+  std::uint64_t entries_applied_count = 0;
+  std::uint64_t snapshots_taken_count = 0;      // Node::compact calls
+  std::uint64_t snapshots_installed_count = 0;  // snapshots received from a leader
+  std::uint64_t ticks_count = 0;
+  std::uint64_t messages_dropped_count = 0;  // inbox full, or misrouted
+};
+
 struct Ports {
   Transport& transport;
   Clock& clock;
@@ -111,6 +124,7 @@ class NodeHost {
   const config_sync::StateMachine& config_files() const;
   // Index of the last entry the state machines applied (or the restored snapshot's index).
   LogIndex applied_index() const;
+  const HostStats& stats() const;
   // Each on_* call adds a subscriber; subscribers are called in the order they were added.
   void on_role_change(std::function<void(const raft::SoftState&)> fn);
   void on_trace(std::function<void(const raft::TraceEvent&)> fn);

@@ -78,6 +78,12 @@ TEST(NodeHost, SingleNodeElectsItselfAndAppliesAPut) {
   EXPECT_EQ(s.host->applied_index(), reply->index);
   // Acknowledged means durable: the entry is in the synced state.
   EXPECT_GE(s.storage.durable().last_index(), reply->index);
+  const HostStats& stats = s.host->stats();
+  EXPECT_EQ(stats.entries_applied_count, s.host->applied_index());
+  EXPECT_EQ(stats.persists_count, s.storage.persist_count());
+  EXPECT_EQ(stats.syncs_count, s.storage.sync_count());
+  EXPECT_EQ(stats.ticks_count, s.host->node().now_ticks());
+  EXPECT_GT(stats.readys_count, 0u);
 }
 
 TEST(NodeHost, RejectedCommandIsAnsweredWithTheStateMachineReason) {
@@ -145,6 +151,7 @@ TEST(NodeHost, RestartRestoresTheSnapshotThenReplaysTheLog) {
   ASSERT_TRUE(s.storage.durable().snapshot.has_value());
   const LogIndex snapshot_index = s.storage.durable().snapshot->meta.last_index;
   EXPECT_GE(snapshot_index, 3u);
+  EXPECT_GE(s.host->stats().snapshots_taken_count, 2u);  // 9 entries, one every 3
   s.host.reset();
   s.storage.crash();
   s.start();
@@ -180,6 +187,7 @@ TEST(NodeHost, DropsMisroutedMessagesInsteadOfSteppingThem) {
   s.host->poll();
   EXPECT_EQ(s.host->node().term(), 0u);
   EXPECT_EQ(s.host->node().leader_id(), kNoNode);
+  EXPECT_EQ(s.host->stats().messages_dropped_count, 3u);
 }
 
 TEST(NodeHost, ReadConfigIsServedAfterLeadershipIsConfirmed) {
