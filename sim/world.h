@@ -133,6 +133,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void isolate_site(std::uint32_t site);
   void heal_network();
   void pause(NodeId node, std::uint64_t duration_us);
+  void slow_disk(NodeId node, std::uint64_t duration_us);
   raft::RequestResult transfer_leader(NodeId target);
   std::uint64_t acked_writes() const { return client_ops_ok_; }
   // A direct client request to a node, as from an operator's CLI (the demo). `done` runs on the

@@ -66,7 +66,7 @@ void World::fire_fault(std::size_t index) {
       return;
     case FaultKind::kSlowDisk: {
       DiskProfile slow = swarm_.disk;
-      slow.sync_latency_us_min = 5'000;
+      slow.sync_latency_us_min = a.param != 0 ? a.param : 5'000;
       slow.sync_latency_us_max = 100'000;
       s.storage->set_profile(slow);
       ++s.slow_disk_epoch;
@@ -220,6 +220,17 @@ void World::pause(NodeId node, std::uint64_t duration_us) {
   trace_.line(now_us(), node, TraceKind::kPause,
               fmt::format("process paused for {} ms", duration_us / 1000));
   queue_.push(s.pause_end_us, kUnpause, static_cast<std::uint32_t>(node), s.pause_epoch);
+}
+
+void World::slow_disk(NodeId node, std::uint64_t duration_us) {
+  FaultAction a;
+  a.at_us = now_us();
+  a.kind = FaultKind::kSlowDisk;
+  a.node = node;
+  a.duration_us = duration_us;
+  a.param = 50'000;  // syncs take 50-100 ms
+  schedule_.push_back(a);
+  fire_fault(schedule_.size() - 1);
 }
 
 raft::RequestResult World::transfer_leader(NodeId target) {

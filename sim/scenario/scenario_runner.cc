@@ -143,7 +143,19 @@ struct Runner {
         for (NodeId k = 1; k <= n; ++k) world.crash(k);
         break;
       case pb::RESTART_ALL:
-        for (NodeId k = 1; k <= n; ++k) world.restart(k);
+        for (NodeId k = 1; k <= n; ++k) {
+          if (!(step.except_marked() && k == marked)) world.restart(k);
+        }
+        break;
+      case pb::SLOW_DISK:
+        if (step.follower()) {
+          const NodeId leader = world.current_leader();
+          for (NodeId k = 1; k <= n; ++k) {
+            if (k != leader) world.slow_disk(k, step.duration_ms() * 1000);
+          }
+        } else {
+          world.slow_disk(step.node(), step.duration_ms() * 1000);
+        }
         break;
       case pb::CHECK: check(step, i); break;
       default: fail(step, i, "unknown action"); break;
