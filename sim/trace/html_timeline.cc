@@ -74,7 +74,7 @@ namespace {
 constexpr std::string_view kStyle = R"(
 body{font:13px/1.35 sans-serif;margin:12px;color:#222;background:#fff}
 h1{font-size:16px;margin:0 0 4px}
-pre.summary{margin:0 0 8px;color:#444}
+pre.summary{margin:0 0 8px;color:#444;white-space:pre-wrap;overflow-wrap:anywhere}
 .controls{margin:6px 0;display:flex;gap:14px;align-items:center;flex-wrap:wrap}
 .legend span{display:inline-block;padding:1px 6px;margin-right:4px;border-radius:3px}
 .tl{display:flex;border:1px solid #ccc}
