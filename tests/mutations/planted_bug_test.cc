@@ -25,7 +25,7 @@ int run_in_child(Mutation m, std::uint64_t seed, const std::string& scenario) {
       c.seed = seed;
       c.node_count = seed % 2 == 0 ? 3 : 5;
       c.profile = (seed / 2) % 2 == 0 ? Profile::kLan : Profile::kWan;
-      c.duration_us = 40'000'000;
+      c.duration_us = 60'000'000;  // as `quorum-sim swarm --mixed`
       c.mutation = m;
       const RunResult r = run_seed(c);
       code = r.status == RunStatus::kPass ? 0 : r.status == RunStatus::kSafety ? 1 : 2;
@@ -62,16 +62,19 @@ TEST(PlantedBugs, TheUnmutatedBuildPassesTheSameSeeds) {
   EXPECT_EQ(seeds_to_catch(Mutation::kNone, 5), 0u);
   EXPECT_EQ(seeds_to_catch(Mutation::kNone, 3, kScenarios + "minority_leader_partition.textproto"), 0u);
   EXPECT_EQ(seeds_to_catch(Mutation::kNone, 3, kScenarios + "rejoin_isolated_node.textproto"), 0u);
+  EXPECT_EQ(seeds_to_catch(Mutation::kNone, 3, kScenarios + "disk_stall_crash.textproto"), 0u);
 }
 
 TEST(PlantedBugs, NoCheckQuorumLeavesAnIsolatedLeaderInCharge) {
+  // Not a safety bug (Raft stays safe without CheckQuorum): the scenario's "must step down"
+  // expectation catches it. Measured: seed 1.
   const auto n = seeds_to_catch(Mutation::kNoCheckQuorum, 3,
                                 kScenarios + "minority_leader_partition.textproto");
   EXPECT_GT(n, 0u);
 }
 
 TEST(PlantedBugs, DoubleVoteElectsTwoLeadersInATerm) {
-  EXPECT_GT(seeds_to_catch(Mutation::kDoubleVote, 60), 0u);
+  EXPECT_GT(seeds_to_catch(Mutation::kDoubleVote, 20), 0u);  // measured: seed 1
 }
 
 TEST(PlantedBugs, CommitOfAnOldTermEntryLosesCommittedData) {
@@ -79,20 +82,24 @@ TEST(PlantedBugs, CommitOfAnOldTermEntryLosesCommittedData) {
 }
 
 TEST(PlantedBugs, AckBeforePersistLosesAcknowledgedWrites) {
-  EXPECT_GT(seeds_to_catch(Mutation::kAckBeforePersist, 200), 0u);
+  // Random swarms rarely crash a follower inside its sync window; the scripted disk stall does.
+  EXPECT_GT(seeds_to_catch(Mutation::kAckBeforePersist, 3,
+                           kScenarios + "disk_stall_crash.textproto"), 0u);  // measured: seed 1
 }
 
 TEST(PlantedBugs, NoPreVoteLetsARejoiningNodeDeposeTheLeader) {
-  const auto n = seeds_to_catch(Mutation::kNoPreVote, 5, kScenarios + "rejoin_isolated_node.textproto");
+  // A disruption, not a safety bug: the rejoining node's higher term deposes the leader, which
+  // the scenario's "same leader, same term" expectation catches. Measured: seed 1.
+  const auto n = seeds_to_catch(Mutation::kNoPreVote, 3, kScenarios + "rejoin_isolated_node.textproto");
   EXPECT_GT(n, 0u);
 }
 
 TEST(PlantedBugs, AcceptingAMismatchedPrevBreaksLogMatching) {
-  EXPECT_GT(seeds_to_catch(Mutation::kAcceptMismatchedPrev, 60), 0u);
+  EXPECT_GT(seeds_to_catch(Mutation::kAcceptMismatchedPrev, 20), 0u);  // measured: seed 5
 }
 
 TEST(PlantedBugs, ApplyBeforeCommitBreaksStateMachineSafety) {
-  EXPECT_GT(seeds_to_catch(Mutation::kApplyBeforeCommit, 60), 0u);
+  EXPECT_GT(seeds_to_catch(Mutation::kApplyBeforeCommit, 10), 0u);  // measured: seed 1
 }
 
 }  // namespace
