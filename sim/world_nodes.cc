@@ -13,6 +13,7 @@ host::HostConfig World::host_config(NodeId node) const {
   c.raft.election_timeout_ticks = swarm_.election_timeout_ticks;
   c.raft.heartbeat_interval_ticks = swarm_.heartbeat_interval_ticks;
   c.raft.inflight_messages_max = swarm_.inflight_messages_max;
+  c.raft.message_bytes_max = swarm_.message_bytes_max;
   c.raft.pre_vote = true;
   c.raft.check_quorum = true;
   c.raft.mutation = config_.mutation;

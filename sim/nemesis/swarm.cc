@@ -22,6 +22,9 @@ SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
   c.election_timeout_ticks =
       std::max<std::uint64_t>(c.heartbeat_interval_ticks * 3, election_ms / c.tick_interval_ms);
   c.inflight_messages_max = knobs.chance(1, 4) ? 1 : static_cast<std::uint32_t>(knobs.uniform(2, 257));
+  // Drawn from its own stream so earlier knobs keep their values.
+  Prng bytes = prng.fork(6);
+  c.message_bytes_max = bytes.chance(1, 4) ? 64 : (1 << 20);
   c.snapshot_interval_entries = knobs.chance(1, 2) ? knobs.uniform(10, 60) : 1000;
   Prng disk = prng.fork(2);
   c.disk.sync_latency_us_min = disk.uniform(20, 200);
@@ -55,9 +58,9 @@ std::string SwarmConfig::describe() const {
                          fault_kind_name(static_cast<FaultKind>(k)), mean_gap_us[k] / 1'000'000);
   }
   return fmt::format(
-      "tick={}ms election={}t heartbeat={}t inflight={} snapshot-every={} drift<={}ppm sync={}-{}us "
+      "tick={}ms election={}t heartbeat={}t inflight={} message-bytes={} snapshot-every={} drift<={}ppm sync={}-{}us "
       "loss={}ppm dup={}ppm reorder={}ppm faults=[{}]",
-      tick_interval_ms, election_timeout_ticks, heartbeat_interval_ticks, inflight_messages_max,
+      tick_interval_ms, election_timeout_ticks, heartbeat_interval_ticks, inflight_messages_max, message_bytes_max,
       snapshot_interval_entries, clock_drift_ppm_max, disk.sync_latency_us_min,
       disk.sync_latency_us_max, link.loss_ppm, link.duplicate_ppm, link.reorder_ppm, kinds);
 }

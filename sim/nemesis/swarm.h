@@ -26,6 +26,7 @@ struct SwarmConfig {
   std::uint64_t election_timeout_ticks = 100;
   std::uint64_t heartbeat_interval_ticks = 10;
   std::uint32_t inflight_messages_max = 256;
+  std::uint64_t message_bytes_max = 1 << 20;  // 64: about one entry per append (an extreme knob)
   std::uint64_t snapshot_interval_entries = 1000;
 
   std::string describe() const;
