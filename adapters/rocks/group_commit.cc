@@ -105,7 +105,7 @@ Status GroupCommitter::lead_group(std::unique_lock<std::mutex>& lock) {
   WriteObserver observer = observer_;
   if (!failure_.is_ok()) {
     // A previous group failed while these waited: refuse without writing.
-    const Status failure = failure_;
+    Status failure = failure_;
     finish_group(group, failure);
     return failure;
   }

@@ -27,7 +27,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kReadBytes = 16384;
-const asio::ip::address kLoopback = asio::ip::address_v4::loopback();
+asio::ip::address loopback() {
+  return asio::ip::address_v4::loopback();
+}
 
 bool parse_u64(std::string_view s, std::uint64_t* out) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -89,10 +91,10 @@ class Pipe {
 
  private:
   enum class Mode : std::uint8_t { kUnknown, kFramed, kRaw };
-  void read(std::shared_ptr<Session> owner);
+  void read(const std::shared_ptr<Session>& owner);
   void cut_units();
   void enqueue(std::string unit);
-  void write(std::shared_ptr<Session> owner);
+  void write(const std::shared_ptr<Session>& owner);
 
   FaultProxy& proxy_;
   tcp::socket& src_;
@@ -123,7 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void connect() {
     auto self = shared_from_this();
-    upstream_.async_connect(tcp::endpoint(kLoopback, link_.target_port),
+    upstream_.async_connect(tcp::endpoint(loopback(), link_.target_port),
                             [self](const boost::system::error_code& ec) {
                               if (ec) return self->close();
                               self->up_.start(self);
@@ -153,10 +155,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void Pipe::start(std::shared_ptr<Session> owner) {
   owner_ = owner;
-  read(std::move(owner));
+  read(owner);
 }
 
-void Pipe::read(std::shared_ptr<Session> owner) {
+void Pipe::read(const std::shared_ptr<Session>& owner) {
   src_.async_read_some(asio::buffer(buffer_),
                        [this, owner](const boost::system::error_code& ec, std::size_t n) {
                          if (ec) return owner->close();
@@ -211,7 +213,7 @@ void Pipe::enqueue(std::string unit) {
   queue_.push_back({std::move(unit), Clock::now() + std::chrono::milliseconds(state.delay_ms)});
 }
 
-void Pipe::write(std::shared_ptr<Session> owner) {
+void Pipe::write(const std::shared_ptr<Session>& owner) {
   if (writing_ || queue_.empty()) return;
   writing_ = true;
   if (queue_.front().release > Clock::now()) {
@@ -249,7 +251,7 @@ Status FaultProxy::start() {
   QUORUM_ASSERT(listeners_.empty());
   auto bind = [&](tcp::acceptor& acceptor, std::uint16_t port) -> Status {
     boost::system::error_code ec;
-    tcp::endpoint endpoint(kLoopback, port);
+    tcp::endpoint endpoint(loopback(), port);
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);

@@ -188,7 +188,7 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
   }
 
 const std::array<KeySpec, 20>& key_specs() {
-  static const std::array<KeySpec, 20> kSpecs = {
+  static const std::array<KeySpec, 20> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -247,7 +247,7 @@ const std::array<KeySpec, 20>& key_specs() {
       QUORUM_KEY("log_level", "enum debug|info|warn|error", "info", "", false,
                  "Lowest level of log lines written.", return parse_level(v, &c.log_level)),
   };
-  return kSpecs;
+  return specs;
 }
 
 #undef QUORUM_KEY
@@ -328,12 +328,12 @@ const PeerConfig& ParsedConfig::self() const {
 }
 
 std::span<const ConfigKeyDoc> config_keys() {
-  static const std::vector<ConfigKeyDoc> kDocs = [] {
+  static const std::vector<ConfigKeyDoc> docs_table = [] {
     std::vector<ConfigKeyDoc> docs;
     for (const KeySpec& spec : key_specs()) docs.push_back(spec.doc);
     return docs;
   }();
-  return kDocs;
+  return docs_table;
 }
 
 std::string config_help() {
