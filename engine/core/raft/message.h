@@ -18,8 +18,11 @@ struct VoteRequest {
   bool pre_vote = false;
   LogIndex last_log_index = 0;
   Term last_log_term = 0;
-  // Set by a candidate campaigning because of TimeoutNow: it bypasses leader stickiness.
+  // Set by a candidate campaigning because of TimeoutNow: it bypasses leader stickiness, unless
+  // the voter has seen a leader round newer than `transfer_round` (the TimeoutNow's round): the
+  // transfer was then aborted and the old leader may hold a lease again.
   bool leadership_transfer = false;
+  std::uint64_t transfer_round = 0;
   friend bool operator==(const VoteRequest&, const VoteRequest&) = default;
 };
 
@@ -60,8 +63,11 @@ struct SnapshotRequest {
   friend bool operator==(const SnapshotRequest&, const SnapshotRequest&) = default;
 };
 
-// Leadership transfer (thesis §3.10): "campaign now, even though you have a leader".
+// Leadership transfer (thesis §3.10): "campaign now, even though you have a leader". `round` is
+// the leader's heartbeat round when it sent this; the target ignores a TimeoutNow older than a
+// round it has already seen from that leader, and passes it on in VoteRequest::transfer_round.
 struct TimeoutNow {
+  std::uint64_t round = 0;
   friend bool operator==(const TimeoutNow&, const TimeoutNow&) = default;
 };
 

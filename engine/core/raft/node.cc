@@ -3,6 +3,7 @@
 #include "engine/core/raft/node.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "engine/core/base/assert.h"
 #include "engine/core/raft/node_impl.h"
@@ -65,8 +66,10 @@ Node::Impl::Impl(const RaftConfig& config, const PersistedState& state, Prng prn
   snapshot_data_ = state.snapshot_data;
   reported_hard_ = state.hard_state;
   reported_soft_ = soft_state();
-  // Restart stickiness: act as if a leader was heard just now (leader_contact_elapsed_ticks_ = 0).
+  // Restart stickiness: act as if a leader was heard just now (leader_contact_elapsed_ticks_ = 0),
+  // and as if it had sent any round (no transfer campaign can claim to be newer).
   leader_contact_elapsed_ticks_ = 0;
+  leader_round_seen_ = std::numeric_limits<std::uint64_t>::max();
   reset_election_timer();
   QUORUM_ASSERT(role_ == Role::kFollower);
   QUORUM_ASSERT(log_.persisted_index() == log_.last_index());
@@ -115,7 +118,16 @@ bool Node::Impl::refuses_for_stickiness(const VoteRequest& request) const {
   // election timeout (or is the leader) ignores higher-term (pre-)votes, so a node that cannot
   // reach the leader cannot depose it. A transfer's campaign is invited by the leader itself.
   // The lease (item 4) relies on this refusal, which is why it is tied to CheckQuorum.
-  if (!config_.check_quorum || request.leadership_transfer) return false;
+  if (!config_.check_quorum) return false;
+  if (request.leadership_transfer) {
+    // The campaign was invited, but maybe by a transfer that was aborted since; then a round
+    // newer than the invitation was seen, and the old leader may hold a lease again.
+    if (role_ == Role::kLeader) {
+      return timeout_now_target_ == kNoNode || request.transfer_round < timeout_now_round_;
+    }
+    return leader_contact_elapsed_ticks_ < stickiness_window_ticks() &&
+           request.transfer_round < leader_round_seen_;
+  }
   if (role_ == Role::kLeader) return true;
   return leader_contact_elapsed_ticks_ < stickiness_window_ticks();
 }
@@ -169,7 +181,7 @@ void Node::Impl::step_follower(const Message& m) {
   if (const auto* r = std::get_if<VoteRequest>(&m.body)) return on_vote_request(m, *r);
   if (const auto* r = std::get_if<AppendRequest>(&m.body)) return on_append_request(m, *r);
   if (const auto* r = std::get_if<SnapshotRequest>(&m.body)) return on_snapshot_request(m, *r);
-  if (std::holds_alternative<TimeoutNow>(m.body)) return on_timeout_now(m);
+  if (const auto* r = std::get_if<TimeoutNow>(&m.body)) return on_timeout_now(m, *r);
   // Vote and append responses are stale here (a former campaign or leadership): dropped.
 }
 
@@ -183,9 +195,6 @@ void Node::Impl::step_candidate(const Message& m) {
     QUORUM_ASSERT(m.term == current_term_);
     become_follower(current_term_, m.from);
     return step_follower(m);
-  }
-  if (std::holds_alternative<TimeoutNow>(m.body) && role_ == Role::kPreCandidate) {
-    return on_timeout_now(m);
   }
 }
 
@@ -208,6 +217,7 @@ void Node::Impl::become_follower(Term term, NodeId leader) {
   if (term > current_term_) {
     current_term_ = term;
     voted_for_ = kNoNode;
+    leader_round_seen_ = 0;
   }
   if (before == Role::kLeader) {
     // A leader that stops leading heard no one; it may now vote for a successor.
@@ -222,6 +232,8 @@ void Node::Impl::become_follower(Term term, NodeId leader) {
     appends_pending_ = false;
   }
   role_ = Role::kFollower;
+  // Rounds seen are forgotten only for a new term or a new leader, never by losing the leader.
+  if (leader != kNoNode && leader_id_ != leader) leader_round_seen_ = 0;
   leader_id_ = leader;
   campaign_is_transfer_ = false;
   reset_election_timer();
@@ -252,6 +264,7 @@ void Node::Impl::become_candidate(bool leadership_transfer) {
   role_ = Role::kCandidate;
   leader_id_ = kNoNode;
   campaign_is_transfer_ = leadership_transfer;
+  if (!leadership_transfer) campaign_transfer_round_ = 0;
   tracker_.reset_votes();
   tracker_.record_vote(config_.id, true);
   reset_election_timer();
@@ -270,7 +283,9 @@ void Node::Impl::become_leader() {
   quorum_round_ = 0;
   lease_valid_until_ticks_ = 0;  // no lease until a majority acknowledges a round of this term
   lease_reported_valid_ = false;
-  lease_blocked_ = false;
+  lease_floor_round_ = 0;
+  timeout_now_target_ = kNoNode;
+  timeout_now_round_ = 0;
   transfer_target_ = kNoNode;
   uncommitted_bytes_ = 0;
   round_starts_.clear();

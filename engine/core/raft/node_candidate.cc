@@ -21,7 +21,8 @@ void Node::Impl::campaign(bool leadership_transfer) {
 void Node::Impl::broadcast_vote_request(bool pre_vote, bool leadership_transfer) {
   // A pre-vote asks about the term the node would campaign in, without having moved to it.
   const Term term = pre_vote ? current_term_ + 1 : current_term_;
-  const VoteRequest request{pre_vote, log_.last_index(), log_.last_term(), leadership_transfer};
+  const VoteRequest request{pre_vote, log_.last_index(), log_.last_term(), leadership_transfer,
+                            leadership_transfer ? campaign_transfer_round_ : 0};
   for (NodeId voter : tracker_.voters()) {
     if (voter == config_.id) continue;
     send_at(voter, term, request);

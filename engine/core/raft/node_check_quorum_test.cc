@@ -89,12 +89,32 @@ TEST(NodeStickiness, TransferVoteBypassesStickiness) {
   auto n = testing::quiet_voter(1, testing::voters({1, 2, 3}));
   n->step(msg(2, 1, 1, AppendRequest{0, 0, {}, 0, 1}));
   testing::drain(*n);
-  n->step(msg(3, 1, 2, VoteRequest{false, 0, 0, true}));
+  n->step(msg(3, 1, 2, VoteRequest{false, 0, 0, true, 1}));
   Ready r = testing::drain(*n);
   auto resp = testing::messages_of<VoteResponse>(r.messages_after_persist);
   ASSERT_EQ(resp.size(), 1u);
   EXPECT_TRUE(std::get<VoteResponse>(resp[0].body).granted);
   EXPECT_EQ(n->term(), Term{2});
+}
+
+TEST(NodeStickiness, TransferVoteOlderThanASeenRoundIsRefused) {
+  // The TimeoutNow behind this campaign (round 1) predates round 2, which the leader sent after
+  // aborting the transfer: the old leader may hold a lease again.
+  auto n = testing::quiet_voter(1, testing::voters({1, 2, 3}));
+  n->step(msg(2, 1, 1, AppendRequest{0, 0, {}, 0, 2}));
+  testing::drain(*n);
+  n->step(msg(3, 1, 2, VoteRequest{false, 0, 0, true, 1}));
+  Ready r = testing::drain(*n);
+  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
+  EXPECT_EQ(n->term(), Term{1});
+}
+
+TEST(NodeStickiness, RestartedNodeRefusesTransferVotesWithinTheWindow) {
+  PersistedState s;
+  s.hard_state.current_term = 3;
+  auto n = testing::make_node(1, testing::voters({1, 2, 3}), {}, s);
+  n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, true, 99}));
+  EXPECT_EQ(n->term(), Term{3});
 }
 
 TEST(NodeStickiness, RestartedNodeRefusesVotesForOneElectionTimeout) {

@@ -23,6 +23,7 @@ void Node::Impl::tick_election() {
 void Node::Impl::heard_from_leader(NodeId leader) {
   QUORUM_ASSERT(role_ == Role::kFollower);
   QUORUM_ASSERT(leader != kNoNode);
+  if (leader_id_ != leader) leader_round_seen_ = 0;
   leader_id_ = leader;
   election_elapsed_ticks_ = 0;
   leader_contact_elapsed_ticks_ = 0;
@@ -61,6 +62,7 @@ void Node::Impl::on_append_request(const Message& m, const AppendRequest& reques
   QUORUM_ASSERT(role_ == Role::kFollower);
   QUORUM_ASSERT(m.term == current_term_);
   heard_from_leader(m.from);
+  leader_round_seen_ = std::max(leader_round_seen_, request.round);
   if (request.prev_log_index < log_.snapshot_index()) {
     // Everything up to our commit index is committed, hence identical in the leader's log.
     send(m.from, AppendResponse{true, log_.commit_index(), 0, 0, 0, request.round});
@@ -104,6 +106,7 @@ void Node::Impl::on_snapshot_request(const Message& m, const SnapshotRequest& re
   QUORUM_ASSERT(role_ == Role::kFollower);
   QUORUM_ASSERT(m.term == current_term_);
   heard_from_leader(m.from);
+  leader_round_seen_ = std::max(leader_round_seen_, request.round);
   const SnapshotMeta& meta = request.snapshot.meta;
   QUORUM_ASSERT(meta.last_index > 0);
   if (meta.last_index <= log_.commit_index()) {
@@ -129,13 +132,16 @@ void Node::Impl::on_snapshot_request(const Message& m, const SnapshotRequest& re
   QUORUM_ASSERT(log_.last_index() == meta.last_index);
 }
 
-void Node::Impl::on_timeout_now(const Message& m) {
+void Node::Impl::on_timeout_now(const Message& m, const TimeoutNow& timeout_now) {
   QUORUM_ASSERT(m.term == current_term_);
-  QUORUM_ASSERT(role_ != Role::kLeader);
+  QUORUM_ASSERT(role_ == Role::kFollower);
   // Thesis §3.10: the leader asks this node to campaign at once. It skips PreVote and marks its
-  // vote requests so that voters bypass stickiness.
+  // vote requests so that voters bypass stickiness. Only the leader we follow may ask, and not
+  // with a request older than a round it sent since (an aborted transfer; see has_lease). A node
+  // that restarted has no leader yet and ignores it too.
+  if (m.from != leader_id_ || timeout_now.round < leader_round_seen_) return;
   if (!can_campaign()) return;
-  if (role_ == Role::kPreCandidate) become_follower(current_term_, m.from);
+  campaign_transfer_round_ = timeout_now.round;
   campaign(true);
 }
 

@@ -71,7 +71,7 @@ struct Node::Impl {
   void on_append_request(const Message& m, const AppendRequest& request);
   void reject_append(const Message& m, const AppendRequest& request);
   void on_snapshot_request(const Message& m, const SnapshotRequest& request);
-  void on_timeout_now(const Message& m);
+  void on_timeout_now(const Message& m, const TimeoutNow& timeout_now);
 
   // ---- node_candidate.cc: PreVote and elections.
   void campaign(bool leadership_transfer);
@@ -107,6 +107,7 @@ struct Node::Impl {
   RequestResult step_down();
   void start_transfer(NodeId target);
   void send_timeout_now(NodeId target);
+  void on_transfer_target_ack(NodeId peer, const Progress& progress, std::uint64_t round);
   void tick_transfer();
   void abort_transfer();
   void maybe_transfer_to_priority();
@@ -153,8 +154,12 @@ struct Node::Impl {
   // must not grant a vote it might have refused before the crash). Leader stickiness.
   Ticks leader_contact_elapsed_ticks_ = 0;
   bool campaign_is_transfer_ = false;
+  std::uint64_t campaign_transfer_round_ = 0;  // TimeoutNow round behind a transfer campaign
   // After a forced step-down: no campaign before this tick unless a new leader is heard first.
   Ticks no_campaign_until_ticks_ = 0;
+  // The highest round seen from leader_id_ in this term (stale TimeoutNow and transfer-vote
+  // filter). A restarted node starts at "everything seen": it cannot know what it acknowledged.
+  std::uint64_t leader_round_seen_ = 0;
 
   // Leader only.
   Ticks heartbeat_elapsed_ticks_ = 0;
@@ -165,7 +170,11 @@ struct Node::Impl {
   std::uint64_t quorum_round_ = 0;  // highest round a majority acknowledged in this term
   Ticks lease_valid_until_ticks_ = 0;
   bool lease_reported_valid_ = false;
-  bool lease_blocked_ = false;  // a TimeoutNow left in this term: no lease until the next term
+  // After a TimeoutNow left at round r, only rounds > r renew the lease: voters that saw such a
+  // round refuse the transfer campaign (refuses_for_stickiness). 0: no TimeoutNow this term.
+  std::uint64_t lease_floor_round_ = 0;
+  NodeId timeout_now_target_ = kNoNode;
+  std::uint64_t timeout_now_round_ = 0;
   NodeId transfer_target_ = kNoNode;
   Ticks transfer_elapsed_ticks_ = 0;
   std::deque<PendingRead> pending_reads_;

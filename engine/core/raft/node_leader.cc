@@ -187,6 +187,7 @@ void Node::Impl::on_append_response(const Message& m, const AppendResponse& resp
   if (pr == nullptr) return;  // a removed member
   pr->last_heard_ticks = now_ticks_;
   if (response.round <= round_) pr->acked_round = std::max(pr->acked_round, response.round);
+  if (transfer_target_ != kNoNode) on_transfer_target_ack(m.from, *pr, response.round);
   if (response.success) {
     on_append_success(m.from, *pr, response);
   } else {
@@ -253,7 +254,7 @@ void Node::Impl::on_round_acked() {
   quorum_round_ = q;
   // The lease counts from the send tick of the newest round a majority acknowledged.
   while (!round_starts_.empty() && round_starts_.front().round < q) round_starts_.pop_front();
-  if (!round_starts_.empty() && round_starts_.front().round == q) {
+  if (!round_starts_.empty() && round_starts_.front().round == q && q >= lease_floor_round_) {
     const Ticks until = round_starts_.front().send_ticks + lease_duration_ticks_;
     lease_valid_until_ticks_ = std::max(lease_valid_until_ticks_, until);
   }
@@ -266,9 +267,10 @@ void Node::Impl::on_round_acked() {
 }
 
 bool Node::Impl::has_lease() const {
-  // Item 4: acting (side effects) requires a lease; a transfer voids it (a TimeoutNow may elect
-  // the target at any moment, even after the transfer was aborted here).
-  return role_ == Role::kLeader && config_.check_quorum && !lease_blocked_ &&
+  // Item 4: acting (side effects) requires a lease; a transfer voids it: a TimeoutNow may elect
+  // the target at any moment, even after the transfer was aborted here, until a majority
+  // acknowledged a later round (lease_floor_round_; voters that saw it refuse the campaign).
+  return role_ == Role::kLeader && config_.check_quorum &&
          transfer_target_ == kNoNode && now_ticks_ < lease_valid_until_ticks_;
 }
 

@@ -100,7 +100,7 @@ void Node::Impl::maybe_step_down_after_removal() {
   const NodeId successor = best_transfer_target();
   if (successor != kNoNode &&
       tracker_.progress(successor)->match_index() == log_.last_index()) {
-    send(successor, TimeoutNow{});
+    send(successor, TimeoutNow{round_});
   }
   become_follower(current_term_, kNoNode);
 }

@@ -52,20 +52,36 @@ void Node::Impl::start_transfer(NodeId target) {
   transfer_elapsed_ticks_ = 0;
   trace(TraceKind::kTransferStarted, target);
   update_lease_trace();  // the lease ends as the transfer starts
-  // Catch the target up first; TimeoutNow follows once it matches our last entry.
+  // Catch the target up first; TimeoutNow follows once it matches our last entry. A lagging
+  // target is probed from its match at once (its pipeline may have lost messages).
   if (pr->match_index() == log_.last_index()) {
     send_timeout_now(target);
   } else {
+    if (pr->state() == ProgressState::kReplicate) pr->become_probe(now_ticks_);
+    if (!maybe_send_append(target, true)) send_heartbeat(target, *pr);
     send_append_while_possible(target);
   }
 }
 
 void Node::Impl::send_timeout_now(NodeId target) {
   QUORUM_ASSERT(role_ == Role::kLeader);
-  send(target, TimeoutNow{});
-  lease_blocked_ = true;  // for the rest of this term (see has_lease)
+  send(target, TimeoutNow{round_});
+  // The lease ends now; only rounds after this one can renew it (see lease_floor_round_).
+  lease_valid_until_ticks_ = 0;
+  lease_floor_round_ = round_ + 1;
+  timeout_now_target_ = target;
+  timeout_now_round_ = round_;
   update_lease_trace();
   QUORUM_ASSERT(!has_lease());
+}
+
+void Node::Impl::on_transfer_target_ack(NodeId peer, const Progress& pr, std::uint64_t round) {
+  if (peer != transfer_target_ || peer != timeout_now_target_ || round <= timeout_now_round_) {
+    return;
+  }
+  // The target saw a round newer than our TimeoutNow, so it ignores that one (lost or overtaken):
+  // send a fresh one while the transfer lasts.
+  if (pr.match_index() == log_.last_index()) send_timeout_now(peer);
 }
 
 void Node::Impl::tick_transfer() {
@@ -92,7 +108,7 @@ RequestResult Node::Impl::step_down() {
   const NodeId successor = best_transfer_target();
   const bool hand_over = successor != kNoNode &&
                          tracker_.progress(successor)->match_index() == log_.last_index();
-  if (hand_over) send(successor, TimeoutNow{});
+  if (hand_over) send(successor, TimeoutNow{round_});
   trace(TraceKind::kForcedStepDown, hand_over ? successor : kNoNode);
   become_follower(current_term_, kNoNode);
   // The former leader does not campaign for two election timeouts (longer than any follower's

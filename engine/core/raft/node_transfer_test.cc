@@ -83,6 +83,42 @@ TEST(NodeTransfer, TransferAbortsAfterTimeoutAndProposalsResume) {
   EXPECT_EQ(c.node(l).propose("y").code, ProposeResult::Code::kAccepted);
 }
 
+TEST(NodeTransfer, LeaseRenewsAfterAbortOnceAMajorityAcksALaterRound) {
+  Cluster c(3, [](RaftConfig& cfg) { cfg.transfer_timeout_ticks = 4; });
+  const NodeId l = c.elect();
+  c.tick(2);
+  const NodeId target = other_than(c, l);
+  c.isolate(target);  // caught up, but TimeoutNow will be lost
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  EXPECT_FALSE(c.node(l).has_lease());
+  c.tick(4);
+  ASSERT_FALSE(c.node(l).transfer_in_progress());
+  c.tick(2);
+  EXPECT_TRUE(c.node(l).has_lease());
+  // The delayed TimeoutNow is ignored now that the target saw a later round.
+  c.heal();
+  c.tick(2);
+  const Term t = c.node(l).term();
+  c.node(target).step(testing::msg(l, target, t, TimeoutNow{0}));
+  EXPECT_EQ(c.node(target).role(), Role::kFollower);
+  EXPECT_EQ(c.leader(), l);
+}
+
+TEST(NodeTransfer, LaggingTargetIsCaughtUpAtOnce) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.tick(2);
+  const NodeId target = other_than(c, l);
+  c.isolate(target);
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(c.node(l).propose("x").code,
+                                        ProposeResult::Code::kAccepted);
+  c.tick(1);
+  c.heal();
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  c.stabilize();  // no tick needed
+  EXPECT_EQ(c.leader(), target);
+}
+
 TEST(NodeTransfer, LeaseEndsWhenTransferStarts) {
   Cluster c(3);
   const NodeId l = c.elect();
