@@ -49,7 +49,8 @@ std::vector<std::pair<std::string, raft::Message>> messages() {
       {"append_response_reject", {2, 1, 3, raft::AppendResponse{false, 0, 10, 5, 1, 8}}},
       {"snapshot_request",
        {1, 2, 3, raft::SnapshotRequest{raft::Snapshot{{10, 2, membership()}, "data"}, 9}}},
-      {"timeout_now", {1, 2, 3, raft::TimeoutNow{}}},
+      {"timeout_now", {1, 2, 3, raft::TimeoutNow{8}}},
+      {"transfer_vote_request", {2, 3, 4, raft::VoteRequest{false, 13, 3, true, 8}}},
   };
 }
 

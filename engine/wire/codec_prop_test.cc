@@ -99,7 +99,8 @@ raft::Message any_message() {
   m.term = any_u64(1, kMax64);
   switch (*rc::gen::inRange(0, 6)) {
     case 0: {
-      raft::VoteRequest v{*rc::gen::arbitrary<bool>(), 0, 0, *rc::gen::arbitrary<bool>()};
+      raft::VoteRequest v{*rc::gen::arbitrary<bool>(), 0, 0, *rc::gen::arbitrary<bool>(),
+                          any_u64(0, kMax64)};
       if (*rc::gen::arbitrary<bool>()) {
         v.last_log_index = any_u64(1, kMax64);
         v.last_log_term = any_u64(1, m.term);
@@ -131,7 +132,7 @@ raft::Message any_message() {
       break;
     }
     default:
-      m.body = raft::TimeoutNow{};
+      m.body = raft::TimeoutNow{any_u64(0, kMax64)};
       break;
   }
   return m;

@@ -48,7 +48,8 @@ void expect_round_trip(const raft::Message& original) {
 
 TEST(Codec, RoundTripsEveryMessageKind) {
   expect_round_trip(message(raft::VoteRequest{false, 10, 4, false}));
-  expect_round_trip(message(raft::VoteRequest{true, 0, 0, true}));
+  expect_round_trip(message(raft::VoteRequest{true, 0, 0, true, 0}));
+  expect_round_trip(message(raft::VoteRequest{false, 3, 2, true, 77}));
   expect_round_trip(message(raft::VoteResponse{true, false}, 0));
   expect_round_trip(message(raft::VoteResponse{false, true}));
   expect_round_trip(message(raft::AppendRequest{0, 0, {}, 0, 0}));  // first heartbeat
@@ -58,10 +59,13 @@ TEST(Codec, RoundTripsEveryMessageKind) {
   raft::Snapshot snapshot{{100, 4, three_voters_and_a_learner()}, std::string("\0data", 5)};
   expect_round_trip(message(raft::SnapshotRequest{snapshot, 17}));
   expect_round_trip(message(raft::TimeoutNow{}));
+  expect_round_trip(message(raft::TimeoutNow{42}));  // the round must survive (sim found it lost)
 }
 
 TEST(Codec, RoundTripsExtremeIdsAndTerms) {
-  raft::Message m{kMax64, 1, kMax64, raft::VoteRequest{false, kMax64, kMax64, false}};
+  raft::Message m{kMax64, 1, kMax64, raft::VoteRequest{false, kMax64, kMax64, true, kMax64}};
+  expect_round_trip(m);
+  m.body = raft::TimeoutNow{kMax64};
   expect_round_trip(m);
   raft::Message append{
       7, kMax64, kMax64,
