@@ -217,17 +217,18 @@ int cmd_commit(double seconds, const std::vector<int>& levels) {
               in_place_fsyncs, append_fsyncs);
   std::printf("3 x quorumd on loopback, RocksDB sync writes, 256-byte config puts, %.0f s per level\n\n",
               seconds);
-  std::printf("%8s %10s %9s %9s %7s %13s %15s %14s\n", "clients", "puts/s", "p50 ms", "p99 ms", "failed",
-              "x fsync rate", "leader syncs/s", "puts per sync");
+  std::printf("%8s %10s %9s %9s %7s %13s %15s %14s %13s\n", "clients", "puts/s", "p50 ms", "p99 ms",
+              "failed", "x fsync rate", "leader syncs/s", "puts per sync", "sync mean ms");
   run_level(cluster.http_port(leader), 4, 0.5);  // warm-up: connections, RocksDB memtables
   for (int clients : levels) {
     const auto before = fsync_stats(cluster.api_address(leader));
     LevelResult r = run_level(cluster.http_port(leader), clients, seconds);
     const auto after = fsync_stats(cluster.api_address(leader));
     const double syncs = after.first - before.first;
-    std::printf("%8d %10.0f %9.2f %9.2f %7d %13.2f %15.0f %14.2f\n", r.clients, r.puts_per_second, r.p50_ms,
-                r.p99_ms, r.failures, fsyncs > 0 ? r.puts_per_second / fsyncs : 0, syncs / seconds,
-                syncs > 0 ? r.puts_per_second * seconds / syncs : 0);
+    const double sync_mean_ms = syncs > 0 ? (after.second - before.second) * 1000 / syncs : 0;
+    std::printf("%8d %10.0f %9.2f %9.2f %7d %13.2f %15.0f %14.2f %13.3f\n", r.clients, r.puts_per_second,
+                r.p50_ms, r.p99_ms, r.failures, fsyncs > 0 ? r.puts_per_second / fsyncs : 0, syncs / seconds,
+                syncs > 0 ? r.puts_per_second * seconds / syncs : 0, sync_mean_ms);
     std::fflush(stdout);
   }
   return 0;
