@@ -328,9 +328,21 @@ void render_metrics(ApiContext& context, std::string* out) {
                 net.messages_sent, out);
   render_metric("quorum_messages_received_total", "counter", "Raft messages delivered to the host.",
                 net.messages_received, out);
+  const host::HostStats& stats = context.host.stats();
   render_metric("quorum_messages_dropped_total", "counter",
-                "Raft messages dropped (peer not connected or send queue full).",
-                net.messages_dropped, out);
+                "Raft messages dropped (peer not connected, send queue full, host inbox full or "
+                "misrouted).",
+                net.messages_dropped + stats.messages_dropped_count, out);
+  render_metric("quorum_readys_total", "counter", "Ready batches handled by the host.",
+                stats.readys_count, out);
+  render_metric("quorum_syncs_total", "counter", "Synced storage writes (fsync) issued by the host.",
+                stats.syncs_count, out);
+  render_metric("quorum_entries_applied_total", "counter", "Log entries applied.",
+                stats.entries_applied_count, out);
+  render_metric("quorum_snapshots_taken_total", "counter", "Snapshots taken (log compactions).",
+                stats.snapshots_taken_count, out);
+  render_metric("quorum_snapshots_installed_total", "counter", "Snapshots received from a leader.",
+                stats.snapshots_installed_count, out);
   render_metric("quorum_frames_rejected_total", "counter", "Malformed frames or messages.",
                 net.frames_rejected, out);
   render_metric("quorum_connections_refused_total", "counter",
