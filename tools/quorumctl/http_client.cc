@@ -94,6 +94,7 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
                                const std::string& target, const std::string& body) {
   const auto deadline = std::chrono::steady_clock::now() + options.wait_for_leader;
   std::string last_error = "no controller address given";
+  bool ever_answered = false;
   while (true) {
     bool retry_later = false;
     bool any_answered = false;  // some controller is up: a leader may appear, keep trying
@@ -129,11 +130,13 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
       }
       if (retry_later) break;
     }
+    ever_answered = ever_answered || any_answered;
     if (!any_answered || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   while (!last_error.empty() && last_error.back() == '\n') last_error.pop_back();
-  return Status::unavailable("cannot reach the leader: " + last_error);
+  if (!ever_answered) return Status::unavailable("cannot reach any controller: " + last_error);
+  return Status::unavailable("no leader answered in time: " + last_error);
 }
 
 }  // namespace quorum::quorumctl
