@@ -2,6 +2,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+
+#include "engine/core/raft/invariants.h"
 
 #include "engine/host/node_host.h"
 #include "sim/clock/sim_clock.h"
@@ -30,6 +33,7 @@ struct World::NodeSlot {
   std::uint64_t pause_epoch = 0;
   std::uint64_t incarnation = 0;
   raft::SoftState soft;
+  std::optional<raft::NodeObservation> observed;  // for the core's transition checks
   std::uint64_t slow_disk_epoch = 0;
 };
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/base/assert.h"
+#include "engine/core/raft/invariants.h"
 #include "sim/world.h"
 #include "sim/world_internal.h"
 
@@ -70,6 +71,7 @@ void World::start_node(NodeId node) {
   s.up = true;
   s.paused = false;
   s.soft = raft::SoftState{};
+  s.observed.reset();  // a restart resets the observation
   if (timeline_ != nullptr && s.incarnation > 0) {
     timeline_->restart(node, now_us(), loaded->persisted.hard_state.current_term,
                        fmt::format("restart (incarnation {})", s.incarnation));
@@ -157,7 +159,22 @@ void World::on_wake(NodeId node, std::uint64_t token, std::uint64_t incarnation)
     return;
   }
   s.fiber->resume();
-  if (s.fiber->finished()) on_fail_stop(node);
+  if (s.fiber->finished()) {
+    on_fail_stop(node);
+    return;
+  }
+  // The core's own invariants (engine/core/raft/invariants.h), O(1) per call, after every step
+  // of this node: state checks and before/after transition checks (LogCabin's checkBasic and
+  // checkDelta).
+  const raft::Node& core = s.host->node();
+  std::string problem = raft::check_node_state(core);
+  raft::NodeObservation now = raft::observe(core);
+  if (problem.empty() && s.observed) problem = raft::check_node_transition(*s.observed, now);
+  s.observed = now;
+  if (!problem.empty()) {
+    findings_.report({ViolationClass::kSafety, "raft-invariants",
+                      fmt::format("node {}: {}", node, problem), now_us(), node});
+  }
 }
 
 void World::on_fail_stop(NodeId node) {
