@@ -14,8 +14,9 @@ std::string node_text(NodeId id) {
 
 struct MessageBodyText {
   std::string operator()(const raft::VoteRequest& r) const {
-    return fmt::format("{} last={}@{}{}", r.pre_vote ? "pre-vote" : "vote", r.last_log_index,
-                       r.last_log_term, r.leadership_transfer ? " transfer" : "");
+    return fmt::format(
+        "{} last={}@{}{}", r.pre_vote ? "pre-vote" : "vote", r.last_log_index, r.last_log_term,
+        r.leadership_transfer ? fmt::format(" transfer round={}", r.transfer_round) : "");
   }
   std::string operator()(const raft::VoteResponse& r) const {
     return fmt::format("{} {}", r.pre_vote ? "pre-vote-resp" : "vote-resp",
@@ -37,7 +38,9 @@ struct MessageBodyText {
                        r.snapshot.meta.last_term, r.round,
                        membership_text(r.snapshot.meta.membership));
   }
-  std::string operator()(const raft::TimeoutNow&) const { return "timeout-now"; }
+  std::string operator()(const raft::TimeoutNow& r) const {
+    return fmt::format("timeout-now round={}", r.round);
+  }
 };
 
 // "app" etc. carry the term right after the kind for every message.
