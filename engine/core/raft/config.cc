@@ -12,8 +12,9 @@ std::string RaftConfig::validate() const {
   }
   if (heartbeat_interval_ticks == 0) return "heartbeat_interval_ticks must be at least 1";
   if (heartbeat_interval_ticks >= election_timeout_ticks) {
-    return fmt::format("heartbeat_interval_ticks ({}) must be less than election_timeout_ticks ({})",
-                       heartbeat_interval_ticks, election_timeout_ticks);
+    return fmt::format(
+        "heartbeat_interval_ticks ({}) must be less than election_timeout_ticks ({})",
+        heartbeat_interval_ticks, election_timeout_ticks);
   }
   if (inflight_messages_max == 0) return "inflight_messages_max must be at least 1";
   if (message_bytes_max == 0) return "message_bytes_max must be at least 1";

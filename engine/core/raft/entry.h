@@ -26,8 +26,8 @@ struct Entry {
   Term term = 0;
   LogIndex index = 0;
   EntryKind kind = EntryKind::kNoop;
-  std::string data;         // kCommand only
-  Membership membership;    // kMembership only: the full configuration after the change
+  std::string data;       // kCommand only
+  Membership membership;  // kMembership only: the full configuration after the change
 
   EntryId id() const { return {term, index}; }
   friend bool operator==(const Entry&, const Entry&) = default;

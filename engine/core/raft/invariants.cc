@@ -53,10 +53,17 @@ std::string check_non_leader_state(const Node::Impl& n) {
 
 NodeObservation observe(const Node& node) {
   const Node::Impl& n = node.internals();
-  return NodeObservation{n.config_.id,          n.current_term_,       n.voted_for_,
-                         n.role_,               n.leader_id_,          n.log_.commit_index(),
-                         n.log_.applied_index(), n.log_.last_index(),   n.log_.snapshot_index(),
-                         n.now_ticks_,          n.has_lease()};
+  return NodeObservation{n.config_.id,
+                         n.current_term_,
+                         n.voted_for_,
+                         n.role_,
+                         n.leader_id_,
+                         n.log_.commit_index(),
+                         n.log_.applied_index(),
+                         n.log_.last_index(),
+                         n.log_.snapshot_index(),
+                         n.now_ticks_,
+                         n.has_lease()};
 }
 
 std::string check_node_state(const Node& node) {
@@ -107,8 +114,8 @@ std::string check_node_transition(const NodeObservation& before, const NodeObser
                        after.applied_index);
   }
   if (after.now_ticks < before.now_ticks) return fmt::format("node {}: time went back", after.id);
-  if (after.term == before.term && before.role == Role::kLeader &&
-      after.role != Role::kLeader && after.role != Role::kFollower) {
+  if (after.term == before.term && before.role == Role::kLeader && after.role != Role::kLeader &&
+      after.role != Role::kFollower) {
     return fmt::format("node {}: leader became {} in its term", after.id, role_name(after.role));
   }
   if (after.term == before.term && before.leader_id != kNoNode && after.leader_id != kNoNode &&

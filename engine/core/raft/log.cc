@@ -33,7 +33,9 @@ void RaftLog::restore_persisted(LogIndex snapshot_index, Term snapshot_term,
   QUORUM_ASSERT_EXPENSIVE(check().empty(), "{}", check());
 }
 
-Term RaftLog::last_term() const { return entries_.empty() ? snapshot_term_ : entries_.back().term; }
+Term RaftLog::last_term() const {
+  return entries_.empty() ? snapshot_term_ : entries_.back().term;
+}
 
 std::optional<Term> RaftLog::term_at(LogIndex index) const {
   if (index == snapshot_index_) return snapshot_term_;
@@ -76,8 +78,8 @@ LogIndex RaftLog::append_after_match(const std::vector<Entry>& entries, bool all
     if (e.index <= last_index()) {
       if (entry(e.index).term == e.term) continue;  // Fig. 2 rule 4: already present
       // Fig. 2 rule 3: an existing entry conflicts with a new one: delete it and all that follow.
-      QUORUM_ASSERT(allow_unsafe || e.index > commit_index_, "truncating committed entry {} (commit {})", e.index,
-                    commit_index_);
+      QUORUM_ASSERT(allow_unsafe || e.index > commit_index_,
+                    "truncating committed entry {} (commit {})", e.index, commit_index_);
       truncated_from = e.index;
       commit_index_ = std::min(commit_index_, e.index - 1);  // only under a planted bug
       applying_index_ = std::min(applying_index_, commit_index_);
@@ -104,8 +106,7 @@ LogIndex RaftLog::find_conflict_by_term(LogIndex index, Term term) const {
 }
 
 std::vector<Entry> RaftLog::slice(LogIndex lo, LogIndex hi, std::uint64_t bytes_max) const {
-  QUORUM_ASSERT(lo > snapshot_index_, "slice from {} compacted (snapshot {})", lo,
-                snapshot_index_);
+  QUORUM_ASSERT(lo > snapshot_index_, "slice from {} compacted (snapshot {})", lo, snapshot_index_);
   QUORUM_ASSERT(hi <= last_index());
   std::vector<Entry> out;
   std::uint64_t bytes = 0;
@@ -165,13 +166,12 @@ void RaftLog::on_applied(LogIndex index) {
 void RaftLog::compact(LogIndex index) {
   QUORUM_ASSERT(index > snapshot_index_, "compact {} not after snapshot {}", index,
                 snapshot_index_);
-  QUORUM_ASSERT(index <= applying_index_, "compact {} beyond applied {}", index,
-                applying_index_);
+  QUORUM_ASSERT(index <= applying_index_, "compact {} beyond applied {}", index, applying_index_);
   // NB: index may exceed persisted_index: a follower applies entries of the batch it is persisting,
   // and the host may compact before advance(). They are durable by then (persist before apply).
   const Term term = entry(index).term;
-  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(
-                                                          index - snapshot_index_));
+  entries_.erase(entries_.begin(),
+                 entries_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_index_));
   snapshot_index_ = index;
   snapshot_term_ = term;
   QUORUM_ASSERT(first_index() == index + 1);

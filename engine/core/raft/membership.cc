@@ -44,16 +44,17 @@ std::vector<NodeId> Membership::learners() const {
 }
 
 std::size_t Membership::voter_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      members.begin(), members.end(), [](const Member& m) { return m.role == MemberRole::kVoter; }));
+  return static_cast<std::size_t>(
+      std::count_if(members.begin(), members.end(),
+                    [](const Member& m) { return m.role == MemberRole::kVoter; }));
 }
 
 std::string Membership::validate() const {
   for (std::size_t i = 0; i < members.size(); ++i) {
     if (members[i].id == kNoNode) return fmt::format("member {} has id 0 (none)", i);
     if (i > 0 && members[i - 1].id >= members[i].id) {
-      return fmt::format("members not sorted by unique id at {} ({} then {})", i,
-                         members[i - 1].id, members[i].id);
+      return fmt::format("members not sorted by unique id at {} ({} then {})", i, members[i - 1].id,
+                         members[i].id);
     }
   }
   if (voter_count() == 0) return "membership has no voter";
@@ -114,8 +115,8 @@ std::optional<Membership> apply_change(const Membership& current, const Membersh
         return refuse(reason, fmt::format("node {} is not a member", change.node));
       }
       if (existing->priority == change.priority) {
-        return refuse(reason, fmt::format("node {} already has priority {}", change.node,
-                                          change.priority));
+        return refuse(reason,
+                      fmt::format("node {} already has priority {}", change.node, change.priority));
       }
       for (Member& m : next.members) {
         if (m.id == change.node) m.priority = change.priority;

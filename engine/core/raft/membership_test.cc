@@ -12,8 +12,8 @@ namespace {
 using Kind = MembershipChange::Kind;
 
 Membership three() {
-  return Membership{{{1, MemberRole::kVoter, 1}, {2, MemberRole::kVoter, 1},
-                     {3, MemberRole::kLearner, 1}}};
+  return Membership{
+      {{1, MemberRole::kVoter, 1}, {2, MemberRole::kVoter, 1}, {3, MemberRole::kLearner, 1}}};
 }
 
 TEST(Membership, FindsVotersAndLearners) {

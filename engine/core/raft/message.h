@@ -71,8 +71,8 @@ struct TimeoutNow {
   friend bool operator==(const TimeoutNow&, const TimeoutNow&) = default;
 };
 
-using MessageBody =
-    std::variant<VoteRequest, VoteResponse, AppendRequest, AppendResponse, SnapshotRequest, TimeoutNow>;
+using MessageBody = std::variant<VoteRequest, VoteResponse, AppendRequest, AppendResponse,
+                                 SnapshotRequest, TimeoutNow>;
 
 struct Message {
   NodeId from = kNoNode;

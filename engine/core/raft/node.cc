@@ -122,8 +122,10 @@ bool Node::Impl::refuses_for_stickiness(const VoteRequest& request) const {
   if (request.leadership_transfer) {
     // The campaign was invited, but maybe by a transfer that was aborted since; then a round
     // newer than the invitation was seen, and the old leader may hold a lease again.
+    // The leader grants only the campaign of the transfer it is running: after an abort it has
+    // moved on (and may hold a lease again).
     if (role_ == Role::kLeader) {
-      return timeout_now_target_ == kNoNode || request.transfer_round < timeout_now_round_;
+      return !timeout_now_outstanding() || request.transfer_round < timeout_now_round_;
     }
     return leader_contact_elapsed_ticks_ < stickiness_window_ticks() &&
            request.transfer_round < leader_round_seen_;
@@ -301,7 +303,9 @@ void Node::Impl::become_leader() {
   QUORUM_ASSERT(leader_id_ == config_.id);
 }
 
-void Node::Impl::send(NodeId to, MessageBody body) { send_at(to, current_term_, std::move(body)); }
+void Node::Impl::send(NodeId to, MessageBody body) {
+  send_at(to, current_term_, std::move(body));
+}
 
 void Node::Impl::send_at(NodeId to, Term term, MessageBody body) {
   QUORUM_ASSERT(to != config_.id);
@@ -339,36 +343,80 @@ bool Node::Impl::can_campaign() const {
 Node::Node(const RaftConfig& config, const PersistedState& state, Prng prng)
     : impl_(std::make_unique<Impl>(config, state, prng)) {}
 Node::~Node() = default;
-void Node::tick() { impl_->tick(); }
-void Node::step(const Message& message) { impl_->step(message); }
-ProposeResult Node::propose(std::string data) { return impl_->propose(std::move(data)); }
+void Node::tick() {
+  impl_->tick();
+}
+void Node::step(const Message& message) {
+  impl_->step(message);
+}
+ProposeResult Node::propose(std::string data) {
+  return impl_->propose(std::move(data));
+}
 ProposeResult Node::propose_membership(const MembershipChange& change) {
   return impl_->propose_membership(change);
 }
-ReadResult Node::read_index(std::uint64_t request_id) { return impl_->read_index(request_id); }
+ReadResult Node::read_index(std::uint64_t request_id) {
+  return impl_->read_index(request_id);
+}
 RequestResult Node::transfer_leadership(NodeId target) {
   return impl_->transfer_leadership(target);
 }
-RequestResult Node::step_down() { return impl_->step_down(); }
+RequestResult Node::step_down() {
+  return impl_->step_down();
+}
 void Node::compact(LogIndex index, std::string snapshot_data) {
   impl_->compact(index, std::move(snapshot_data));
 }
-bool Node::has_ready() const { return impl_->has_ready(); }
-Ready Node::ready() { return impl_->ready(); }
-void Node::advance(const ReadyAck& ack) { impl_->advance(ack); }
-NodeId Node::id() const { return impl_->config_.id; }
-Role Node::role() const { return impl_->role_; }
-Term Node::term() const { return impl_->current_term_; }
-NodeId Node::leader_id() const { return impl_->leader_id_; }
-LogIndex Node::commit_index() const { return impl_->log_.commit_index(); }
-LogIndex Node::last_index() const { return impl_->log_.last_index(); }
-LogIndex Node::applied_index() const { return impl_->log_.applied_index(); }
-const Membership& Node::membership() const { return impl_->tracker_.membership(); }
-bool Node::has_lease() const { return impl_->has_lease(); }
-Ticks Node::lease_remaining_ticks() const { return impl_->lease_remaining_ticks(); }
-Ticks Node::lease_duration_ticks() const { return impl_->lease_duration_ticks_; }
-bool Node::transfer_in_progress() const { return impl_->transfer_target_ != kNoNode; }
-Ticks Node::now_ticks() const { return impl_->now_ticks_; }
-const Node::Impl& Node::internals() const { return *impl_; }
+bool Node::has_ready() const {
+  return impl_->has_ready();
+}
+Ready Node::ready() {
+  return impl_->ready();
+}
+void Node::advance(const ReadyAck& ack) {
+  impl_->advance(ack);
+}
+NodeId Node::id() const {
+  return impl_->config_.id;
+}
+Role Node::role() const {
+  return impl_->role_;
+}
+Term Node::term() const {
+  return impl_->current_term_;
+}
+NodeId Node::leader_id() const {
+  return impl_->leader_id_;
+}
+LogIndex Node::commit_index() const {
+  return impl_->log_.commit_index();
+}
+LogIndex Node::last_index() const {
+  return impl_->log_.last_index();
+}
+LogIndex Node::applied_index() const {
+  return impl_->log_.applied_index();
+}
+const Membership& Node::membership() const {
+  return impl_->tracker_.membership();
+}
+bool Node::has_lease() const {
+  return impl_->has_lease();
+}
+Ticks Node::lease_remaining_ticks() const {
+  return impl_->lease_remaining_ticks();
+}
+Ticks Node::lease_duration_ticks() const {
+  return impl_->lease_duration_ticks_;
+}
+bool Node::transfer_in_progress() const {
+  return impl_->transfer_target_ != kNoNode;
+}
+Ticks Node::now_ticks() const {
+  return impl_->now_ticks_;
+}
+const Node::Impl& Node::internals() const {
+  return *impl_;
+}
 
 }  // namespace quorum::raft

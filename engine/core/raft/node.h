@@ -31,11 +31,11 @@ namespace quorum::raft {
 struct ProposeResult {
   enum class Code : std::uint8_t {
     kAccepted,
-    kNotLeader,            // leader_hint names the leader if known (redirect), else kNoNode
-    kTransferInProgress,   // proposals pause during a leadership transfer
-    kTooLarge,             // above message_bytes_max
-    kBusy,                 // uncommitted_bytes_max reached, or a membership change is pending
-    kInvalid,              // a membership change that cannot apply (reason in `reason`)
+    kNotLeader,           // leader_hint names the leader if known (redirect), else kNoNode
+    kTransferInProgress,  // proposals pause during a leadership transfer
+    kTooLarge,            // above message_bytes_max
+    kBusy,                // uncommitted_bytes_max reached, or a membership change is pending
+    kInvalid,             // a membership change that cannot apply (reason in `reason`)
   };
   Code code = Code::kAccepted;
   LogIndex index = 0;
@@ -53,9 +53,9 @@ struct ReadResult {
 enum class RequestResult : std::uint8_t {
   kOk,
   kNotLeader,
-  kNoSuchVoter,        // transfer target is not a voter
-  kAlreadyLeader,      // transfer target is this node
-  kNoCandidate,        // "best node" requested but no other voter exists
+  kNoSuchVoter,    // transfer target is not a voter
+  kAlreadyLeader,  // transfer target is this node
+  kNoCandidate,    // "best node" requested but no other voter exists
   kTransferInProgress,
 };
 

@@ -50,8 +50,8 @@ struct Checker {
         }
         const std::size_t n = std::min(x.size(), y.size());
         for (std::size_t i = 0; i < n; ++i) {
-          ASSERT_EQ(x[i], y[i]) << "seed " << seed << " step " << step << " nodes " << a << ","
-                                << b << " position " << i;
+          ASSERT_EQ(x[i], y[i]) << "seed " << seed << " step " << step << " nodes " << a << "," << b
+                                << " position " << i;
         }
       }
     }
@@ -59,11 +59,14 @@ struct Checker {
 };
 
 void run(std::uint64_t seed) {
-  Cluster c(5, [&](RaftConfig& cfg) {
-    cfg.inflight_messages_max = 1 + static_cast<std::uint32_t>(seed % 4);
-    cfg.message_bytes_max = seed % 2 == 0 ? 16 : 1 << 20;
-    cfg.heartbeat_interval_ticks = 1 + seed % 3;
-  }, seed);
+  Cluster c(
+      5,
+      [&](RaftConfig& cfg) {
+        cfg.inflight_messages_max = 1 + static_cast<std::uint32_t>(seed % 4);
+        cfg.message_bytes_max = seed % 2 == 0 ? 16 : 1 << 20;
+        cfg.heartbeat_interval_ticks = 1 + seed % 3;
+      },
+      seed);
   c.set_chaos(seed, 50, 30, 50);
   Prng rng(seed ^ 0x5eed);
   Checker checker;
@@ -75,25 +78,41 @@ void run(std::uint64_t seed) {
         if (!c.is_up(id)) c.restart(id);
       }
       switch (rng.uniform(0, 6)) {
-        case 1: c.partition({1, 2}); break;
-        case 2: if (c.leader() != kNoNode) c.isolate(c.leader()); break;
-        case 3: c.crash(static_cast<NodeId>(rng.uniform(1, 6))); break;
-        case 4: c.cut_one_way(static_cast<NodeId>(rng.uniform(1, 6)),
-                              static_cast<NodeId>(rng.uniform(1, 6))); break;
-        default: break;
+        case 1:
+          c.partition({1, 2});
+          break;
+        case 2:
+          if (c.leader() != kNoNode) c.isolate(c.leader());
+          break;
+        case 3:
+          c.crash(static_cast<NodeId>(rng.uniform(1, 6)));
+          break;
+        case 4:
+          c.cut_one_way(static_cast<NodeId>(rng.uniform(1, 6)),
+                        static_cast<NodeId>(rng.uniform(1, 6)));
+          break;
+        default:
+          break;
       }
     }
     const NodeId l = c.leader();
     if (l != kNoNode) {
       Node& n = c.node(l);
       switch (rng.uniform(0, 20)) {
-        case 0: static_cast<void>(n.transfer_leadership(kNoNode)); break;
-        case 1: static_cast<void>(n.step_down()); break;
-        case 2: static_cast<void>(n.read_index(static_cast<std::uint64_t>(step))); break;
-        case 3: static_cast<void>(n.propose_membership(
-                    {MembershipChange::Kind::kSetPriority, rng.uniform(1, 6),
-                     static_cast<std::uint32_t>(rng.uniform(1, 3))}));
-                break;
+        case 0:
+          static_cast<void>(n.transfer_leadership(kNoNode));
+          break;
+        case 1:
+          static_cast<void>(n.step_down());
+          break;
+        case 2:
+          static_cast<void>(n.read_index(static_cast<std::uint64_t>(step)));
+          break;
+        case 3:
+          static_cast<void>(
+              n.propose_membership({MembershipChange::Kind::kSetPriority, rng.uniform(1, 6),
+                                    static_cast<std::uint32_t>(rng.uniform(1, 3))}));
+          break;
         default:
           for (int k = 0; k < 3; ++k) static_cast<void>(n.propose("p" + std::to_string(put++)));
       }

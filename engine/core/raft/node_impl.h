@@ -62,6 +62,11 @@ struct Node::Impl {
   void reset_election_timer();
   bool can_campaign() const;
   bool is_leader() const { return role_ == Role::kLeader; }
+  // A transfer is running and its TimeoutNow has left: heartbeat rounds are frozen until it
+  // completes or aborts, so that a newer round means "aborted" to every voter.
+  bool timeout_now_outstanding() const {
+    return transfer_target_ != kNoNode && timeout_now_target_ == transfer_target_;
+  }
   Ticks stickiness_window_ticks() const { return config_.election_timeout_ticks; }
 
   // ---- node_follower.cc: what every non-leader does.
@@ -107,7 +112,6 @@ struct Node::Impl {
   RequestResult step_down();
   void start_transfer(NodeId target);
   void send_timeout_now(NodeId target);
-  void on_transfer_target_ack(NodeId peer, const Progress& progress, std::uint64_t round);
   void tick_transfer();
   void abort_transfer();
   void maybe_transfer_to_priority();

@@ -160,7 +160,13 @@ void Node::Impl::start_round() {
 }
 
 void Node::Impl::broadcast_heartbeat() {
-  start_round();
+  if (timeout_now_outstanding()) {
+    // Rounds stay frozen (see timeout_now_outstanding); the TimeoutNow is repeated in case it
+    // was lost (a target that already campaigns is at a later term and drops it).
+    send(transfer_target_, TimeoutNow{timeout_now_round_});
+  } else {
+    start_round();
+  }
   for (auto& [peer, pr] : tracker_.progress_map()) {
     // Retransmission: a pipeline that made no progress for half an election timeout lost a
     // message; a snapshot that got no answer within a timeout is resent.
@@ -187,7 +193,6 @@ void Node::Impl::on_append_response(const Message& m, const AppendResponse& resp
   if (pr == nullptr) return;  // a removed member
   pr->last_heard_ticks = now_ticks_;
   if (response.round <= round_) pr->acked_round = std::max(pr->acked_round, response.round);
-  if (transfer_target_ != kNoNode) on_transfer_target_ack(m.from, *pr, response.round);
   if (response.success) {
     on_append_success(m.from, *pr, response);
   } else {
@@ -270,8 +275,8 @@ bool Node::Impl::has_lease() const {
   // Item 4: acting (side effects) requires a lease; a transfer voids it: a TimeoutNow may elect
   // the target at any moment, even after the transfer was aborted here, until a majority
   // acknowledged a later round (lease_floor_round_; voters that saw it refuse the campaign).
-  return role_ == Role::kLeader && config_.check_quorum &&
-         transfer_target_ == kNoNode && now_ticks_ < lease_valid_until_ticks_;
+  return role_ == Role::kLeader && config_.check_quorum && transfer_target_ == kNoNode &&
+         now_ticks_ < lease_valid_until_ticks_;
 }
 
 Ticks Node::Impl::lease_remaining_ticks() const {
@@ -300,6 +305,11 @@ ReadResult Node::Impl::read_index(std::uint64_t request_id) {
   // Thesis §6.4 step 1: until an entry of its own term commits, a new leader does not know the
   // commit index of its predecessor.
   if (!committed_in_current_term()) {
+    out.code = ReadResult::Code::kNoLeaseYet;
+    return out;
+  }
+  // While a TimeoutNow is out, rounds are frozen and leadership is about to move: no new reads.
+  if (timeout_now_outstanding()) {
     out.code = ReadResult::Code::kNoLeaseYet;
     return out;
   }

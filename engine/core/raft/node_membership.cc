@@ -98,8 +98,7 @@ void Node::Impl::maybe_step_down_after_removal() {
   // Thesis §4.2.2: a leader removed from the configuration steps down once the change commits.
   // It invites the most up-to-date remaining voter to campaign at once.
   const NodeId successor = best_transfer_target();
-  if (successor != kNoNode &&
-      tracker_.progress(successor)->match_index() == log_.last_index()) {
+  if (successor != kNoNode && tracker_.progress(successor)->match_index() == log_.last_index()) {
     send(successor, TimeoutNow{round_});
   }
   become_follower(current_term_, kNoNode);

@@ -60,8 +60,8 @@ Ready Node::Impl::ready() {
 
 void Node::Impl::advance(const ReadyAck& ack) {
   QUORUM_ASSERT(ready_outstanding_, "advance() without a ready()");
-  QUORUM_ASSERT(ack.seq == seq_, "advance() acknowledges seq {} but the last Ready was {}",
-                ack.seq, seq_);
+  QUORUM_ASSERT(ack.seq == seq_, "advance() acknowledges seq {} but the last Ready was {}", ack.seq,
+                seq_);
   ready_outstanding_ = false;
   log_.on_persisted(handed_last_);
   log_.on_applied(handed_applying_);

@@ -73,8 +73,8 @@ TEST(NodeReplication, UncommittedBytesBoundRefusesProposals) {
 TEST(NodeReplication, CommittedEntriesSurviveLeaderCrash) {
   Cluster c(3);
   const NodeId l = c.elect();
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.node(l).propose("v" + std::to_string(i)).code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(c.node(l).propose("v" + std::to_string(i)).code, ProposeResult::Code::kAccepted);
   c.tick(2);
   c.crash(l);
   const NodeId l2 = c.elect(300);
@@ -104,8 +104,8 @@ TEST(NodeReplication, LaggingFollowerCatchesUpAfterHeal) {
   const NodeId l = c.elect();
   const NodeId f = l == 3 ? 2 : 3;
   c.isolate(f);
-  for (int i = 0; i < 30; ++i) ASSERT_EQ(c.node(l).propose("x").code,
-                                         ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 30; ++i)
+    ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
   c.tick(2);
   EXPECT_EQ(c.applied(f).size(), 0u);
   c.heal();

@@ -11,8 +11,8 @@ using testing::Cluster;
 TEST(NodeRestart, KeepsTermVoteLogAndCommit) {
   Cluster c(3);
   const NodeId l = c.elect();
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(c.node(l).propose("v").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(c.node(l).propose("v").code, ProposeResult::Code::kAccepted);
   c.tick(2);
   const Term t = c.node(l).term();
   const LogIndex last = c.node(l).last_index();
@@ -29,8 +29,8 @@ TEST(NodeRestart, KeepsTermVoteLogAndCommit) {
 TEST(NodeRestart, ReappliesCommittedEntriesAfterRestart) {
   Cluster c(1);
   c.elect();
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(c.node(1).propose("v" + std::to_string(i)).code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(c.node(1).propose("v" + std::to_string(i)).code, ProposeResult::Code::kAccepted);
   c.stabilize();
   c.crash(1);
   c.restart(1);
@@ -42,8 +42,8 @@ TEST(NodeRestart, ReappliesCommittedEntriesAfterRestart) {
 TEST(NodeRestart, RestoresAfterSnapshotAndAppliesOnlyTheTail) {
   Cluster c(1);
   c.elect();
-  for (int i = 0; i < 4; ++i) ASSERT_EQ(c.node(1).propose("v" + std::to_string(i)).code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 4; ++i)
+    ASSERT_EQ(c.node(1).propose("v" + std::to_string(i)).code, ProposeResult::Code::kAccepted);
   c.stabilize();
   c.node(1).compact(3, "img");
   ASSERT_EQ(c.node(1).propose("tail").code, ProposeResult::Code::kAccepted);
@@ -98,8 +98,8 @@ TEST(NodeRestart, CommitOlderThanSnapshotIsRaisedToIt) {
 TEST(NodeRestart, WholeClusterRestartKeepsData) {
   Cluster c(3);
   const NodeId l = c.elect();
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.node(l).propose("v" + std::to_string(i)).code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(c.node(l).propose("v" + std::to_string(i)).code, ProposeResult::Code::kAccepted);
   c.tick(2);
   for (NodeId id : {NodeId{1}, NodeId{2}, NodeId{3}}) c.crash(id);
   for (NodeId id : {NodeId{1}, NodeId{2}, NodeId{3}}) c.restart(id);

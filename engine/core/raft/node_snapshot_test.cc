@@ -11,8 +11,8 @@ using testing::Cluster;
 TEST(NodeSnapshot, CompactReportsSnapshotAndDropsPrefix) {
   Cluster c(1);
   c.elect();
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.node(1).propose("v").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(c.node(1).propose("v").code, ProposeResult::Code::kAccepted);
   c.stabilize();
   const LogIndex applied = c.node(1).applied_index();
   ASSERT_EQ(applied, LogIndex{6});
@@ -35,8 +35,8 @@ TEST(NodeSnapshot, LaggingFollowerReceivesAndInstallsSnapshot) {
   const NodeId l = c.elect();
   const NodeId f = l == 3 ? 2 : 3;
   c.isolate(f);
-  for (int i = 0; i < 10; ++i) ASSERT_EQ(c.node(l).propose("v" + std::to_string(i)).code,
-                                         ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(c.node(l).propose("v" + std::to_string(i)).code, ProposeResult::Code::kAccepted);
   c.tick(2);
   c.node(l).compact(c.node(l).applied_index(), "image");
   ASSERT_EQ(c.node(l).propose("after").code, ProposeResult::Code::kAccepted);
@@ -89,8 +89,8 @@ TEST(NodeSnapshot, RestartedLeaderSendsSnapshotFromPersistedData) {
   const NodeId l = c.elect();
   const NodeId f = l == 3 ? 2 : 3;
   c.isolate(f);
-  for (int i = 0; i < 4; ++i) ASSERT_EQ(c.node(l).propose("v").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 4; ++i)
+    ASSERT_EQ(c.node(l).propose("v").code, ProposeResult::Code::kAccepted);
   c.tick(2);
   // Every live node compacts, then all restart: whoever leads must ship the snapshot.
   for (NodeId id : c.ids()) {

@@ -65,6 +65,7 @@ void Node::Impl::start_transfer(NodeId target) {
 
 void Node::Impl::send_timeout_now(NodeId target) {
   QUORUM_ASSERT(role_ == Role::kLeader);
+  QUORUM_ASSERT(transfer_target_ == target);
   send(target, TimeoutNow{round_});
   // The lease ends now; only rounds after this one can renew it (see lease_floor_round_).
   lease_valid_until_ticks_ = 0;
@@ -73,15 +74,6 @@ void Node::Impl::send_timeout_now(NodeId target) {
   timeout_now_round_ = round_;
   update_lease_trace();
   QUORUM_ASSERT(!has_lease());
-}
-
-void Node::Impl::on_transfer_target_ack(NodeId peer, const Progress& pr, std::uint64_t round) {
-  if (peer != transfer_target_ || peer != timeout_now_target_ || round <= timeout_now_round_) {
-    return;
-  }
-  // The target saw a round newer than our TimeoutNow, so it ignores that one (lost or overtaken):
-  // send a fresh one while the transfer lasts.
-  if (pr.match_index() == log_.last_index()) send_timeout_now(peer);
 }
 
 void Node::Impl::tick_transfer() {
@@ -106,8 +98,8 @@ RequestResult Node::Impl::step_down() {
   // Hand leadership to a caught-up voter at once when there is one (it campaigns through
   // TimeoutNow); otherwise the others elect someone once their stickiness runs out.
   const NodeId successor = best_transfer_target();
-  const bool hand_over = successor != kNoNode &&
-                         tracker_.progress(successor)->match_index() == log_.last_index();
+  const bool hand_over =
+      successor != kNoNode && tracker_.progress(successor)->match_index() == log_.last_index();
   if (hand_over) send(successor, TimeoutNow{round_});
   trace(TraceKind::kForcedStepDown, hand_over ? successor : kNoNode);
   become_follower(current_term_, kNoNode);

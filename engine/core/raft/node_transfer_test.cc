@@ -104,14 +104,52 @@ TEST(NodeTransfer, LeaseRenewsAfterAbortOnceAMajorityAcksALaterRound) {
   EXPECT_EQ(c.leader(), l);
 }
 
+TEST(NodeTransfer, LeaderRefusesAStaleTransferCampaignAfterAbort) {
+  Cluster c(3, [](RaftConfig& cfg) { cfg.transfer_timeout_ticks = 4; });
+  const NodeId l = c.elect();
+  c.tick(2);
+  const NodeId target = other_than(c, l);
+  c.isolate(target);
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  const std::uint64_t stale_round = c.node(l).internals().timeout_now_round_;
+  c.tick(6);
+  ASSERT_FALSE(c.node(l).transfer_in_progress());
+  ASSERT_TRUE(c.node(l).has_lease());
+  const Term t = c.node(l).term();
+  c.node(l).step(testing::msg(target, l, t + 1, VoteRequest{false, 100, t, true, stale_round}));
+  EXPECT_EQ(c.node(l).role(), Role::kLeader);
+  EXPECT_EQ(c.node(l).term(), t);
+  EXPECT_TRUE(c.node(l).has_lease());
+}
+
+TEST(NodeTransfer, RoundsAreFrozenWhileTimeoutNowIsOut) {
+  Cluster c(3);
+  const NodeId l = c.elect();
+  c.tick(2);
+  const NodeId target = other_than(c, l);
+  c.isolate(target);
+  ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);
+  const std::uint64_t round = c.node(l).internals().round_;
+  std::size_t timeout_nows = 0;
+  c.set_observer([&](const Message& m) { timeout_nows += std::holds_alternative<TimeoutNow>(m.body); });
+  c.heal();
+  c.cut(l, target);
+  c.tick(3);
+  EXPECT_EQ(c.node(l).internals().round_, round);
+  EXPECT_EQ(c.node(l).read_index(9).code, ReadResult::Code::kNoLeaseYet);
+  c.heal();
+  c.tick(1);  // the repeated TimeoutNow gets through
+  EXPECT_EQ(c.leader(), target);
+}
+
 TEST(NodeTransfer, LaggingTargetIsCaughtUpAtOnce) {
   Cluster c(3);
   const NodeId l = c.elect();
   c.tick(2);
   const NodeId target = other_than(c, l);
   c.isolate(target);
-  for (int i = 0; i < 2; ++i) ASSERT_EQ(c.node(l).propose("x").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
   c.tick(1);
   c.heal();
   ASSERT_EQ(c.node(l).transfer_leadership(target), RequestResult::kOk);

@@ -12,7 +12,9 @@ using testing::drain;
 using testing::entry;
 using testing::msg;
 
-void no_pre_vote(RaftConfig& c) { c.pre_vote = false; }
+void no_pre_vote(RaftConfig& c) {
+  c.pre_vote = false;
+}
 
 // A follower (never campaigns) with the given log at `term`, past its restart stickiness.
 std::unique_ptr<Node> follower(Term term, std::vector<Entry> entries, LogIndex commit = 0) {
@@ -176,8 +178,8 @@ TEST(Fig2RequestVoteReceiver, Rule2MutationDoubleVoteGrantsTwice) {
 TEST(Fig2RequestVoteReceiver, Rule2RefusesACandidateWithAStaleLog) {
   // Fig. 2, RequestVote receiver, rule 2 (Raft §5.4.1): the election restriction.
   auto n = follower(2, {entry(1, 1), entry(2, 2)});
-  n->step(msg(2, 1, 3, VoteRequest{false, 5, 1, false}));   // longer but older last term
-  n->step(msg(3, 1, 3, VoteRequest{false, 1, 2, false}));   // same last term, shorter
+  n->step(msg(2, 1, 3, VoteRequest{false, 5, 1, false}));  // longer but older last term
+  n->step(msg(3, 1, 3, VoteRequest{false, 1, 2, false}));  // same last term, shorter
   Ready r = drain(*n);
   auto v = testing::messages_of<VoteResponse>(testing::all_messages(r));
   ASSERT_EQ(v.size(), 2u);
@@ -233,7 +235,8 @@ TEST(Fig2Followers, ElectionTimeoutWithoutLeaderMakesCandidate) {
 }
 
 TEST(Fig2Followers, AppendEntriesFromLeaderResetsElectionTimeout) {
-  // Fig. 2, Followers (Raft §5.2): AppendEntries from the current leader keeps a follower a follower.
+  // Fig. 2, Followers (Raft §5.2): AppendEntries from the current leader keeps a follower a
+  // follower.
   auto n = testing::make_node(1, testing::voters({1, 2, 3}), no_pre_vote);
   for (int i = 0; i < 100; ++i) {
     n->tick();

@@ -23,14 +23,22 @@ void chaos(std::uint64_t seed, const std::function<void(Cluster&)>& check) {
         if (!c.is_up(id)) c.restart(id);
       }
       switch (rng.uniform(0, 4)) {
-        case 0: break;
-        case 1: c.partition({1, 2}); break;
-        case 2: if (c.leader() != kNoNode) c.isolate(c.leader()); break;
-        case 3: c.crash(static_cast<NodeId>(rng.uniform(1, 6))); break;
+        case 0:
+          break;
+        case 1:
+          c.partition({1, 2});
+          break;
+        case 2:
+          if (c.leader() != kNoNode) c.isolate(c.leader());
+          break;
+        case 3:
+          c.crash(static_cast<NodeId>(rng.uniform(1, 6)));
+          break;
       }
     }
     const NodeId l = c.leader();
-    if (l != kNoNode && rng.chance(1, 2)) static_cast<void>(c.node(l).propose("p" + std::to_string(step)));
+    if (l != kNoNode && rng.chance(1, 2))
+      static_cast<void>(c.node(l).propose("p" + std::to_string(step)));
     c.tick();
     check(c);
   }
@@ -39,9 +47,8 @@ void chaos(std::uint64_t seed, const std::function<void(Cluster&)>& check) {
 TEST(Sec5_1Terms, StaleCandidateRevertsToFollower) {
   // Raft §5.1: if a candidate or leader discovers that its term is out of date, it immediately
   // reverts to follower state.
-  auto n = testing::make_node(1, testing::voters({1, 2, 3}), [](RaftConfig& c) {
-    c.pre_vote = false;
-  });
+  auto n =
+      testing::make_node(1, testing::voters({1, 2, 3}), [](RaftConfig& c) { c.pre_vote = false; });
   for (int i = 0; i < 20 && n->role() == Role::kFollower; ++i) n->tick();
   ASSERT_EQ(n->role(), Role::kCandidate);
   n->step(msg(2, 1, 7, VoteResponse{false, false}));
@@ -52,7 +59,8 @@ TEST(Sec5_1Terms, StaleCandidateRevertsToFollower) {
 TEST(Sec5_2LeaderElection, RandomizedTimeoutsResolveSplitVotesQuickly) {
   // Raft §5.2: randomized election timeouts make split votes rare and resolve them quickly.
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
-    Cluster c(5, [](RaftConfig& cfg) { cfg.pre_vote = false; }, seed);
+    Cluster c(
+        5, [](RaftConfig& cfg) { cfg.pre_vote = false; }, seed);
     EXPECT_NE(c.elect(60), kNoNode) << "seed " << seed;
   }
 }
@@ -85,8 +93,8 @@ TEST(Sec5_4_1ElectionRestriction, NodeMissingCommittedEntriesCannotWin) {
   const NodeId l = c.elect();
   const NodeId stale = l == 3 ? 2 : 3;
   c.isolate(stale);
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(c.node(l).propose("v").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(c.node(l).propose("v").code, ProposeResult::Code::kAccepted);
   c.tick(2);
   c.crash(l);
   c.heal();
@@ -102,10 +110,13 @@ TEST(Sec5_4_2PreviousTerms, EntryOfAnOlderTermIsNotCommittedByCounting) {
     PersistedState s;
     s.hard_state = {2, kNoNode, 0};
     s.entries = {entry(1, 1), entry(2, 2)};
-    auto n = testing::make_node(1, testing::voters({1, 2, 3}), [&](RaftConfig& c) {
-      c.pre_vote = false;
-      if (mutated) c.mutation = Mutation::kCommitOldTerm;
-    }, s);
+    auto n = testing::make_node(
+        1, testing::voters({1, 2, 3}),
+        [&](RaftConfig& c) {
+          c.pre_vote = false;
+          if (mutated) c.mutation = Mutation::kCommitOldTerm;
+        },
+        s);
     for (int i = 0; i < 30 && n->role() != Role::kCandidate; ++i) n->tick();
     drain(*n);
     n->step(msg(2, 1, n->term(), VoteResponse{false, true}));
@@ -146,8 +157,8 @@ TEST(Sec5_5Crashes, CrashedFollowerCatchesUpAfterRestart) {
   const NodeId l = c.elect();
   const NodeId f = l == 3 ? 2 : 3;
   c.crash(f);
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.node(l).propose("v").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(c.node(l).propose("v").code, ProposeResult::Code::kAccepted);
   c.tick(3);
   c.restart(f);
   c.tick(20);
@@ -169,8 +180,8 @@ TEST(Sec7LogCompaction, FollowerTooFarBehindGetsTheSnapshot) {
   const NodeId l = c.elect();
   const NodeId f = l == 3 ? 2 : 3;
   c.isolate(f);
-  for (int i = 0; i < 4; ++i) ASSERT_EQ(c.node(l).propose("v").code,
-                                        ProposeResult::Code::kAccepted);
+  for (int i = 0; i < 4; ++i)
+    ASSERT_EQ(c.node(l).propose("v").code, ProposeResult::Code::kAccepted);
   c.tick(2);
   c.node(l).compact(c.node(l).applied_index(), "s");
   c.heal();

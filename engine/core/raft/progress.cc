@@ -9,9 +9,12 @@ namespace quorum::raft {
 
 std::string_view progress_state_name(ProgressState state) {
   switch (state) {
-    case ProgressState::kProbe: return "probe";
-    case ProgressState::kReplicate: return "replicate";
-    case ProgressState::kSnapshot: return "snapshot";
+    case ProgressState::kProbe:
+      return "probe";
+    case ProgressState::kReplicate:
+      return "replicate";
+    case ProgressState::kSnapshot:
+      return "snapshot";
   }
   QUORUM_UNREACHABLE();
 }
@@ -27,9 +30,12 @@ Progress::Progress(LogIndex next_index, std::uint32_t inflight_messages_max, Tic
 
 bool Progress::is_paused() const {
   switch (state_) {
-    case ProgressState::kProbe: return probe_sent_;
-    case ProgressState::kReplicate: return inflights_.full();
-    case ProgressState::kSnapshot: return true;
+    case ProgressState::kProbe:
+      return probe_sent_;
+    case ProgressState::kReplicate:
+      return inflights_.full();
+    case ProgressState::kSnapshot:
+      return true;
   }
   QUORUM_UNREACHABLE();
 }

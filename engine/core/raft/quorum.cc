@@ -16,9 +16,9 @@ std::uint64_t quorum_value(std::vector<std::uint64_t>& acked) {
   std::nth_element(acked.begin(), acked.begin() + static_cast<std::ptrdiff_t>(k), acked.end(),
                    std::greater<>());
   const std::uint64_t value = acked[k];
-  QUORUM_ASSERT_EXPENSIVE(static_cast<std::size_t>(std::count_if(
-                              acked.begin(), acked.end(),
-                              [&](std::uint64_t a) { return a >= value; })) >= k + 1);
+  QUORUM_ASSERT_EXPENSIVE(
+      static_cast<std::size_t>(std::count_if(
+          acked.begin(), acked.end(), [&](std::uint64_t a) { return a >= value; })) >= k + 1);
   return value;
 }
 

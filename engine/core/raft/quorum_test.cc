@@ -11,9 +11,9 @@ TEST(Quorum, CommittedIndexIsTheMajorityValue) {
     std::vector<std::uint64_t> acked;
     std::uint64_t want;
   };
-  for (const Row& r : {Row{{5}, 5}, Row{{5, 3}, 3}, Row{{1, 2, 3}, 2}, Row{{3, 3, 1}, 3},
-                       Row{{9, 1, 1, 9}, 1}, Row{{9, 8, 1, 9}, 8}, Row{{5, 4, 3, 2, 1}, 3},
-                       Row{{0, 0, 7, 7, 7}, 7}}) {
+  for (const Row& r :
+       {Row{{5}, 5}, Row{{5, 3}, 3}, Row{{1, 2, 3}, 2}, Row{{3, 3, 1}, 3}, Row{{9, 1, 1, 9}, 1},
+        Row{{9, 8, 1, 9}, 8}, Row{{5, 4, 3, 2, 1}, 3}, Row{{0, 0, 7, 7, 7}, 7}}) {
     std::vector<std::uint64_t> a = r.acked;
     EXPECT_EQ(quorum_value(a), r.want);
   }

@@ -67,8 +67,7 @@ class Cluster {
                    std::uint64_t seed = 1)
       : Cluster(voters_n(n), std::move(tweak), seed) {}
 
-  Cluster(const Membership& membership, std::function<void(RaftConfig&)> tweak,
-          std::uint64_t seed)
+  Cluster(const Membership& membership, std::function<void(RaftConfig&)> tweak, std::uint64_t seed)
       : tweak_(std::move(tweak)), seed_(seed) {
     for (const Member& m : membership.members) add_node(m.id, membership);
   }
@@ -302,8 +301,9 @@ class Cluster {
   }
 
   std::size_t count_traces(NodeId id, TraceKind kind) {
-    return static_cast<std::size_t>(std::count_if(traces_[id].begin(), traces_[id].end(),
-                                                  [&](const TraceEvent& t) { return t.kind == kind; }));
+    return static_cast<std::size_t>(
+        std::count_if(traces_[id].begin(), traces_[id].end(),
+                      [&](const TraceEvent& t) { return t.kind == kind; }));
   }
   std::size_t count_traces_all(TraceKind kind) {
     std::size_t n = 0;

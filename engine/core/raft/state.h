@@ -43,7 +43,7 @@ struct PersistedState {
   // The snapshot's data, so that a restarted leader can send it to a lagging follower. Empty if
   // there is no snapshot.
   std::string snapshot_data;
-  Membership bootstrap;                  // used when neither snapshot nor log names one
+  Membership bootstrap;  // used when neither snapshot nor log names one
 };
 
 }  // namespace quorum::raft

@@ -26,7 +26,10 @@ class Tracker {
   void set_membership(const Membership& membership, LogIndex next_index, Ticks now_ticks);
   // Leader start/stop: Progress for every member except self, or none.
   void reset_progress(LogIndex next_index, Ticks now_ticks);
-  void clear_progress() { progress_.clear(); has_progress_ = false; }
+  void clear_progress() {
+    progress_.clear();
+    has_progress_ = false;
+  }
   bool has_progress() const { return has_progress_; }
   Progress* progress(NodeId id);
   const Progress* progress(NodeId id) const;
