@@ -3,6 +3,7 @@
 // parent prints progress, a summary table, the summed coverage probes and the replay command of
 // every failing seed. Threads or processes live only here, never inside a run.
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -200,9 +201,14 @@ int cmd_swarm(const Options& o) {
                                              : fmt::format("exit {}", status);
     fmt::print("  {:<22} {:>8}\n", name, count);
   }
-  fmt::print("  events simulated {}; simulated time {:.0f} s; {:.0f}x real time; {:.0f} events/s\n",
-             events, sim_us / 1e6, wall > 0 ? sim_us / 1e6 / wall : 0.0,
-             wall > 0 ? events / wall : 0.0);
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  const double cpu = static_cast<double>(children.ru_utime.tv_sec + children.ru_stime.tv_sec) +
+                     static_cast<double>(children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 1e6;
+  fmt::print("  events simulated {}; simulated time {:.0f} s; {:.0f}x real time (wall); "
+             "workers' CPU {:.1f} s = {:.0f} simulated s per CPU s; {:.0f} events per CPU s\n",
+             events, sim_us / 1e6, wall > 0 ? sim_us / 1e6 / wall : 0.0, cpu,
+             cpu > 0 ? sim_us / 1e6 / cpu : 0.0, cpu > 0 ? events / cpu : 0.0);
   fmt::print("coverage probes (sum over seeds):\n{}", probe_table(probes));
   std::sort(results.begin(), results.end(),
             [](const SeedLine& a, const SeedLine& b) { return a.seed < b.seed; });
