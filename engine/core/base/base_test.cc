@@ -24,6 +24,21 @@ TEST(Crc32c, ExtendEqualsWhole) {
   EXPECT_EQ(crc32c_extend(crc32c("hello "), "world"), crc32c("hello world"));
 }
 
+// The 8-byte fast path must agree with the byte-wise definition at every length and alignment.
+TEST(Crc32c, FastPathMatchesBytewiseAtEveryLengthAndSplit) {
+  std::string data;
+  for (int i = 0; i < 67; ++i) data.push_back(static_cast<char>(i * 37 + 11));
+  for (std::size_t len = 0; len <= data.size(); ++len) {
+    const std::string_view whole(data.data(), len);
+    std::uint32_t bytewise = 0;
+    for (char ch : whole) bytewise = crc32c_extend(bytewise, std::string_view(&ch, 1));
+    EXPECT_EQ(crc32c(whole), bytewise) << "len " << len;
+    for (std::size_t split = 0; split <= len; split += 5) {
+      EXPECT_EQ(crc32c_extend(crc32c(whole.substr(0, split)), whole.substr(split)), bytewise);
+    }
+  }
+}
+
 TEST(Prng, SameSeedSameSequence) {
   Prng a(42), b(42), c(43);
   bool differs = false;
