@@ -43,6 +43,13 @@ class Fiber {
   boost::context::fiber sink_;  // the suspended scheduler (valid while the task runs)
   bool running_ = false;
   bool finished_ = false;
+  // Stack bounds for AddressSanitizer's fiber-switch annotations (fiber.cc).
+  const void* task_bottom_ = nullptr;
+  std::size_t task_size_ = 0;
+  const void* main_bottom_ = nullptr;
+  std::size_t main_size_ = 0;
+  void* main_fake_stack_ = nullptr;
+  void* task_fake_stack_ = nullptr;
   std::uint64_t resume_count_ = 0;
 };
 
