@@ -1,10 +1,9 @@
-// Throughput smoke test: a 5-node group, heartbeats every tick, one proposal per tick. Asserts
-// only correctness (no timing, so it does not depend on machine speed); prints the rate so that a
-// regression is visible in the log.
+// Throughput smoke test: a 5-node group, heartbeats every tick, one proposal per tick, with
+// compaction. Asserts only correctness; it reads no clock (engine/core stays clock-free, tests
+// included). Speed figures belong to quorum-bench.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cstdio>
+#include <string>
 
 #include "engine/core/raft/raft_test_util.h"
 
@@ -15,7 +14,6 @@ TEST(NodePerf, FiveNodesTwentyThousandTicks) {
   testing::Cluster c(5);
   const NodeId l = c.elect();
   ASSERT_NE(l, kNoNode);
-  const auto start = std::chrono::steady_clock::now();
   const int ticks = 20'000;
   for (int i = 0; i < ticks; ++i) {
     ASSERT_EQ(c.node(l).propose("k=" + std::to_string(i)).code, ProposeResult::Code::kAccepted);
@@ -24,11 +22,7 @@ TEST(NodePerf, FiveNodesTwentyThousandTicks) {
       for (NodeId id : c.ids()) c.node(id).compact(c.node(id).applied_index(), "img");
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (NodeId id : c.ids()) EXPECT_GE(c.node(id).commit_index(), LogIndex{ticks});
-  std::printf("[ perf     ] 5 nodes, %d ticks, %zu readies: %.0f cluster ticks/s (%.1f us/tick)\n",
-              ticks, c.ready_count(), ticks / seconds, seconds * 1e6 / ticks);
 }
 
 }  // namespace
