@@ -22,13 +22,17 @@ config_sync::ApplyResult undecodable(const Status& status) {
 config_sync::ApplyResult ApplyRouter::apply(const raft::Entry& entry) {
   QUORUM_ASSERT(entry.kind == raft::EntryKind::kCommand);
   QUORUM_ASSERT(entry.index > config_.applied_index());
-  Result<wire::CommandFamily> family = wire::decode_command_family(entry.data);
-  if (!family.has_value()) return undecodable(family.error());
-  if (*family != wire::CommandFamily::kConfig) {
-    return undecodable(Status::invalid_argument("command family without a state machine"));
-  }
+  // One parse on the common path: a config command. Only if it does not decode is the family
+  // looked at, to give the same reason as a family-first dispatch would.
   Result<config_sync::Command> command = wire::decode_config_command(entry.data);
-  if (!command.has_value()) return undecodable(command.error());
+  if (!command.has_value()) {
+    Result<wire::CommandFamily> family = wire::decode_command_family(entry.data);
+    if (!family.has_value()) return undecodable(family.error());
+    if (*family != wire::CommandFamily::kConfig) {
+      return undecodable(Status::invalid_argument("command family without a state machine"));
+    }
+    return undecodable(command.error());
+  }
   config_sync::ApplyResult result = config_.apply(entry.index, *command);
   QUORUM_ASSERT(config_.applied_index() == entry.index);
   return result;

@@ -1,7 +1,7 @@
 // NodeHost: one raft::Node, its ports and its loop. Host layer: core + wire.
 #include "engine/host/node_host.h"
 
-#include <deque>
+#include <vector>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -82,8 +82,12 @@ struct NodeHost::Impl {
   ApplyLoop apply_loop;
   Ticker ticker;
   std::unique_ptr<raft::Node> node;
-  std::deque<raft::Message> inbox;
-  std::deque<Request> requests;
+  // Inputs queued since the last poll. Vectors, swapped with the *_batch scratch vectors at each
+  // poll (no allocation once their capacity settles: a poll runs for every message delivered).
+  std::vector<raft::Message> inbox;
+  std::vector<Request> requests;
+  std::vector<raft::Message> inbox_batch;
+  std::vector<Request> requests_batch;
   Status failure;
   bool started = false;
   bool stopped = false;
@@ -310,10 +314,10 @@ void NodeHost::Impl::feed_ticks() {
 
 void NodeHost::Impl::feed_inbox() {
   // Only what is queued now: messages delivered by a reply callback wait for the next poll.
-  std::deque<raft::Message> batch = std::move(inbox);
-  inbox.clear();
+  if (inbox.empty()) return;
+  inbox_batch.swap(inbox);
   const NodeId self = node->id();
-  for (const raft::Message& message : batch) {
+  for (const raft::Message& message : inbox_batch) {
     // Misrouted or looped back by a transport: the core asserts on these, so they stop here.
     if (message.to != self || message.from == self || message.from == kNoNode) {
       ++stats.messages_dropped_count;
@@ -321,12 +325,14 @@ void NodeHost::Impl::feed_inbox() {
     }
     node->step(message);
   }
+  inbox_batch.clear();  // keeps the capacity
 }
 
 void NodeHost::Impl::feed_requests() {
-  std::deque<Request> batch = std::move(requests);
-  requests.clear();
-  for (Request& request : batch) {
+  // Requests queued by a reply callback below land in `requests` and wait for the next poll.
+  if (requests.empty()) return;
+  requests_batch.swap(requests);
+  for (Request& request : requests_batch) {
     if (stopped) {
       std::visit([](auto& r) { r.done(reply_with(ClientReply::Code::kStopped, "host stopped")); },
                  request);
@@ -334,6 +340,7 @@ void NodeHost::Impl::feed_requests() {
     }
     std::visit([this](auto& r) { propose(r); }, request);
   }
+  requests_batch.clear();  // keeps the capacity
 }
 
 void NodeHost::Impl::accept(const raft::ProposeResult& result, ReplyFn& done) {
@@ -378,8 +385,8 @@ void NodeHost::Impl::propose(ReadRequest& request) {
 bool NodeHost::Impl::handle_readys() {
   ReadyContext context = ready_context();
   for (std::size_t i = 0; i < kReadysPerPollMax && !stopped && node->has_ready(); ++i) {
-    const raft::Ready ready = node->ready();
-    Status handled = handle_ready(ready, context);
+    raft::Ready ready = node->ready();
+    Status handled = handle_ready_taking_entries(ready, context);  // ready.entries moved out
     if (!handled.is_ok()) {
       fail_stop(std::move(handled));
       return false;
@@ -416,8 +423,8 @@ void NodeHost::Impl::fail_stop(Status status) {
 }
 
 void NodeHost::Impl::answer_all_stopped(const std::string& reason) {
-  std::deque<Request> batch = std::move(requests);
-  requests.clear();
+  std::vector<Request> batch;
+  batch.swap(requests);
   for (Request& request : batch) {
     std::visit([&reason](auto& r) { r.done(reply_with(ClientReply::Code::kStopped, reason)); },
                request);

@@ -8,6 +8,8 @@
 #include "engine/host/ready_handler.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/core/base/assert.h"
 
@@ -24,8 +26,8 @@ void send_all(Transport& transport, const std::vector<raft::Message>& messages) 
 
 // Planted bug kApplyBeforeCommit: applies entries as soon as they are persisted, before they
 // are known to be committed. A later leader may overwrite them: state machines diverge.
-void apply_uncommitted(const raft::Ready& ready, ApplyLoop& apply_loop) {
-  for (const raft::Entry& entry : ready.entries) {
+void apply_uncommitted(const std::vector<raft::Entry>& entries, ApplyLoop& apply_loop) {
+  for (const raft::Entry& entry : entries) {
     if (entry.index == apply_loop.applied_index() + 1) apply_loop.apply(entry);
   }
 }
@@ -67,9 +69,16 @@ bool batch_is_empty(const PersistBatch& batch) {
   return !batch.hard_state.has_value() && batch.entries.empty() && !batch.snapshot.has_value();
 }
 
-Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
+namespace {
+
+void check_ready(const raft::Ready& ready) {
   const std::string broken = ready.check();
   QUORUM_ASSERT(broken.empty(), "Ready {} breaks the contract: {}", ready.seq, broken);
+}
+
+// Steps 1-6 for a checked `ready` whose persist batch is `batch` (ready.entries may have been
+// moved into it: use batch.entries, never ready.entries, below).
+Status execute_ready(const raft::Ready& ready, const PersistBatch& batch, ReadyContext& context) {
   if (ready.soft_state.has_value()) {
     if (ready.soft_state->role != raft::Role::kLeader) {
       context.apply_loop.reads().fail_requested(ready.soft_state->leader_id);
@@ -87,7 +96,6 @@ Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
   const bool ack_early = mutation_on(context.mutation, Mutation::kAckBeforePersist);
   if (ack_early) send_all(context.transport, ready.messages_after_persist);
 
-  const PersistBatch batch = make_persist_batch(ready);
   QUORUM_ASSERT(!batch_is_empty(batch) || !ready.must_sync, "must_sync with nothing to persist");
   if (!batch_is_empty(batch)) {
     Status persisted = context.storage.persist(batch);
@@ -98,13 +106,30 @@ Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
   // The batch is durable (or was empty): the promises may leave now.
   if (!ack_early) send_all(context.transport, ready.messages_after_persist);
   if (mutation_on(context.mutation, Mutation::kApplyBeforeCommit)) {
-    apply_uncommitted(ready, context.apply_loop);
+    apply_uncommitted(batch.entries, context.apply_loop);
   }
 
   Status restored = restore_received_snapshot(ready, context);
   if (!restored.is_ok()) return restored;
   apply_committed(ready, context);
   return Status::ok();
+}
+
+}  // namespace
+
+Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
+  check_ready(ready);
+  return execute_ready(ready, make_persist_batch(ready), context);
+}
+
+Status handle_ready_taking_entries(raft::Ready& ready, ReadyContext& context) {
+  check_ready(ready);
+  PersistBatch batch;
+  batch.hard_state = ready.hard_state;
+  batch.entries = std::move(ready.entries);
+  batch.snapshot = ready.snapshot;
+  batch.sync = ready.must_sync;
+  return execute_ready(ready, batch, context);
 }
 
 }  // namespace quorum::host

@@ -37,5 +37,8 @@ bool batch_is_empty(const PersistBatch& batch);
 // Executes `ready`. Returns the persist error if storage failed; the host must then fail-stop
 // without calling advance().
 Status handle_ready(const raft::Ready& ready, ReadyContext& context);
+// The same, but moves ready.entries into the persist batch instead of copying them (the host's
+// loop: the Ready is dropped right after). On return ready.entries is empty.
+Status handle_ready_taking_entries(raft::Ready& ready, ReadyContext& context);
 
 }  // namespace quorum::host

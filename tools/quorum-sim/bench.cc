@@ -28,7 +28,9 @@ int cmd_bench(const Options& o) {
   fmt::print("{:<6} {:<5} {:<6} {:>14} {:>14} {:>12} {:>12}\n", "nodes", "net", "codec",
              "sim-s/cpu-s", "sim-s/wall-s", "events/cpu-s", "events/run");
   for (const std::size_t nodes : {3U, 5U}) {
+    if (o.nodes_given && nodes != o.run.node_count) continue;
     for (const Profile profile : {Profile::kLan, Profile::kWan}) {
+      if (o.profile_given && profile != o.run.profile) continue;
       for (const bool codec : {true, false}) {
         std::uint64_t events = 0;
         std::uint64_t sim_us = 0;

@@ -26,9 +26,9 @@ usage:
       Finds a smaller subset of the seed's fault schedule that still fails.
   quorum-sim scenario FILE.textproto
       Runs a scripted scenario (sim/scenarios/) and checks its expectations.
-  quorum-sim bench [--seeds N] [--tick-ms 10|20|50] [--no-faults]
+  quorum-sim bench [--seeds N] [--tick-ms 10|20|50] [--no-faults] [--nodes N] [--profile P]
       Simulated seconds per CPU and per wall second, events/s: 3/5 nodes, lan/wan, codec
-      on/off; 100 ms heartbeats, 1 s election timeout, 50 client ops/s (default tick 50 ms).
+      on/off (--nodes/--profile: only those rows); 100 ms heartbeats, 1 s election timeout, 50 client ops/s (default tick 50 ms).
   quorum-sim demo
       A readable 3-controller LAN story: election, config files, leader crash, recovery.
   quorum-sim mutations

@@ -82,7 +82,10 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       if (arg == "--seeds") o.seeds = *n;
       if (arg == "--first-seed") o.first_seed = *n;
       if (arg == "--jobs") o.jobs = static_cast<std::uint32_t>(*n);
-      if (arg == "--nodes") o.run.node_count = *n;
+      if (arg == "--nodes") {
+        o.run.node_count = *n;
+        o.nodes_given = true;
+      }
       if (arg == "--tick-ms") o.run.tick_interval_ms = *n;
       if (arg == "--expect-hash") {
         o.expect_hash = *n;
@@ -98,6 +101,7 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       o.run.duration_us = *d;
     } else if (arg == "--profile") {
       if (!value(v)) return std::nullopt;
+      o.profile_given = true;
       if (v == "lan") {
         o.run.profile = Profile::kLan;
       } else if (v == "wan") {

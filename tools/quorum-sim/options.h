@@ -28,6 +28,9 @@ struct Options {
   std::uint32_t jobs = 1;
   std::string scenario_file;
   bool mixed = false;        // swarm: vary nodes 3/5 and lan/wan per seed
+  // Set when --nodes / --profile were given (bench: only those rows).
+  bool nodes_given = false;
+  bool profile_given = false;
   bool verbose = false;
   std::uint64_t expect_hash = 0;
   bool has_expect_hash = false;
