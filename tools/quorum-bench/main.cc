@@ -1,6 +1,7 @@
 // quorum-bench: benchmarks of the production build on this machine.
 //   quorum-bench commit   [--seconds S] [--clients 1,16,64]
 //   quorum-bench failover [--runs N] [--election-timeout-ms T]
+//   quorum-bench core     [--ticks N] [--nodes 3|5]
 //   quorum-bench sim [ARGS...]   runs `quorum-sim bench ARGS` (the simulator's own benchmark)
 // Tools layer. Results are printed; docs/benchmarks.md records them.
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/quorum-bench/bench_core.h"
 #include "tools/quorum-bench/local_cluster.h"
 
 namespace quorum::bench {
@@ -37,6 +39,7 @@ using tcp = boost::asio::ip::tcp;
 constexpr const char* kUsage =
     "usage: quorum-bench commit   [--seconds S] [--clients 1,16,64]\n"
     "       quorum-bench failover [--runs N] [--election-timeout-ms T]\n"
+    "       quorum-bench core     [--ticks N] [--nodes N]\n"
     "       quorum-bench sim [ARGS...]\n"
     "\n"
     "commit    three quorumd on loopback (RocksDB, fsync): committed config puts per second and\n"
@@ -44,6 +47,8 @@ constexpr const char* kUsage =
     "          the single-thread fsync rate of the disk holding the data.\n"
     "failover  SIGKILL the leader, time until the first put commits on a new leader; N runs,\n"
     "          median and p99 as multiples of the election timeout T.\n"
+    "core      the pure Raft core in one process (no host, codec or disk), N nodes (default 5),\n"
+    "          a proposal and a heartbeat round per tick: group ticks and commits per CPU second.\n"
     "sim       the simulator's benchmark (quorum-sim bench).\n";
 
 double percentile(std::vector<double> values, double p) {
@@ -191,11 +196,27 @@ std::pair<double, double> fsync_stats(const std::string& address) {
   return {count, sum};
 }
 
+// Whole-string decimal parse: "12x", "", "-3" are refused rather than read as a prefix or 0.
+bool parse_count(const std::string& text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 18) return false;
+  out = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return true;
+}
+
+// Empty on a malformed list: every item must be a client count in [1, 10000].
 std::vector<int> parse_list(const std::string& text) {
   std::vector<int> out;
   std::stringstream in(text);
   std::string item;
-  while (std::getline(in, item, ',')) out.push_back(std::atoi(item.c_str()));
+  while (std::getline(in, item, ',')) {
+    std::uint64_t n = 0;
+    if (!parse_count(item, n) || n == 0 || n > 10'000) return {};
+    out.push_back(static_cast<int>(n));
+  }
   return out;
 }
 
@@ -304,9 +325,15 @@ int run(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "sim") return cmd_sim(argc, argv);
   double seconds = 5;
-  int runs = 20;
+  std::uint64_t runs = 20;
   std::uint64_t election_timeout_ms = 1000;
+  std::uint64_t ticks = 200'000;
+  std::uint64_t nodes = 5;
   std::vector<int> levels = {1, 16, 64};
+  auto bad_value = [&](const std::string& flag, const char* value, const char* want) {
+    std::fprintf(stderr, "quorum-bench: %s '%s': expected %s\n", flag.c_str(), value, want);
+    return 64;
+  };
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -314,20 +341,34 @@ int run(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (a == "--seconds" && has_value) {
-      seconds = std::atof(argv[++i]);
+      std::uint64_t s = 0;
+      if (!parse_count(argv[++i], s) || s == 0) return bad_value(a, argv[i], "whole seconds >= 1");
+      seconds = static_cast<double>(s);
     } else if (a == "--clients" && has_value) {
       levels = parse_list(argv[++i]);
+      if (levels.empty()) return bad_value(a, argv[i], "a list like 1,16,64 (each 1..10000)");
     } else if (a == "--runs" && has_value) {
-      runs = std::atoi(argv[++i]);
+      if (!parse_count(argv[++i], runs) || runs == 0 || runs > 10000) {
+        return bad_value(a, argv[i], "a count in 1..10000");
+      }
     } else if (a == "--election-timeout-ms" && has_value) {
-      election_timeout_ms = std::strtoull(argv[++i], nullptr, 10);
+      if (!parse_count(argv[++i], election_timeout_ms) || election_timeout_ms < 100) {
+        return bad_value(a, argv[i], "milliseconds >= 100");
+      }
+    } else if (a == "--ticks" && has_value) {
+      if (!parse_count(argv[++i], ticks) || ticks == 0) return bad_value(a, argv[i], "a count >= 1");
+    } else if (a == "--nodes" && has_value) {
+      if (!parse_count(argv[++i], nodes) || nodes == 0 || nodes > 9) {
+        return bad_value(a, argv[i], "1..9 nodes");
+      }
     } else {
       std::fprintf(stderr, "quorum-bench: unknown argument '%s'\n%s", a.c_str(), kUsage);
       return 64;
     }
   }
+  if (command == "core") return cmd_core(ticks, static_cast<std::size_t>(nodes));
   if (command == "commit") return cmd_commit(seconds, levels);
-  if (command == "failover") return cmd_failover(runs, election_timeout_ms);
+  if (command == "failover") return cmd_failover(static_cast<int>(runs), election_timeout_ms);
   std::fprintf(stderr, "quorum-bench: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 64;
 }
