@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -23,22 +24,50 @@ namespace {
 constexpr std::uint64_t kRequestBodyBytesMax = 2 * 1024 * 1024;
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection, plain or TLS. Stream is beast::tcp_stream or ssl_stream<tcp_stream>; the
+// request/response code is the same for both.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, const HttpHandler& handler, std::shared_ptr<bool> alive)
-      : stream_(std::move(socket)), handler_(handler), alive_(std::move(alive)) {}
+  Session(Stream stream, const HttpHandler& handler, std::shared_ptr<bool> alive)
+      : stream_(std::move(stream)), handler_(handler), alive_(std::move(alive)) {}
+
+  // TLS only: the server side of the handshake, bounded by the idle timeout.
+  void handshake(std::shared_ptr<HttpServerCounters> counters) {
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    const std::string remote = remote_text();
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        [self = this->shared_from_this(), counters, remote](const beast::error_code& ec) {
+          if (!*self->alive_) return;
+          if (ec) {
+            ++counters->tls_handshakes_failed;
+            log::warn("http", "refused client {}: tls handshake failed: {}", remote, ec.message());
+            self->close();
+            return;
+          }
+          self->read_next();
+        });
+  }
 
   void read_next() {
     parser_.emplace();
     parser_->body_limit(kRequestBodyBytesMax);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                     [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
                        self->on_read(ec);
                      });
   }
 
  private:
+  std::string remote_text() const {
+    beast::error_code ec;
+    const tcp::endpoint endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (ec) return "?";
+    return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+
   void on_read(const beast::error_code& ec) {
     if (ec || !*alive_) {
       close();
@@ -52,7 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(message.body());
     keep_alive_ = message.keep_alive();
     version_ = message.version();
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     handler_(request, [self](HttpResponse response) { self->write(std::move(response)); });
   }
 
@@ -67,7 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
     reply->body() = std::move(response.body);
     reply->prepare_payload();
     http::async_write(stream_, *reply,
-                      [self = shared_from_this(), reply](const beast::error_code& ec, std::size_t) {
+                      [self = this->shared_from_this(), reply](const beast::error_code& ec, std::size_t) {
                         if (ec || !self->keep_alive_) {
                           self->close();
                           return;
@@ -76,13 +105,16 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // No TLS close_notify: the client reads the response by Content-Length and any close after
+  // it is a normal end of the connection.
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpHandler& handler_;
@@ -90,6 +122,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   unsigned version_ = 11;
 };
+
+using PlainSession = Session<beast::tcp_stream>;
+using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -140,15 +175,45 @@ void split_target(const std::string& target, std::string* path,
 }
 
 HttpServer::HttpServer(asio::io_context& io, std::string host, std::uint16_t port,
-                       HttpHandler handler)
-    : io_(io), host_(std::move(host)), port_(port), handler_(std::move(handler)), acceptor_(io) {}
+                       HttpHandler handler, std::optional<HttpTlsOptions> tls)
+    : io_(io), host_(std::move(host)), port_(port), handler_(std::move(handler)),
+      tls_(std::move(tls)), acceptor_(io) {}
 
 HttpServer::~HttpServer() {
   *alive_ = false;
   stop();
 }
 
+Status HttpServer::setup_tls() {
+  const HttpTlsOptions& files = *tls_;
+  tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  tls_context_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                                asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                                asio::ssl::context::no_tlsv1_1,
+                            ec);
+  if (tls_context_->load_verify_file(files.ca_file, ec); ec) {
+    return Status::invalid_argument(fmt::format("https ca file {}: {}", files.ca_file, ec.message()));
+  }
+  if (tls_context_->use_certificate_chain_file(files.cert_file, ec); ec) {
+    return Status::invalid_argument(fmt::format("https cert file {}: {}", files.cert_file, ec.message()));
+  }
+  if (tls_context_->use_private_key_file(files.key_file, asio::ssl::context::pem, ec); ec) {
+    return Status::invalid_argument(fmt::format("https key file {}: {}", files.key_file, ec.message()));
+  }
+  // Without require_client_cert a client certificate is still verified if one is presented.
+  const int mode = files.require_client_cert
+                       ? asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert
+                       : asio::ssl::verify_peer;
+  tls_context_->set_verify_mode(mode, ec);
+  if (ec) return Status::invalid_argument("https verify mode: " + ec.message());
+  return Status::ok();
+}
+
 Status HttpServer::start() {
+  if (tls_) {
+    if (Status status = setup_tls(); !status.is_ok()) return status;
+  }
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host_, ec);
   if (ec) return Status::invalid_argument("http listen address '" + host_ + "': " + ec.message());
@@ -162,7 +227,10 @@ Status HttpServer::start() {
     return Status::io_error("http listen: " + ec.message());
   }
   port_ = acceptor_.local_endpoint().port();
-  log::info("http", "serving the API on http://{}:{}", host_, port_);
+  log::info("http", "serving the API on {}://{}:{}{}", tls_ ? "https" : "http", host_, port_,
+            tls_ ? (tls_->require_client_cert ? " (client certificates required)"
+                                              : " (client certificates optional)")
+                 : "");
   accept_next();
   return Status::ok();
 }
@@ -177,7 +245,16 @@ void HttpServer::accept_next() {
     if (!*alive || !acceptor_.is_open()) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true));
-      std::make_shared<Session>(std::move(socket), handler_, alive)->read_next();
+      ++counters_->connections_accepted;
+      if (tls_context_) {
+        std::make_shared<TlsSession>(
+            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_context_),
+            handler_, alive)
+            ->handshake(counters_);
+      } else {
+        std::make_shared<PlainSession>(beast::tcp_stream(std::move(socket)), handler_, alive)
+            ->read_next();
+      }
     }
     accept_next();
   });

@@ -3,15 +3,23 @@
 // put is answered once committed). Keep-alive is supported; one request at a time per
 // connection. Adapter layer.
 //
+// HTTPS: when constructed with HttpTlsOptions the server speaks only TLS (Beast ssl_stream over
+// the same io_context and the same session code as plain HTTP). The server certificate is the
+// controller's own; with require_client_cert a client must present a certificate signed by the
+// CA file (mutual TLS), otherwise the handshake fails and the connection is closed with one log
+// line. The handshake is bounded by the idle timeout.
+//
 // Thread safety: io thread only; the handler and the respond callback run on the io thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/core/base/status.h"
@@ -33,28 +41,50 @@ struct HttpResponse {
   std::string location;  // set for 307 redirects
 };
 
+struct HttpTlsOptions {
+  std::string ca_file;    // verifies client certificates (and is the CA clients trust)
+  std::string cert_file;  // the server's certificate chain (PEM)
+  std::string key_file;   // its private key (PEM)
+  bool require_client_cert = true;  // mutual TLS: refuse clients without a CA-signed certificate
+};
+
+struct HttpServerCounters {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t tls_handshakes_failed = 0;  // bad or missing client certificate, not TLS, ...
+};
+
 using HttpRespondFn = std::function<void(HttpResponse response)>;
 using HttpHandler = std::function<void(const HttpRequest& request, HttpRespondFn respond)>;
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, std::string host, std::uint16_t port, HttpHandler handler);
+  // tls == nullopt: plain HTTP.
+  HttpServer(boost::asio::io_context& io, std::string host, std::uint16_t port, HttpHandler handler,
+             std::optional<HttpTlsOptions> tls = std::nullopt);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Loads the TLS files (if any), binds and listens.
   Status start();
   void stop();
   std::uint16_t port() const { return port_; }
+  bool tls() const { return tls_.has_value(); }
+  const HttpServerCounters& counters() const { return *counters_; }
 
  private:
+  Status setup_tls();
   void accept_next();
 
   boost::asio::io_context& io_;
   std::string host_;
   std::uint16_t port_;
   HttpHandler handler_;
+  std::optional<HttpTlsOptions> tls_;
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // Shared with sessions, which may outlive the server by a few handlers.
+  std::shared_ptr<HttpServerCounters> counters_ = std::make_shared<HttpServerCounters>();
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -195,6 +195,9 @@ TEST(Integration, TlsClusterElectsAndRefusesAPeerWhoseCertificateIsNotFromTheClu
                 "-CAcreateserial -days 2 -out n3/node.pem >/dev/null 2>&1",
                 cluster.dir())),
             0);
+  // Node 3's API serves the foreign certificate too: the test's client trusts that CA for it.
+  cluster.set_client_tls(3, {cluster.dir() + "/foreign.pem", cluster.dir() + "/admin.pem",
+                             cluster.dir() + "/admin.key"});
   cluster.start_all();
   const NodeId leader = cluster.wait_leader({1, 2}, kElectionBound);
   ASSERT_NE(leader, kNoNode);

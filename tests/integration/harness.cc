@@ -51,6 +51,23 @@ std::uint16_t free_port() {
 
 int shell(const std::string& command) { return std::system(command.c_str()); }  // NOLINT
 
+CommandResult run_quorumctl(const std::string& args, const std::string& scratch_dir) {
+  const std::string out_path = scratch_dir + "/quorumctl.out";
+  const std::string err_path = scratch_dir + "/quorumctl.err";
+  const int status = shell(fmt::format("{} {} >{} 2>{}", QUORUMCTL_PATH, args, out_path, err_path));
+  CommandResult result;
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  result.out = slurp(out_path);
+  result.err = slurp(err_path);
+  return result;
+}
+
 TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)) {
   char pattern[] = "/tmp/quorum-itest.XXXXXX";
   const char* made = ::mkdtemp(pattern);
@@ -99,6 +116,18 @@ void TestCluster::make_tls_files() {
                   dir_, id, id, id, id, id)),
               0);
   }
+  EXPECT_EQ(shell(fmt::format(
+                "cd {} && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=quorum-admin "
+                "-keyout admin.key -out admin.csr >/dev/null 2>&1 && openssl x509 -req -in admin.csr "
+                "-CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out admin.pem >/dev/null 2>&1",
+                dir_)),
+            0);
+}
+
+quorumctl::ClientTls TestCluster::client_tls(NodeId id) const {
+  auto it = client_tls_.find(id);
+  if (it != client_tls_.end()) return it->second;
+  return {dir_ + "/ca.pem", dir_ + "/admin.pem", dir_ + "/admin.key"};
 }
 
 void TestCluster::write_configs() {
@@ -189,6 +218,7 @@ Result<quorumctl::HttpReply> TestCluster::request(NodeId id, const std::string& 
   options.follow_redirects = follow;
   options.wait_for_leader = std::chrono::milliseconds(0);
   options.io_timeout = std::chrono::milliseconds(3000);
+  if (options_.tls) options.tls = client_tls(id);
   return quorumctl::http_request(options, method, target, body);
 }
 

@@ -24,7 +24,9 @@ struct ClusterOptions {
   std::uint64_t election_timeout_ms = 500;
   std::uint64_t heartbeat_interval_ms = 50;
   std::string cluster_id = "itest";
-  bool tls = false;  // generate a CA and node certificates with the openssl CLI
+  // Generate a CA, node certificates and an "admin" client certificate with the openssl CLI:
+  // peers talk TLS and the API is HTTPS (request() presents the admin certificate).
+  bool tls = false;
   // Per-node extra lines appended to quorumd.cnf (id -> text).
   std::map<NodeId, std::string> extra_config;
 };
@@ -63,6 +65,11 @@ class TestCluster {
   Result<quorumctl::HttpReply> request(NodeId id, const std::string& method, const std::string& target,
                                        const std::string& body = "", bool follow = true) const;
   std::string api_address(NodeId id) const;
+  // The client TLS files request() uses for `id` (tls clusters): by default the cluster CA and
+  // the admin certificate; a test may override them per node.
+  quorumctl::ClientTls client_tls(NodeId id) const;
+  void set_client_tls(NodeId id, quorumctl::ClientTls tls) { client_tls_[id] = std::move(tls); }
+  bool tls() const { return options_.tls; }
 
   NodeInfo& node(NodeId id) { return nodes_.at(id); }
   // Node `from` dials node `to` at `port` (a fault-proxy link) instead of to's raft port.
@@ -82,6 +89,7 @@ class TestCluster {
   std::string dir_;
   std::map<NodeId, NodeInfo> nodes_;
   std::map<std::pair<NodeId, NodeId>, std::uint16_t> dial_ports_;
+  std::map<NodeId, quorumctl::ClientTls> client_tls_;
 };
 
 // The storage helper's tools/fault-proxy as a child process: one link per dialling direction
@@ -110,5 +118,13 @@ bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& 
 std::uint16_t free_port();
 // Runs a shell command; returns its exit status.
 int shell(const std::string& command);
+
+struct CommandResult {
+  int exit_code = -1;  // -1: did not exit normally
+  std::string out;
+  std::string err;
+};
+// Runs the quorumctl binary with `args` (already shell-quoted where needed).
+CommandResult run_quorumctl(const std::string& args, const std::string& scratch_dir);
 
 }  // namespace quorum::integration

@@ -5,6 +5,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <memory>
 #include <thread>
 
 namespace quorum::quorumctl {
@@ -17,6 +19,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 struct Url {
+  bool https = false;
   std::string host;
   std::string port;
   std::string target;
@@ -38,35 +41,53 @@ bool split_host_port(const std::string& text, std::string* host, std::string* po
   return true;
 }
 
-// "http://127.0.0.1:9581/v1/x?y" -> {127.0.0.1, 9581, /v1/x?y}.
+// Strips an "http://" or "https://" prefix; returns whether one was there.
+bool strip_scheme(std::string* text, bool* https) {
+  for (const auto& [prefix, secure] : {std::pair<std::string, bool>{"http://", false}, {"https://", true}}) {
+    if (text->rfind(prefix, 0) == 0) {
+      text->erase(0, prefix.size());
+      *https = secure;
+      return true;
+    }
+  }
+  return false;
+}
+
+// "https://127.0.0.1:9581/v1/x?y" -> {https, 127.0.0.1, 9581, /v1/x?y}.
 bool parse_location(const std::string& location, Url* url) {
-  const std::string prefix = "http://";
-  if (location.rfind(prefix, 0) != 0) return false;
-  const std::size_t slash = location.find('/', prefix.size());
-  const std::string authority = location.substr(prefix.size(), slash - prefix.size());
-  url->target = slash == std::string::npos ? "/" : location.substr(slash);
+  std::string rest = location;
+  if (!strip_scheme(&rest, &url->https)) return false;
+  const std::size_t slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  url->target = slash == std::string::npos ? "/" : rest.substr(slash);
   return split_host_port(authority, &url->host, &url->port);
 }
 
-// One exchange. Returns false with *error set when the controller could not be reached.
-bool exchange(const ClientOptions& options, const Url& url, const std::string& method,
-              const std::string& body, http::response<http::string_body>* response,
-              std::string* error) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
+std::string describe(const Url& url, const beast::error_code& ec, std::string_view step) {
+  std::string text = url.host + ":" + url.port + ": ";
+  if (ec.category() == asio::error::get_ssl_category()) {
+    const std::string reason = ec.message();
+    text += "TLS " + std::string(step) + " failed: " + reason;
+    if (reason.find("certificate verify failed") != std::string::npos) {
+      text += " (the controller's certificate does not chain to --cacert)";
+    } else if (reason.find("alert") != std::string::npos) {
+      text += " (the controller refused the client certificate: check --cert/--key)";
+    }
+  } else {
+    text += ec.message();
+    if (!url.https && (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                       ec == asio::error::connection_reset)) {
+      text += " (if the API serves HTTPS, pass --cacert)";
+    }
+  }
+  return text;
+}
+
+// Sends the request and reads the response over a connected stream (plain or TLS).
+template <typename Stream>
+bool round_trip(Stream& stream, const Url& url, const std::string& method, const std::string& body,
+                http::response<http::string_body>* response, std::string* error) {
   beast::error_code ec;
-  tcp::resolver resolver(io);
-  const auto endpoints = resolver.resolve(url.host, url.port, ec);
-  if (ec) {
-    *error = url.host + ":" + url.port + ": " + ec.message();
-    return false;
-  }
-  stream.expires_after(options.io_timeout);
-  stream.connect(endpoints, ec);
-  if (ec) {
-    *error = url.host + ":" + url.port + ": " + ec.message();
-    return false;
-  }
   http::request<http::string_body> request(http::string_to_verb(method), url.target, 11);
   request.set(http::field::host, url.host);
   request.set(http::field::user_agent, "quorumctl");
@@ -81,11 +102,77 @@ bool exchange(const ClientOptions& options, const Url& url, const std::string& m
     if (!ec) *response = parser.release();
   }
   if (ec) {
+    *error = describe(url, ec, "exchange");
+    return false;
+  }
+  return true;
+}
+
+// One exchange. Returns false with *error set when the controller could not be reached (or the
+// TLS handshake failed). `tls` is non-null iff url.https.
+bool exchange(const ClientOptions& options, asio::ssl::context* tls, const Url& url,
+              const std::string& method, const std::string& body,
+              http::response<http::string_body>* response, std::string* error) {
+  asio::io_context io;
+  beast::error_code ec;
+  tcp::resolver resolver(io);
+  const auto endpoints = resolver.resolve(url.host, url.port, ec);
+  if (ec) {
     *error = url.host + ":" + url.port + ": " + ec.message();
     return false;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  return true;
+  beast::tcp_stream tcp_stream(io);
+  tcp_stream.expires_after(options.io_timeout);
+  tcp_stream.connect(endpoints, ec);
+  if (ec) {
+    *error = url.host + ":" + url.port + ": " + ec.message();
+    return false;
+  }
+  if (tls == nullptr) {
+    const bool ok = round_trip(tcp_stream, url, method, body, response, error);
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    return ok;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *tls);
+  // SNI for proxies in front of the API; an IP literal is not a valid server name.
+  if (url.host.find_first_not_of("0123456789.:") != std::string::npos) {
+    SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+  }
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) {
+    *error = describe(url, ec, "handshake");
+    return false;
+  }
+  const bool ok = round_trip(stream, url, method, body, response, error);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+  return ok;
+}
+
+// The client TLS context: verify the server against the CA; present a certificate if given.
+Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const ClientTls& files) {
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  beast::error_code ec;
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1,
+                       ec);
+  if (files.ca_file.empty()) return Status::invalid_argument("HTTPS needs a CA file (--cacert)");
+  if (context->load_verify_file(files.ca_file, ec); ec) {
+    return Status::invalid_argument("cannot load CA file " + files.ca_file + ": " + ec.message());
+  }
+  if (files.cert_file.empty() != files.key_file.empty()) {
+    return Status::invalid_argument("--cert and --key go together");
+  }
+  if (!files.cert_file.empty()) {
+    if (context->use_certificate_chain_file(files.cert_file, ec); ec) {
+      return Status::invalid_argument("cannot load certificate " + files.cert_file + ": " + ec.message());
+    }
+    if (context->use_private_key_file(files.key_file, asio::ssl::context::pem, ec); ec) {
+      return Status::invalid_argument("cannot load key " + files.key_file + ": " + ec.message());
+    }
+  }
+  context->set_verify_mode(asio::ssl::verify_peer, ec);
+  return context;
 }
 
 }  // namespace
@@ -93,6 +180,12 @@ bool exchange(const ClientOptions& options, const Url& url, const std::string& m
 Result<HttpReply> http_request(const ClientOptions& options, const std::string& method,
                                const std::string& target, const std::string& body) {
   const auto deadline = std::chrono::steady_clock::now() + options.wait_for_leader;
+  std::unique_ptr<asio::ssl::context> tls;
+  if (options.tls) {
+    Result<std::unique_ptr<asio::ssl::context>> made = make_tls_context(*options.tls);
+    if (!made) return made.error();
+    tls = std::move(*made);
+  }
   std::string last_error = "no controller address given";
   bool ever_answered = false;
   while (true) {
@@ -100,14 +193,20 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
     bool any_answered = false;  // some controller is up: a leader may appear, keep trying
     for (const std::string& host : options.hosts) {
       Url url;
-      if (!split_host_port(host, &url.host, &url.port)) {
+      std::string address = host;
+      url.https = tls != nullptr;
+      strip_scheme(&address, &url.https);
+      if (!split_host_port(address, &url.host, &url.port)) {
         return Status::invalid_argument("bad controller address '" + host + "' (want HOST:PORT)");
+      }
+      if (url.https && tls == nullptr) {
+        return Status::invalid_argument("'" + host + "' is HTTPS: pass --cacert FILE");
       }
       url.target = target;
       for (int hop = 0; hop <= kRedirectsMax; ++hop) {
         http::response<http::string_body> response;
         std::string error;
-        if (!exchange(options, url, method, body, &response, &error)) {
+        if (!exchange(options, url.https ? tls.get() : nullptr, url, method, body, &response, &error)) {
           last_error = error;
           break;  // try the next known controller
         }
@@ -115,8 +214,15 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
         const unsigned status = response.result_int();
         if ((status == 307 || status == 308) && options.follow_redirects) {
           const std::string location(response[http::field::location]);
+          const bool was_https = url.https;
           if (!parse_location(location, &url)) {
             return Status::unavailable("bad redirect location '" + location + "'");
+          }
+          if (was_https && !url.https) {
+            return Status::unavailable("refusing a redirect from https to plain http: " + location);
+          }
+          if (url.https && tls == nullptr) {
+            return Status::unavailable("redirected to " + location + ": pass --cacert FILE for HTTPS");
           }
           continue;
         }
@@ -135,6 +241,9 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   while (!last_error.empty() && last_error.back() == '\n') last_error.pop_back();
+  if (!ever_answered && last_error.find(": TLS ") != std::string::npos) {
+    return Status::unavailable("no controller accepted the TLS connection: " + last_error);
+  }
   if (!ever_answered) return Status::unavailable("cannot reach any controller: " + last_error);
   return Status::unavailable("no leader answered in time: " + last_error);
 }

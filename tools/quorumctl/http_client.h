@@ -1,9 +1,14 @@
 // A blocking HTTP/1.1 client for quorumctl: one request, following 307 redirects to the leader
 // (at most kRedirectsMax hops) and trying the next known controller when one cannot be reached.
-// Tools layer.
+// HTTPS when ClientOptions::tls is set (or a host is written https://...): the server's
+// certificate must chain to the given CA file; host names are not checked, because the CA is the
+// controller group's private CA and every certificate it signed belongs to a controller (the
+// same rule as between peers, adapters/net/tcp_transport.h). A redirect from https to plain
+// http is refused. Tools layer.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +23,17 @@ struct HttpReply {
   std::string location;   // the Location header, if any
 };
 
+struct ClientTls {
+  std::string ca_file;    // PEM; the controllers' certificates must chain to it (required)
+  std::string cert_file;  // client certificate (PEM) for APIs that require one; may be empty
+  std::string key_file;   // its key; set together with cert_file
+};
+
 struct ClientOptions {
-  std::vector<std::string> hosts;  // "127.0.0.1:9580", tried in order on connection failure
+  // "127.0.0.1:9580", "https://10.0.0.1:9580" or "http://...": tried in order on connection
+  // failure. Without a scheme: https if tls is set, else http.
+  std::vector<std::string> hosts;
+  std::optional<ClientTls> tls;
   // While no leader is known (503), retry until this much time has passed.
   std::chrono::milliseconds wait_for_leader{10'000};
   std::chrono::milliseconds io_timeout{5'000};

@@ -24,7 +24,7 @@ constexpr int kExitUsage = 64;
 
 constexpr const char* kMainHelp =
     "usage: quorumctl [--host HOST:PORT[,HOST:PORT...]] [--output text|json] [--timeout SEC]\n"
-    "                 COMMAND [ARGS] [--help]\n"
+    "                 [--cacert FILE [--cert FILE --key FILE]] COMMAND [ARGS] [--help]\n"
     "\n"
     "commands:\n"
     "  controller --list [--long]             the controllers and their roles\n"
@@ -38,6 +38,11 @@ constexpr const char* kMainHelp =
     "            tried in order when one cannot be reached.\n"
     "--output    text (default) or json (the API's JSON, unchanged)\n"
     "--timeout   how long to wait for a leader while an election runs (default 10)\n"
+    "--cacert    HTTPS: the controllers' CA (PEM); their certificates must chain to it.\n"
+    "            Given (or $QUORUM_CACERT), addresses without a scheme use https://.\n"
+    "--cert, --key  HTTPS client certificate and key (PEM), signed by the same CA; required\n"
+    "            when the controllers set http_client_cert = required (the default).\n"
+    "            Also $QUORUM_CERT and $QUORUM_KEY.\n"
     "Exit status: 0 success, 1 failure (one line on stderr), 64 usage error.\n";
 
 constexpr const char* kControllerHelp =
@@ -382,6 +387,14 @@ int run(int argc, char** argv) {
   const char* env = std::getenv("QUORUM_CONTROLLER");  // NOLINT(concurrency-mt-unsafe)
   std::vector<std::string> rest;
   std::string command;
+  ClientTls tls;
+  auto from_env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe)
+    return v != nullptr ? v : "";
+  };
+  tls.ca_file = from_env("QUORUM_CACERT");
+  tls.cert_file = from_env("QUORUM_CERT");
+  tls.key_file = from_env("QUORUM_KEY");
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](const std::string& name) -> std::string {
@@ -400,6 +413,12 @@ int run(int argc, char** argv) {
       const double s = std::strtod(seconds.c_str(), &end);
       if (seconds.empty() || *end != '\0' || s < 0) return usage("--timeout takes seconds", kMainHelp);
       globals.client.wait_for_leader = std::chrono::milliseconds(static_cast<long>(s * 1000));
+    } else if (a == "--cacert" || a.rfind("--cacert=", 0) == 0) {
+      tls.ca_file = value("--cacert");
+    } else if (a == "--cert" || a.rfind("--cert=", 0) == 0) {
+      tls.cert_file = value("--cert");
+    } else if (a == "--key" || a.rfind("--key=", 0) == 0) {
+      tls.key_file = value("--key");
     } else if (command.empty() && (a == "--help" || a == "-h")) {
       std::printf("%s", kMainHelp);
       return 0;
@@ -413,6 +432,11 @@ int run(int argc, char** argv) {
   }
   if (globals.client.hosts.empty()) {
     globals.client.hosts = split_commas(env != nullptr ? env : "127.0.0.1:9580");
+  }
+  if (!tls.ca_file.empty()) {
+    globals.client.tls = tls;
+  } else if (!tls.cert_file.empty() || !tls.key_file.empty()) {
+    return usage("--cert/--key need --cacert (the CA that signed the controllers)", kMainHelp);
   }
   if (command == "controller") return run_controller(globals, rest);
   if (command == "config") return run_config(globals, rest);

@@ -258,13 +258,18 @@ void handle_leader_action(ApiContext& context, const HttpRequest& request, bool 
 
 }  // namespace
 
+// Every controller of a group has the same TLS setting (the peers refuse each other otherwise),
+// so the scheme of a peer's API is this node's.
 std::string node_url(const ParsedConfig& config, NodeId id) {
-  if (id == config.node_id) return fmt::format("http://{}:{}", config.listen_address, config.http_port);
+  const std::string_view scheme = config.tls_enabled() ? "https" : "http";
+  if (id == config.node_id) {
+    return fmt::format("{}://{}:{}", scheme, config.listen_address, config.http_port);
+  }
   for (const PeerConfig& peer : config.peers) {
     if (peer.id == id && peer.http_port != 0) {
       const bool ipv6 = peer.host.find(':') != std::string::npos;
-      return ipv6 ? fmt::format("http://[{}]:{}", peer.host, peer.http_port)
-                  : fmt::format("http://{}:{}", peer.host, peer.http_port);
+      return ipv6 ? fmt::format("{}://[{}]:{}", scheme, peer.host, peer.http_port)
+                  : fmt::format("{}://{}:{}", scheme, peer.host, peer.http_port);
     }
   }
   return "";
@@ -348,6 +353,12 @@ void render_metrics(ApiContext& context, std::string* out) {
   render_metric("quorum_connections_refused_total", "counter",
                 "Peer connections refused (TLS, cluster id, unexpected node).",
                 net.connections_refused, out);
+  if (context.http_counters != nullptr) {
+    render_metric("quorum_api_tls_handshakes_failed_total", "counter",
+                  "HTTPS API connections refused in the TLS handshake (no or bad client "
+                  "certificate, not TLS).",
+                  context.http_counters->tls_handshakes_failed, out);
+  }
   context.fsync.render("quorum_fsync_seconds", "Latency of synced storage writes.", out);
 }
 

@@ -30,6 +30,7 @@ struct ApiContext {
   adapters::TcpTransport& transport;
   const LatencyHistogram& fsync;
   const CounterSet& counters;
+  const adapters::HttpServerCounters* http_counters = nullptr;  // set once the server exists
 };
 
 void handle_api_request(ApiContext& context, const adapters::HttpRequest& request,

@@ -99,6 +99,14 @@ std::string parse_level(std::string_view v, LogLevel* out) {
   return fmt::format("'{}' is not one of debug, info, warn, error", v);
 }
 
+std::string parse_client_cert(std::string_view v, bool* required) {
+  if (v == "required" || v == "optional") {
+    *required = v == "required";
+    return {};
+  }
+  return fmt::format("'{}' is not one of required, optional", v);
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -187,8 +195,8 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
         [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
-const std::array<KeySpec, 20>& key_specs() {
-  static const std::array<KeySpec, 20> specs = {
+const std::array<KeySpec, 21>& key_specs() {
+  static const std::array<KeySpec, 21> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -207,8 +215,13 @@ const std::array<KeySpec, 20>& key_specs() {
       QUORUM_KEY("tls_port", "port", "9501", "", false,
                  "TLS peer port with mutual authentication (used when tls_* files are set).",
                  return parse_port(v, &c.tls_port)),
-      QUORUM_KEY("http_port", "port", "9580", "", false, "HTTP/JSON API and /metrics port.",
+      QUORUM_KEY("http_port", "port", "9580", "", false,
+                 "HTTP/JSON API and /metrics port; HTTPS (same certificate) when tls_* are set.",
                  return parse_port(v, &c.http_port)),
+      QUORUM_KEY("http_client_cert", "enum required|optional", "required", "", false,
+                 "HTTPS API: required = clients must present a certificate signed by "
+                 "tls_ca_file (mutual TLS); optional = any client that trusts the CA. Needs tls_*.",
+                 return parse_client_cert(v, &c.http_client_cert_required)),
       QUORUM_KEY("peers", "peers", "(required)", "", true,
                  "Every member, this node included, comma-separated: "
                  "id@name@host:raft_port[:http_port[:priority[:role]]].",
@@ -500,6 +513,11 @@ Status Parser::check_ports_and_tls() const {
     std::size_t at =
         std::max({line_of("tls_ca_file"), line_of("tls_cert_file"), line_of("tls_key_file")});
     return error(at, "tls_ca_file, tls_cert_file and tls_key_file must be set together");
+  }
+  if (is_set("http_client_cert") && !all_tls) {
+    return error(line_of("http_client_cert"),
+                 "http_client_cert applies to the HTTPS API: set tls_ca_file, tls_cert_file and "
+                 "tls_key_file too");
   }
   return Status::ok();
 }

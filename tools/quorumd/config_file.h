@@ -65,6 +65,9 @@ struct ParsedConfig {
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;
+  // With TLS the HTTP API is HTTPS (same certificate); true: clients must present a certificate
+  // signed by tls_ca_file (mutual TLS, the default), false: any client that trusts the CA.
+  bool http_client_cert_required = true;
   std::uint64_t heartbeat_interval_ms = 100;
   std::uint64_t election_timeout_ms = 1000;
   std::uint64_t tick_interval_ms = 10;

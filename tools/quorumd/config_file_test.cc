@@ -166,6 +166,21 @@ TEST(ConfigFile, RejectsClashingPortsAndPartialTls) {
             "quorumd.cnf:16: tls_ca_file, tls_cert_file and tls_key_file must be set together");
 }
 
+TEST(ConfigFile, HttpClientCertDefaultsToRequiredAndNeedsTls) {
+  const std::string tls = with("tls_ca_file = /t/ca.pem\ntls_cert_file = /t/n.pem\ntls_key_file = /t/n.key");
+  Result<ParsedConfig> strict = parse_config_text(tls, "quorumd.cnf");
+  ASSERT_TRUE(strict.has_value()) << strict.error().to_string();
+  EXPECT_TRUE(strict->http_client_cert_required);
+  Result<ParsedConfig> relaxed = parse_config_text(tls + "http_client_cert = optional\n", "quorumd.cnf");
+  ASSERT_TRUE(relaxed.has_value()) << relaxed.error().to_string();
+  EXPECT_FALSE(relaxed->http_client_cert_required);
+  EXPECT_EQ(error_of(tls + "http_client_cert = maybe\n"),
+            "quorumd.cnf:19: bad value for 'http_client_cert': 'maybe' is not one of required, optional");
+  EXPECT_EQ(error_of(with("http_client_cert = required")),
+            "quorumd.cnf:16: http_client_cert applies to the HTTPS API: set tls_ca_file, "
+            "tls_cert_file and tls_key_file too");
+}
+
 TEST(ConfigFile, RejectsSyntaxErrors) {
   EXPECT_EQ(error_of(with("just words")), "quorumd.cnf:16: expected key = value");
   EXPECT_EQ(error_of(with("[mysqld]")),

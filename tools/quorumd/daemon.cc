@@ -124,11 +124,18 @@ Status Daemon::Impl::start() {
   if (Status status = transport->start(); !status.is_ok()) return status;
   if (config.http_port != 0) {
     api = std::make_unique<ApiContext>(ApiContext{config, *host, *transport, fsync, counters});
+    std::optional<adapters::HttpTlsOptions> https;
+    if (config.tls_enabled()) {
+      https = adapters::HttpTlsOptions{config.tls_ca_file, config.tls_cert_file, config.tls_key_file,
+                                       config.http_client_cert_required};
+    }
     http = std::make_unique<adapters::HttpServer>(
         io, config.listen_address, config.http_port,
         [this](const adapters::HttpRequest& request, adapters::HttpRespondFn respond) {
           handle_api_request(*api, request, std::move(respond));
-        });
+        },
+        std::move(https));
+    api->http_counters = &http->counters();
     if (Status status = http->start(); !status.is_ok()) return status;
   }
   executor.spawn([this] { host->run(); },
