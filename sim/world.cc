@@ -50,6 +50,8 @@ World::World(RunConfig config)
   if (config_.heartbeat_interval_ticks != 0) {
     swarm_.heartbeat_interval_ticks = config_.heartbeat_interval_ticks;
   }
+  if (config_.message_bytes_max != 0) swarm_.message_bytes_max = config_.message_bytes_max;
+  if (config_.inflight_messages_max != 0) swarm_.inflight_messages_max = config_.inflight_messages_max;
   QUORUM_ASSERT(swarm_.heartbeat_interval_ticks < swarm_.election_timeout_ticks);
   std::uint64_t quiet = config_.quiet_us;
   if (quiet == 0) quiet = std::max<std::uint64_t>(15'000'000, config_.duration_us * 3 / 10);
@@ -204,11 +206,32 @@ void World::dispatch(const Event& e) {
   QUORUM_UNREACHABLE();
 }
 
-void World::send(NodeId from, const raft::Message& message) {
+void World::send(NodeId from, const raft::Message& sent) {
   ++messages_sent_;
-  const NodeId to = message.to;
+  const NodeId to = sent.to;
+  // Scripted message rules (sim/network/message_rules.h): one branch when none is installed.
+  const raft::Message* out = &sent;
+  std::optional<raft::Message> stripped;
+  std::uint64_t rule_delay_us = 0;
+  if (!network_.rules().empty()) {
+    stripped.emplace();
+    const RuleVerdict v = network_.rules().apply(from, sent, *stripped);
+    if (v.rule_id != 0) {
+      trace_.event(now_us(), from, TraceKind::kDrop, to, v.rule_id,
+                   static_cast<std::uint64_t>(v.action) + 1);
+      if (trace_.recording()) {
+        trace_.line(now_us(), from, TraceKind::kDrop,
+                    MessageRules::describe_verdict(v, from, sent));
+      }
+      if (v.action == RuleAction::kDrop) return;
+      if (v.action == RuleAction::kStrip) out = &*stripped;
+      rule_delay_us = v.delay_us;
+    }
+  }
+  const raft::Message& message = *out;
   std::uint64_t delays[Network::kCopiesMax];
   const std::size_t copies = network_.plan_send(from, to, net_prng_, delays);
+  for (std::size_t c = 0; c < copies; ++c) delays[c] += rule_delay_us;
   trace_.event(now_us(), from, TraceKind::kSend, to, message.body.index(), copies);
   if (copies == 0) {
     if (trace_.recording()) {

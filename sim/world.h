@@ -64,6 +64,8 @@ struct RunConfig {
   std::uint64_t tick_interval_ms = 0;  // 0: drawn (10, 20 or 50 ms)
   std::uint64_t election_timeout_ticks = 0;
   std::uint64_t heartbeat_interval_ticks = 0;
+  std::uint64_t message_bytes_max = 0;      // scenarios: soft bound on one append's entry bytes
+  std::uint32_t inflight_messages_max = 0;  // scenarios: appends in flight per follower
   std::uint64_t ops_per_second = 50;
   // Quiet period at the end: no new faults, everything heals, liveness must hold within
   // liveness_bound (10 election timeouts + recovery time).
@@ -135,6 +137,12 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void pause(NodeId node, std::uint64_t duration_us);
   void slow_disk(NodeId node, std::uint64_t duration_us);
   raft::RequestResult transfer_leader(NodeId target);
+  // Scripted message rules (sim/network/message_rules.h); installs and removals are traced.
+  std::uint32_t add_message_rule(MessageRule rule);
+  std::size_t remove_message_rules(std::string_view label);  // empty label: all
+  const MessageRules& message_rules() const { return network_.rules(); }
+  // The checkers' model of every node's durable log (live or down).
+  const LogModel& logs() const { return logs_; }
   std::uint64_t acked_writes() const { return client_ops_ok_; }
   // A direct client request to a node, as from an operator's CLI (the demo). `done` runs on the
   // node's fiber when the host answers; false if the node is down.

@@ -141,6 +141,7 @@ void World::end_fault(std::size_t index, std::uint64_t epoch) {
 void World::heal_all() {
   healed_ = true;
   network_.heal();
+  if (!network_.rules().empty()) remove_message_rules("");
   network_.set_faults(LinkFaults{});
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     NodeSlot& s = *nodes_[n];
@@ -241,6 +242,27 @@ raft::RequestResult World::transfer_leader(NodeId target) {
   trace_.line(now_us(), leader, TraceKind::kTransfer,
               fmt::format("transfer to {} -> result {}", target, static_cast<int>(r)));
   return r;
+}
+
+std::uint32_t World::add_message_rule(MessageRule rule) {
+  const std::uint32_t id = network_.rules().add(std::move(rule));
+  const MessageRule& added = network_.rules().rules().back();
+  trace_.event(now_us(), kNoNode, TraceKind::kLinkFaults, id, 1);
+  trace_.line(now_us(), kNoNode, TraceKind::kLinkFaults, "add " + describe_rule(added));
+  return id;
+}
+
+std::size_t World::remove_message_rules(std::string_view label) {
+  const std::size_t before = network_.rules().retired().size();
+  const std::size_t removed = network_.rules().remove(label);
+  const auto& retired = network_.rules().retired();
+  for (std::size_t k = before; k < retired.size(); ++k) {
+    trace_.event(now_us(), kNoNode, TraceKind::kLinkFaults, retired[k].id, 0);
+    trace_.line(now_us(), kNoNode, TraceKind::kLinkFaults,
+                fmt::format("remove {} (it touched {} messages)", describe_rule(retired[k]),
+                            retired[k].matched));
+  }
+  return removed;
 }
 
 bool World::converged() const {

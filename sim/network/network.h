@@ -7,7 +7,8 @@
 // (the seed's "three public addresses"), 0.1-1 ms inside a site, 20-150 ms between sites.
 //
 // Faults: loss, duplication and reordering rates in parts per million (the nemesis sets them per
-// seed); a blocked[from][to] matrix for partitions, one-way links and flapping.
+// seed); a blocked[from][to] matrix for partitions, one-way links and flapping; and message rules
+// (scenario scripts) that drop, delay or strip individual messages by kind and content.
 //
 // Invariant: node ids are 1..node_count; blocked_ is (node_count+1)^2.
 #pragma once
@@ -18,6 +19,7 @@
 
 #include "engine/core/base/prng.h"
 #include "engine/core/base/types.h"
+#include "sim/network/message_rules.h"
 
 namespace quorum::sim {
 
@@ -68,6 +70,11 @@ class Network {
   // "1-2 1>3" style description of the blocked links (trace).
   std::string describe() const;
 
+  // Scripted per-message rules (message_rules.h). Not touched by heal(): partitions and rules
+  // are separate controls; the World clears both when the quiet period starts.
+  MessageRules& rules() { return rules_; }
+  const MessageRules& rules() const { return rules_; }
+
  private:
   std::size_t slot(NodeId from, NodeId to) const { return from * (node_count_ + 1) + to; }
   std::uint64_t link_delay_us(NodeId from, NodeId to, Prng& prng) const;
@@ -79,6 +86,7 @@ class Network {
   std::vector<std::uint64_t> latency_us_max_;
   std::vector<bool> blocked_;
   LinkFaults faults_;
+  MessageRules rules_;
 };
 
 }  // namespace quorum::sim

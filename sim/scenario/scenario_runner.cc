@@ -4,6 +4,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "sim/scenario/scenario.pb.h"
@@ -26,9 +27,33 @@ RunConfig config_of(const pb::Scenario& sc, std::uint64_t seed_override, Mutatio
   c.heartbeat_interval_ticks = sc.heartbeat_interval_ticks() != 0 ? sc.heartbeat_interval_ticks() : 10;
   c.workload = !sc.no_workload();
   c.ops_per_second = sc.ops_per_second() != 0 ? sc.ops_per_second() : 50;
+  c.message_bytes_max = sc.message_bytes_max();
+  c.inflight_messages_max = sc.inflight_messages_max();
   c.faults = false;  // the script is the only nemesis
   c.mutation = mutation;
   return c;
+}
+
+// What a labelled MARK recorded: expectations name entries and terms relative to it.
+struct Mark {
+  NodeId node = kNoNode;
+  Term term = 0;
+  LogIndex last_index = 0;
+};
+
+MessageClass message_class_of(pb::MessageKind kind) {
+  switch (kind) {
+    case pb::PRE_VOTE: return MessageClass::kPreVote;
+    case pb::VOTE: return MessageClass::kVote;
+    case pb::PRE_VOTE_RESPONSE: return MessageClass::kPreVoteResponse;
+    case pb::VOTE_RESPONSE: return MessageClass::kVoteResponse;
+    case pb::APPEND: return MessageClass::kAppend;
+    case pb::HEARTBEAT: return MessageClass::kHeartbeat;
+    case pb::APPEND_RESPONSE: return MessageClass::kAppendResponse;
+    case pb::SNAPSHOT: return MessageClass::kSnapshot;
+    case pb::TIMEOUT_NOW: return MessageClass::kTimeoutNow;
+    default: return MessageClass::kCount;
+  }
 }
 
 struct Runner {
@@ -36,10 +61,31 @@ struct Runner {
   ScenarioResult& result;
   NodeId marked = kNoNode;
   Term marked_term = 0;
+  std::map<std::string, Mark> marks{};
+  std::uint64_t step_ms = 0;  // the current step's time (for messages)
+  std::string note{};         // detail appended to the step's log line
 
-  void fail(const pb::Step& step, std::size_t i, const std::string& what) {
-    result.failed_expectations.push_back(
-        fmt::format("step {} (t={} ms): {}", i, step.at_ms(), what));
+  void fail(const pb::Step&, std::size_t i, const std::string& what) {
+    result.failed_expectations.push_back(fmt::format("step {} (t={} ms): {}", i, step_ms, what));
+  }
+
+  const Mark* mark_of(const std::string& label, std::vector<std::string>& problems) const {
+    const auto it = marks.find(label);
+    if (it == marks.end()) {
+      problems.push_back(fmt::format("no MARK labelled '{}'", label));
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  void record_mark(const pb::Step& step, std::size_t i, NodeId node) {
+    if (step.label().empty() || node == kNoNode) return;
+    if (!world.node_up(node)) {
+      fail(step, i, fmt::format("MARK '{}': n{} is down", step.label(), node));
+      return;
+    }
+    marks[step.label()] =
+        Mark{node, world.host(node)->node().term(), world.logs().last_index(node)};
   }
 
   NodeId follower() const {
@@ -63,8 +109,9 @@ struct Runner {
     return leader;
   }
 
-  void check(const pb::Step& step, std::size_t i) {
-    const pb::Expect& e = step.expect();
+  // The expectations of `e` that do not hold right now (empty: all hold).
+  std::vector<std::string> evaluate(const pb::Expect& e) const {
+    std::vector<std::string> problems;
     const NodeId leader = world.current_leader();
     const Term term = leader == kNoNode ? 0 : world.host(leader)->node().term();
     int leaders = 0;
@@ -72,31 +119,151 @@ struct Runner {
       if (world.node_up(n) && world.host(n)->node().role() == raft::Role::kLeader) ++leaders;
     }
     if ((e.one_leader() || e.leader_is_marked()) && leaders != 1) {
-      fail(step, i, fmt::format("expected exactly one live leader, found {}", leaders));
+      problems.push_back(fmt::format("expected exactly one live leader, found {}", leaders));
     }
     if (e.leader_is_marked() && (leader != marked || term != marked_term)) {
-      fail(step, i, fmt::format("expected leader n{} in term {}, found n{} in term {}", marked,
+      problems.push_back(fmt::format("expected leader n{} in term {}, found n{} in term {}", marked,
                                 marked_term, leader, term));
     }
     if (e.leader_not_marked() && (leader == marked || leader == kNoNode)) {
-      fail(step, i, fmt::format("expected a leader other than n{}", marked));
+      problems.push_back(fmt::format("expected a leader other than n{}", marked));
     }
     if (e.marked_not_leader() && marked != kNoNode && world.node_up(marked) &&
         world.host(marked)->node().role() == raft::Role::kLeader) {
-      fail(step, i, fmt::format("n{} still believes it leads (term {})", marked,
+      problems.push_back(fmt::format("n{} still believes it leads (term {})", marked,
                                 world.host(marked)->node().term()));
     }
-    if (e.converged() && !world.converged()) fail(step, i, "live nodes have not converged");
+    if (e.converged() && !world.converged()) problems.push_back("live nodes have not converged");
     if (world.acked_writes() < e.min_acked_writes()) {
-      fail(step, i, fmt::format("only {} writes acknowledged, expected >= {}",
+      problems.push_back(fmt::format("only {} writes acknowledged, expected >= {}",
                                 world.acked_writes(), e.min_acked_writes()));
     }
+    if (e.leader_node() != 0 && (leaders != 1 || leader != e.leader_node())) {
+      problems.push_back(fmt::format("expected n{} as the only live leader, found n{} ({} leaders)",
+                                     e.leader_node(), leader, leaders));
+    }
+    if (!e.leader_term_above().empty()) {
+      if (const Mark* m = mark_of(e.leader_term_above(), problems)) {
+        if (leaders != 1 || term <= m->term) {
+          problems.push_back(fmt::format("expected one live leader in a term above {} ('{}'), "
+                                         "found n{} in term {} ({} leaders)",
+                                         m->term, e.leader_term_above(), leader, term, leaders));
+        }
+      }
+    }
+    for (const pb::EntryExpect& x : e.entries()) check_entry(x, problems);
+    return problems;
   }
+
+  void check_entry(const pb::EntryExpect& x, std::vector<std::string>& problems) const {
+    const Mark* at = mark_of(x.index_of(), problems);
+    const Mark* of = mark_of(x.term_of().empty() ? x.index_of() : x.term_of(), problems);
+    if (at == nullptr || of == nullptr) return;
+    const LogIndex index = at->last_index + x.offset();
+    const Term term = of->term;
+    for (const std::uint32_t node : x.nodes()) {
+      if (node < 1 || node > world.node_count()) {
+        problems.push_back(fmt::format("entries: no node {}", node));
+        continue;
+      }
+      const Term found = world.logs().term_at(node, index);
+      const bool holds = found == term;
+      if (holds == x.absent()) {
+        problems.push_back(fmt::format("expected n{} {} entry ({}, term {}); its term there: {}",
+                                       node, x.absent() ? "not to hold" : "to hold", index, term,
+                                       found == 0 ? std::string("none") : fmt::format("{}", found)));
+      }
+      if (!x.committed() && !x.uncommitted()) continue;
+      if (!world.node_up(node)) {
+        problems.push_back(fmt::format("n{} is down: its commit index is unknown", node));
+        continue;
+      }
+      const LogIndex commit = world.host(node)->node().commit_index();
+      if (x.committed() && commit < index) {
+        problems.push_back(fmt::format("expected n{} to have committed index {}, its commit index "
+                                       "is {}", node, index, commit));
+      }
+      if (x.uncommitted() && commit >= index) {
+        problems.push_back(fmt::format("expected n{} not to have committed index {}, its commit "
+                                       "index is {}", node, index, commit));
+      }
+    }
+  }
+
+  void check(const pb::Step& step, std::size_t i) {
+    for (const std::string& p : evaluate(step.expect())) fail(step, i, p);
+  }
+
+  // Runs the world until `expect` holds, at most duration_ms; returns the time it stopped at.
+  std::uint64_t await(const pb::Step& step, std::size_t i, std::uint64_t from_us) {
+    const std::uint64_t limit_us = (step.duration_ms() != 0 ? step.duration_ms() : 10'000) * 1000;
+    std::uint64_t t = from_us;
+    for (;;) {
+      std::vector<std::string> problems = evaluate(step.expect());
+      if (problems.empty()) return t;
+      if (t >= from_us + limit_us || world.findings().any_safety()) {
+        for (const std::string& p : problems) {
+          fail(step, i, fmt::format("not within {} ms: {}", limit_us / 1000, p));
+        }
+        return t;
+      }
+      t += 1000;
+      world.run_until(t);
+    }
+  }
+
+  MessageRule rule_of(const pb::Step& step, std::size_t i) {
+    const pb::MessageRule& r = step.rule();
+    MessageRule rule;
+    rule.label = step.label();
+    const auto bit = [&](std::uint32_t node) -> std::uint32_t {
+      if (node < 1 || node > world.node_count()) {
+        fail(step, i, fmt::format("rule names no node {}", node));
+        return 0;
+      }
+      return std::uint32_t{1} << node;
+    };
+    for (const std::uint32_t n : r.from()) rule.from_mask |= bit(n);
+    for (const std::uint32_t n : r.to()) rule.to_mask |= bit(n);
+    if (r.from_leader()) {
+      const NodeId leader = world.current_leader();
+      if (leader == kNoNode) fail(step, i, "rule from_leader: no leader");
+      else rule.from_mask |= bit(leader);
+    }
+    std::vector<std::string> problems;
+    if (!r.from_mark().empty()) {
+      if (const Mark* m = mark_of(r.from_mark(), problems)) rule.from_mask |= bit(m->node);
+    }
+    if (!r.to_mark().empty()) {
+      if (const Mark* m = mark_of(r.to_mark(), problems)) rule.to_mask |= bit(m->node);
+    }
+    for (const std::string& p : problems) fail(step, i, p);
+    for (const int k : r.kinds()) {
+      const MessageClass c = message_class_of(static_cast<pb::MessageKind>(k));
+      if (c == MessageClass::kCount) fail(step, i, "rule: unknown message kind");
+      else rule.class_mask |= std::uint32_t{1} << static_cast<unsigned>(c);
+    }
+    switch (r.entries()) {
+      case pb::WITH_ENTRIES: rule.entries = EntryFilter::kWithEntries; break;
+      case pb::CURRENT_TERM_ENTRY: rule.entries = EntryFilter::kCurrentTerm; break;
+      case pb::ONLY_OLDER_TERM_ENTRIES: rule.entries = EntryFilter::kOnlyOlderTerms; break;
+      default: rule.entries = EntryFilter::kAny; break;
+    }
+    switch (r.action()) {
+      case pb::DELAY: rule.action = RuleAction::kDelay; break;
+      case pb::STRIP: rule.action = RuleAction::kStrip; break;
+      default: rule.action = RuleAction::kDrop; break;
+    }
+    rule.delay_us = r.delay_ms() * 1000;
+    rule.limit = r.limit();
+    return rule;
+  }
+
 
   void execute(const pb::Step& step, std::size_t i) {
     const std::size_t n = world.node_count();
     switch (step.action()) {
-      case pb::MARK: target(step, i); break;
+      case pb::MARK: record_mark(step, i, target(step, i)); break;
       case pb::CRASH: {
         const NodeId t = target(step, i);
         if (t != kNoNode) world.crash(t);
@@ -158,15 +325,39 @@ struct Runner {
         }
         break;
       case pb::CHECK: check(step, i); break;
+      case pb::RULE: {
+        const MessageRule rule = rule_of(step, i);
+        world.add_message_rule(rule);
+        note = describe_rule(world.message_rules().rules().back());
+        break;
+      }
+      case pb::UNRULE:
+        if (world.remove_message_rules(step.label()) == 0) {
+          fail(step, i, fmt::format("UNRULE: no rule labelled '{}'", step.label()));
+        }
+        break;
+      case pb::PROPOSE: {
+        const NodeId t = target(step, i);
+        if (t == kNoNode || !world.propose(t, config_sync::Put{step.path(), step.content()},
+                                           [](const host::ClientReply&) {})) {
+          fail(step, i, fmt::format("PROPOSE: n{} is down", t));
+        }
+        break;
+      }
+      case pb::AWAIT: break;  // run by the step loop (it advances time)
       default: fail(step, i, "unknown action"); break;
     }
-    result.log.push_back(fmt::format("t={:>6} ms  {}{}{}", step.at_ms(), pb::Action_Name(step.action()),
+    result.log.push_back(fmt::format("t={:>6} ms  {}{}{}{}", step_ms, pb::Action_Name(step.action()),
                                      step.leader() ? fmt::format(" leader(n{})", marked)
                                      : step.follower() ? std::string(" follower")
                                      : step.node() != 0 ? fmt::format(" n{}", step.node())
                                                         : std::string(),
-                                     step.action() == pb::CHECK ? " " + step.expect().ShortDebugString()
-                                                                : std::string()));
+                                     step.label().empty() ? std::string() : " '" + step.label() + "'",
+                                     step.action() == pb::CHECK || step.action() == pb::AWAIT
+                                         ? " " + step.expect().ShortDebugString()
+                                         : std::string()));
+    if (!note.empty()) result.log.push_back("              " + note);
+    note.clear();
   }
 };
 
@@ -187,16 +378,30 @@ ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_ove
   World world(config);
   world.begin();
   Runner runner{world, result};
-  std::uint64_t last_ms = 0;
+  std::uint64_t cursor_us = 0;  // where the previous step left the world
   for (int i = 0; i < sc.steps_size(); ++i) {
     const pb::Step& step = sc.steps(i);
-    if (step.at_ms() < last_ms) {
-      result.failed_expectations.push_back(fmt::format("step {} goes back in time", i));
+    const std::uint64_t at_us =
+        step.has_after_ms() ? cursor_us + step.after_ms() * 1000 : step.at_ms() * 1000;
+    if (at_us < cursor_us) {
+      result.failed_expectations.push_back(fmt::format(
+          "step {} (at {} ms) goes back in time (the previous step ended at {} ms)", i,
+          at_us / 1000, cursor_us / 1000));
       break;
     }
-    last_ms = step.at_ms();
-    world.run_until(step.at_ms() * 1000);
+    if (at_us >= config.duration_us) {
+      result.failed_expectations.push_back(fmt::format("step {} (at {} ms) is after the end", i,
+                                                       at_us / 1000));
+      break;
+    }
+    cursor_us = at_us;
+    world.run_until(cursor_us);
     if (world.findings().any_safety()) break;
+    runner.step_ms = cursor_us / 1000;
+    if (step.action() == pb::AWAIT) {
+      cursor_us = runner.await(step, static_cast<std::size_t>(i), cursor_us);
+      if (world.findings().any_safety()) break;
+    }
     runner.execute(step, static_cast<std::size_t>(i));
   }
   world.run_until(config.duration_us);
