@@ -22,6 +22,7 @@ Connection::~Connection() { stream_->close(); }
 
 void Connection::start(Callbacks callbacks) {
   callbacks_ = std::move(callbacks);
+  last_received_ = std::chrono::steady_clock::now();
   read_buffer_.resize(kReadChunkBytes);
   read_more();
 }
@@ -50,11 +51,17 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes)
     close(ec == boost::asio::error::eof ? "peer closed the connection" : ec.message());
     return;
   }
+  // Any bytes are a sign of life, also the first part of a large frame still in flight.
+  last_received_ = std::chrono::steady_clock::now();
   Status status = reader_.feed(std::string_view(read_buffer_.data(), bytes));
   // Frames completed before a malformed one are still delivered: they were valid.
   while (!closed_) {
     std::optional<std::string> payload = reader_.pop();
     if (!payload) break;
+    if (payload->empty()) {
+      ++keepalives_received_;
+      continue;
+    }
     ++frames_received_;
     callbacks_.on_frame(std::move(*payload));
   }
@@ -72,10 +79,13 @@ bool Connection::send(std::string_view payload) {
     ++frames_dropped_;
   }
   queue_.push_back(encode_frame(payload));
+  last_sent_ = std::chrono::steady_clock::now();
   QUORUM_ASSERT(queue_.size() <= send_queue_frames_max_);
   if (write_buffer_.empty()) write_more();
   return true;
 }
+
+void Connection::send_keepalive() { send(std::string_view()); }
 
 void Connection::write_more() {
   QUORUM_ASSERT(write_buffer_.empty());

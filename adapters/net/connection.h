@@ -3,12 +3,18 @@
 // payloads through a bounded queue. Anything malformed closes the connection with one reason;
 // the bytes never reach the caller. Adapter layer.
 //
+// Keepalive: a frame with an empty payload carries nothing (no Hello or raft message is empty);
+// it is consumed here, never handed to on_frame. The transport sends one on a link that has
+// been quiet for a while and closes a link on which nothing at all arrived for its idle timeout
+// (tcp_transport.h), so a half-open TCP connection cannot silence a link forever.
+//
 // Lifetime: shared_ptr; pending io handlers keep it alive. close() is idempotent and calls
 // on_close exactly once (also when the peer closed or an io error happened).
 // Thread safety: io thread only.
 #pragma once
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -43,8 +49,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Returns false if the connection is closed (the payload is dropped).
   bool send(std::string_view payload);
   void close(const std::string& reason, bool malformed = false);
+  // Queues one keepalive frame (empty payload).
+  void send_keepalive();
 
   bool closed() const { return closed_; }
+  // The last time bytes arrived (or start()), and the last time a frame was queued.
+  std::chrono::steady_clock::time_point last_received() const { return last_received_; }
+  std::chrono::steady_clock::time_point last_sent() const { return last_sent_; }
+  std::uint64_t keepalives_received() const { return keepalives_received_; }
   const std::string& remote() const { return stream_->remote(); }
   std::uint64_t frames_dropped() const { return frames_dropped_; }
   std::uint64_t frames_received() const { return frames_received_; }
@@ -63,6 +75,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::string> queue_;
   std::string write_buffer_;  // frames being written; non-empty iff a write is outstanding
   bool closed_ = false;
+  std::chrono::steady_clock::time_point last_received_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
+  std::uint64_t keepalives_received_ = 0;
   std::uint64_t frames_dropped_ = 0;
   std::uint64_t frames_received_ = 0;
 };

@@ -19,8 +19,13 @@ using TlsSocket = asio::ssl::stream<tcp::socket>;
 TcpTransport::TcpTransport(asio::io_context& io, TransportOptions options, Prng prng,
                            DeliverFn deliver)
     : io_(io), options_(std::move(options)), prng_(prng), deliver_(std::move(deliver)),
-      acceptor_(io) {
+      acceptor_(io), liveness_timer_(io) {
   QUORUM_ASSERT(options_.self_id != kNoNode);
+  QUORUM_ASSERT(options_.idle_timeout_ms == 0 ||
+                    (options_.keepalive_interval_ms > 0 &&
+                     options_.keepalive_interval_ms < options_.idle_timeout_ms),
+                "keepalive_interval_ms {} must be in (0, idle_timeout_ms {})",
+                options_.keepalive_interval_ms, options_.idle_timeout_ms);
   QUORUM_ASSERT(!options_.cluster_id.empty());
   for (const PeerEndpoint& endpoint : options_.peers) {
     QUORUM_ASSERT(endpoint.id != options_.self_id, "a node is not its own peer");
@@ -85,7 +90,41 @@ Status TcpTransport::start() {
   for (auto& [peer_id, peer] : peers_) {
     if (peer.backoff) dial(peer_id);
   }
+  if (options_.idle_timeout_ms != 0) schedule_liveness_check();
   return Status::ok();
+}
+
+void TcpTransport::schedule_liveness_check() {
+  liveness_timer_.expires_after(std::chrono::milliseconds(options_.keepalive_interval_ms));
+  liveness_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || stopped_ || ec) return;
+    check_liveness();
+    schedule_liveness_check();
+  });
+}
+
+void TcpTransport::check_liveness() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto idle_timeout = std::chrono::milliseconds(options_.idle_timeout_ms);
+  const auto keepalive_interval = std::chrono::milliseconds(options_.keepalive_interval_ms);
+  for (auto& [peer_id, peer] : peers_) {
+    if (!peer.connection || peer.connection->closed()) continue;
+    // Copy: close() runs on_closed, which resets peer.connection.
+    std::shared_ptr<Connection> connection = peer.connection;
+    const auto silent = now - connection->last_received();
+    if (silent >= idle_timeout) {
+      ++counters_.connections_idle_closed;
+      connection->close(fmt::format(
+          "idle: nothing received for {} ms (idle timeout {} ms)",
+          std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(),
+          options_.idle_timeout_ms));
+      continue;
+    }
+    if (now - connection->last_sent() >= keepalive_interval) {
+      connection->send_keepalive();
+      ++counters_.keepalives_sent;
+    }
+  }
 }
 
 void TcpTransport::stop() {
@@ -93,6 +132,7 @@ void TcpTransport::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  liveness_timer_.cancel();
   for (auto& [peer_id, peer] : peers_) {
     if (peer.redial_timer) peer.redial_timer->cancel();
     if (peer.connection) {
@@ -359,7 +399,7 @@ void TcpTransport::on_closed(NodeId peer_id, const std::shared_ptr<Connection>& 
   Peer& peer = peers_.at(peer_id);
   const bool current = peer.connection == connection;
   if (current) peer.connection.reset();
-  if (malformed) {
+  if (malformed || reason.rfind("idle:", 0) == 0) {
     log::warn("net", "closed connection to node {}: {}", peer_id, reason);
   } else {
     log::info("net", "lost connection to node {}: {}", peer_id, reason);

@@ -12,6 +12,14 @@
 // checks; a message that does not decode or is not addressed from that peer to this node; with
 // TLS, a peer whose certificate is not signed by the cluster CA (the TLS handshake fails).
 //
+// Liveness: every link carries traffic at least every keepalive_interval_ms (a keepalive frame,
+// an empty payload, when nothing else was sent); a link on which NOTHING arrived for
+// idle_timeout_ms is closed ("idle") and the dialer re-dials. Without this a half-open TCP
+// connection (peer host gone without a FIN or RST, a silently dropping middlebox) would look
+// connected forever while carrying nothing. Detection takes at most idle_timeout_ms +
+// keepalive_interval_ms. Peers older than this keepalive frame would close the link on it as
+// malformed: all controllers of a group run the same version.
+//
 // Sending is best effort (host/ports/transport.h): a message to a peer that is not connected
 // is dropped and counted; each connection queues at most send_queue_frames_max frames and
 // drops the oldest when full.
@@ -63,6 +71,9 @@ struct TransportOptions {
   std::uint64_t backoff_ms_min = 20;
   std::uint64_t backoff_ms_max = 1000;
   std::uint64_t handshake_timeout_ms = 3000;
+  // 0 disables both (tests of other behaviour); else keepalive_interval_ms < idle_timeout_ms.
+  std::uint64_t idle_timeout_ms = 10'000;
+  std::uint64_t keepalive_interval_ms = 2'000;
 };
 
 struct TransportCounters {
@@ -72,6 +83,8 @@ struct TransportCounters {
   std::uint64_t connections_established = 0;
   std::uint64_t connections_refused = 0;  // bad Hello, TLS failure, unexpected peer
   std::uint64_t frames_rejected = 0;      // malformed frames or undecodable messages
+  std::uint64_t connections_idle_closed = 0;  // nothing received for idle_timeout_ms
+  std::uint64_t keepalives_sent = 0;
 };
 
 class TcpTransport final : public host::Transport {
@@ -117,6 +130,9 @@ class TcpTransport final : public host::Transport {
   void on_closed(NodeId peer_id, const std::shared_ptr<Connection>& connection,
                  const std::string& reason, bool malformed);
   std::string hello_payload() const;
+  // Every keepalive_interval_ms: keepalives on quiet links, close links silent for too long.
+  void schedule_liveness_check();
+  void check_liveness();
 
   boost::asio::io_context& io_;
   TransportOptions options_;
@@ -126,6 +142,7 @@ class TcpTransport final : public host::Transport {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t listen_port_ = 0;
   std::map<NodeId, Peer> peers_;
+  boost::asio::steady_timer liveness_timer_;
   TransportCounters counters_;
   bool stopped_ = false;
   // Guards io handlers that outlive a stopped transport (they check it before touching `this`).

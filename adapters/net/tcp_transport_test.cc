@@ -6,6 +6,7 @@
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "adapters/asio/log.h"
+#include "engine/wire/codec.h"
+#include "engine/wire/frame.h"
 
 namespace quorum::adapters {
 namespace {
@@ -154,6 +157,109 @@ TEST_F(TcpTransportTest, ANodeThatIsNotAConfiguredPeerIsRefused) {
   ASSERT_TRUE(run_until(io, [&] { return five.transport->counters().connections_refused >= 1; }));
   EXPECT_FALSE(stranger.transport->connected(5));
   EXPECT_EQ(five.transport->counters().connections_established, 0u);
+}
+
+TEST_F(TcpTransportTest, APeerThatHandshakesAndThenGoesSilentIsDisconnected) {
+  Node high;  // id 2 accepts; a raw socket plays node 1
+  TransportOptions options = options_for(2, "c", {{1, "127.0.0.1", 1}});
+  options.idle_timeout_ms = 300;
+  options.keepalive_interval_ms = 50;
+  make(io, &high, options);
+  tcp::socket raw(io);
+  raw.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), high.transport->listen_port()));
+  wire::Hello hello;
+  hello.cluster_id = "c";
+  hello.node_id = 1;
+  const auto last_sent_at = std::chrono::steady_clock::now();  // no byte goes out after this
+  asio::write(raw, asio::buffer(wire::encode_frame(wire::encode_hello(hello))));
+  ASSERT_TRUE(run_until(io, [&] { return high.transport->connected(1); }));
+  // From now on the raw socket sends nothing (it still reads: the kernel acks, a half-open link).
+  std::string inbound;
+  std::array<char, 4096> chunk{};
+  bool closed = false;
+  std::function<void()> read_next = [&] {
+    raw.async_read_some(asio::buffer(chunk), [&](const boost::system::error_code& ec, std::size_t n) {
+      if (ec) {
+        closed = true;
+        return;
+      }
+      inbound.append(chunk.data(), n);
+      read_next();
+    });
+  };
+  read_next();
+  ASSERT_TRUE(run_until(io, [&] { return closed && !high.transport->connected(1); }));
+  const auto silent_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - last_sent_at);
+  EXPECT_GE(silent_ms.count(), 300) << "closed before the idle timeout";
+  EXPECT_EQ(high.transport->counters().connections_idle_closed, 1u);
+  // What it sent the silent peer: its Hello, then keepalive frames (empty payloads) only.
+  wire::FrameDecoder decoder;
+  decoder.feed(inbound);
+  Result<std::optional<std::string>> first = decoder.next();
+  ASSERT_TRUE(first.has_value() && first->has_value());
+  EXPECT_TRUE(wire::decode_hello(**first).has_value());
+  int keepalives = 0;
+  for (Result<std::optional<std::string>> next = decoder.next(); next && next->has_value();
+       next = decoder.next()) {
+    EXPECT_TRUE((*next)->empty());
+    ++keepalives;
+  }
+  EXPECT_GE(keepalives, 1);
+  EXPECT_TRUE(high.received.empty());
+}
+
+TEST_F(TcpTransportTest, AQuietLinkBetweenLivePeersStaysUpOnKeepalives) {
+  TransportOptions high_options = options_for(2, "c", {{1, "127.0.0.1", 1}});
+  high_options.idle_timeout_ms = 200;
+  high_options.keepalive_interval_ms = 40;
+  Node high;
+  make(io, &high, high_options);
+  TransportOptions low_options =
+      options_for(1, "c", {{2, "127.0.0.1", high.transport->listen_port()}});
+  low_options.idle_timeout_ms = 200;
+  low_options.keepalive_interval_ms = 40;
+  Node low;
+  make(io, &low, low_options);
+  ASSERT_TRUE(run_until(io, [&] { return low.transport->connected(2) && high.transport->connected(1); }));
+  // No raft traffic at all for five idle timeouts: only keepalives cross the link.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+  while (std::chrono::steady_clock::now() < until) io.run_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(low.transport->connected(2));
+  EXPECT_TRUE(high.transport->connected(1));
+  EXPECT_EQ(low.transport->counters().connections_idle_closed, 0u);
+  EXPECT_EQ(high.transport->counters().connections_idle_closed, 0u);
+  EXPECT_EQ(low.transport->counters().connections_established, 1u);
+  EXPECT_GE(low.transport->counters().keepalives_sent, 5u);
+  EXPECT_GE(high.transport->counters().keepalives_sent, 5u);
+  EXPECT_TRUE(low.received.empty() && high.received.empty()) << "keepalives never reach the host";
+}
+
+TEST_F(TcpTransportTest, TheDialerRedialsALinkItClosedAsIdle) {
+  // The accepting side is a raw listener that completes the Hello and then never speaks again.
+  tcp::acceptor listener(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::vector<std::shared_ptr<tcp::socket>> accepted;
+  std::function<void()> accept_next = [&] {
+    auto socket = std::make_shared<tcp::socket>(io);
+    listener.async_accept(*socket, [&, socket](const boost::system::error_code& ec) {
+      if (ec) return;
+      wire::Hello hello;
+      hello.cluster_id = "c";
+      hello.node_id = 2;
+      asio::write(*socket, asio::buffer(wire::encode_frame(wire::encode_hello(hello))));
+      accepted.push_back(socket);
+      accept_next();
+    });
+  };
+  accept_next();
+  TransportOptions options = options_for(1, "c", {{2, "127.0.0.1", listener.local_endpoint().port()}});
+  options.idle_timeout_ms = 200;
+  options.keepalive_interval_ms = 40;
+  Node low;
+  make(io, &low, options);
+  ASSERT_TRUE(run_until(io, [&] { return accepted.size() >= 2; }));
+  EXPECT_GE(low.transport->counters().connections_idle_closed, 1u);
+  EXPECT_GE(low.transport->counters().connections_established, 2u);
 }
 
 // Generates a CA, and per name a key and a certificate signed by that CA, with the openssl CLI.

@@ -46,6 +46,21 @@ TEST(Integration, ThreeDaemonsElectExactlyOneLeaderThatEveryNodeAgreesOn) {
   EXPECT_NE(cluster.log_text(leader).find("role pre-candidate -> candidate"), std::string::npos);
 }
 
+TEST(Integration, QuietLinksBetweenFollowersStayUpOnKeepalives) {
+  // Followers exchange no Raft messages while a leader is healthy; only keepalives keep their
+  // link from being closed as idle (2 T). Watch for 6 T: no link may have been closed.
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  std::this_thread::sleep_for(6 * kT);  // asserting an absence: nothing to poll for
+  for (NodeId id : cluster.ids()) {
+    EXPECT_EQ(metric(cluster, id, "quorum_connections_idle_closed_total"), "0") << "node " << id;
+    EXPECT_EQ(cluster.log_text(id).find("idle:"), std::string::npos) << cluster.log_text(id);
+  }
+  EXPECT_EQ(cluster.wait_leader(cluster.ids(), kElectionBound), leader);
+}
+
 TEST(Integration, AFollowerRedirectsToTheLeaderAndTheClientFollows) {
   TestCluster cluster({});
   cluster.start_all();

@@ -353,6 +353,9 @@ void render_metrics(ApiContext& context, std::string* out) {
   render_metric("quorum_connections_refused_total", "counter",
                 "Peer connections refused (TLS, cluster id, unexpected node).",
                 net.connections_refused, out);
+  render_metric("quorum_connections_idle_closed_total", "counter",
+                "Peer connections closed because nothing arrived for two election timeouts.",
+                net.connections_idle_closed, out);
   if (context.http_counters != nullptr) {
     render_metric("quorum_api_tls_handshakes_failed_total", "counter",
                   "HTTPS API connections refused in the TLS handshake (no or bad client "

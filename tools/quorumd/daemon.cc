@@ -46,6 +46,11 @@ adapters::TransportOptions transport_options(const ParsedConfig& config) {
   // Reconnect quickly relative to the election timeout, never faster than every 20 ms.
   options.backoff_ms_min = 20;
   options.backoff_ms_max = std::max<std::uint64_t>(100, config.election_timeout_ms / 2);
+  // A link silent for two election timeouts is dead (a half-open TCP connection): close it and
+  // re-dial. Two, not one, so that one slow round trip or a short pause of a peer process does
+  // not cost a reconnect. Quiet links (between followers) carry a keepalive every T/4.
+  options.idle_timeout_ms = 2 * config.election_timeout_ms;
+  options.keepalive_interval_ms = std::max<std::uint64_t>(1, config.election_timeout_ms / 4);
   return options;
 }
 }  // namespace
