@@ -1,7 +1,5 @@
 #include "sim/clock/event_queue.h"
 
-#include <algorithm>
-
 #include "engine/core/base/assert.h"
 
 namespace quorum::sim {
@@ -11,8 +9,19 @@ std::uint64_t EventQueue::push(std::uint64_t time_us, std::uint32_t kind, std::u
   QUORUM_ASSERT(time_us >= now_us_, "event at {} us scheduled in the past (now {} us)", time_us,
                 now_us_);
   const std::uint64_t seq = next_seq_++;
-  heap_.push_back(Event{time_us, seq, kind, node, arg0, arg1});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  QUORUM_ASSERT(seq < kSeqMax, "event sequence numbers exhausted");
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    QUORUM_ASSERT(slots_.size() <= kSlotMask, "more than {} pending events", kSlotMask + 1);
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(Payload{kind, node, arg0, arg1});
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = Payload{kind, node, arg0, arg1};
+  }
+  heap_.push_back(Key{time_us, (seq << kSlotBits) | slot});
+  sift_up(heap_.size() - 1);
   return seq;
 }
 
@@ -23,13 +32,46 @@ std::uint64_t EventQueue::next_time_us() const {
 
 Event EventQueue::pop() {
   QUORUM_ASSERT(!heap_.empty());
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  const Event e = heap_.back();
+  const Key top = heap_.front();
+  heap_.front() = heap_.back();
   heap_.pop_back();
-  QUORUM_ASSERT(e.time_us >= now_us_, "time went backwards");
-  now_us_ = e.time_us;
+  if (!heap_.empty()) sift_down(0);
+  QUORUM_ASSERT(top.time_us >= now_us_, "time went backwards");
+  now_us_ = top.time_us;
   ++popped_count_;
-  return e;
+  const auto slot = static_cast<std::uint32_t>(top.seq_slot & kSlotMask);
+  const Payload& p = slots_[slot];
+  free_slots_.push_back(slot);
+  return Event{top.time_us, top.seq_slot >> kSlotBits, p.kind, p.node, p.arg0, p.arg1};
+}
+
+void EventQueue::sift_up(std::size_t i) {
+  const Key moving = heap_[i];
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 4;
+    if (!before(moving, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = moving;
+}
+
+void EventQueue::sift_down(std::size_t i) {
+  const std::size_t n = heap_.size();
+  const Key moving = heap_[i];
+  for (;;) {
+    const std::size_t first = 4 * i + 1;
+    if (first >= n) break;
+    std::size_t best = first;
+    const std::size_t end = first + 4 < n ? first + 4 : n;
+    for (std::size_t c = first + 1; c < end; ++c) {
+      if (before(heap_[c], heap_[best])) best = c;
+    }
+    if (!before(heap_[best], moving)) break;
+    heap_[i] = heap_[best];
+    i = best;
+  }
+  heap_[i] = moving;
 }
 
 }  // namespace quorum::sim

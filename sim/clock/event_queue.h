@@ -6,6 +6,11 @@
 // example the message bytes of a delivery) in its own slabs and refers to it by argument.
 //
 // Invariant: now_us() never decreases; an event may not be scheduled in the past.
+//
+// Layout (speed: every simulated message, tick and client step is one push and one pop): a
+// 4-ary min-heap of 16-byte keys {time_us, seq << kSlotBits | slot}, the rest of each event in
+// a slab slot. Since seq is unique, comparing the second word compares seq; the slot bits never
+// decide. Four children share one cache line, and a sift moves 16 bytes instead of a whole event.
 #pragma once
 
 #include <cstdint>
@@ -39,10 +44,30 @@ class EventQueue {
   std::uint64_t popped_count() const { return popped_count_; }
 
  private:
-  static bool later(const Event& a, const Event& b) {
-    return a.time_us != b.time_us ? a.time_us > b.time_us : a.seq > b.seq;
+  // Pending events at once: 2^24 (asserted); sequence numbers: 2^40 per run (asserted).
+  static constexpr unsigned kSlotBits = 24;
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::uint64_t kSeqMax = std::uint64_t{1} << (64 - kSlotBits);
+
+  struct Key {
+    std::uint64_t time_us;
+    std::uint64_t seq_slot;  // seq << kSlotBits | slot
+  };
+  struct Payload {
+    std::uint32_t kind;
+    std::uint32_t node;
+    std::uint64_t arg0;
+    std::uint64_t arg1;
+  };
+  static bool before(const Key& a, const Key& b) {
+    return a.time_us != b.time_us ? a.time_us < b.time_us : a.seq_slot < b.seq_slot;
   }
-  std::vector<Event> heap_;  // binary min-heap on (time_us, seq)
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
+
+  std::vector<Key> heap_;  // 4-ary min-heap on (time_us, seq): children of i are 4i+1..4i+4
+  std::vector<Payload> slots_;
+  std::vector<std::uint32_t> free_slots_;
   std::uint64_t now_us_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t popped_count_ = 0;

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <tuple>
 #include <vector>
+
+#include "engine/core/base/prng.h"
 
 namespace quorum::sim {
 namespace {
@@ -34,6 +38,37 @@ TEST(EventQueue, CountsPoppedEvents) {
   q.pop();
   EXPECT_EQ(q.popped_count(), 1u);
   EXPECT_EQ(q.next_time_us(), 2u);
+}
+
+TEST(EventQueue, MatchesASortedReferenceUnderInterleavedPushesAndPops) {
+  // Many ties (times drawn from a small range) and a heap that grows and shrinks: the pop order
+  // must be exactly (time, scheduling order), as a sorted reference says.
+  EventQueue q;
+  Prng prng(42);
+  std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> reference;  // time, seq, arg
+  std::uint64_t pushed = 0;
+  std::uint64_t popped = 0;
+  for (int step = 0; step < 20000; ++step) {
+    if (q.empty() || prng.chance(55, 100)) {
+      const std::uint64_t t = q.now_us() + prng.uniform(0, 8);
+      const std::uint64_t seq = q.push(t, 7, 3, pushed, pushed * 2);
+      reference.emplace_back(t, seq, pushed);
+      ++pushed;
+    } else {
+      const auto first = std::min_element(reference.begin(), reference.end());
+      const Event e = q.pop();
+      ASSERT_EQ(e.time_us, std::get<0>(*first));
+      ASSERT_EQ(e.seq, std::get<1>(*first));
+      ASSERT_EQ(e.arg0, std::get<2>(*first));
+      ASSERT_EQ(e.arg1, std::get<2>(*first) * 2);
+      ASSERT_EQ(e.kind, 7u);
+      ASSERT_EQ(e.node, 3u);
+      reference.erase(first);
+      ++popped;
+    }
+    ASSERT_EQ(q.size(), reference.size());
+  }
+  EXPECT_EQ(q.popped_count(), popped);
 }
 
 TEST(EventQueueDeathTest, RefusesEventsInThePast) {
