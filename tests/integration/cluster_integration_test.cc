@@ -61,6 +61,64 @@ TEST(Integration, QuietLinksBetweenFollowersStayUpOnKeepalives) {
   EXPECT_EQ(cluster.wait_leader(cluster.ids(), kElectionBound), leader);
 }
 
+// The controller table as `quorumctl controller --list --long --batch` prints it, row by name.
+std::map<std::string, std::string> table_rows(const TestCluster& cluster, NodeId via) {
+  CommandResult table = run_quorumctl(
+      fmt::format("--host {} --timeout 5 controller --list --long --batch", cluster.api_address(via)),
+      cluster.dir());
+  std::map<std::string, std::string> rows;
+  std::istringstream lines(table.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    for (NodeId id : cluster.ids()) {
+      if (line.find(" ctl" + std::to_string(id) + " ") != std::string::npos) rows["ctl" + std::to_string(id)] = line;
+    }
+  }
+  return rows;
+}
+
+TEST(Integration, AStoppedFollowerIsListedAsNotRespondingWithItsLagAndRecovers) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  const NodeId stopped = leader % 3 + 1;
+  const NodeId other = 6 - leader - stopped;  // ids are 1, 2, 3
+  const std::string stopped_name = "ctl" + std::to_string(stopped);
+  const std::string other_name = "ctl" + std::to_string(other);
+  std::map<std::string, std::string> rows;
+  ASSERT_TRUE(eventually(10s, [&] {
+    rows = table_rows(cluster, leader);
+    return rows[stopped_name].find("Responding to heartbeats.") != std::string::npos &&
+           rows[other_name].find("Responding to heartbeats.") != std::string::npos;
+  })) << rows[stopped_name] << "\n" << rows[other_name];
+  EXPECT_EQ(rows[stopped_name].rfind("f ", 0), 0u) << rows[stopped_name];
+
+  cluster.kill(stopped, SIGSTOP);  // alive for TCP (the kernel still acks), silent for Raft
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(cluster.request(leader, "PUT", fmt::format("/v1/config/lag{}.cnf", i), "x")->status, 200u);
+  }
+  ASSERT_TRUE(eventually(10 * kT, [&] {
+    rows = table_rows(cluster, leader);
+    return rows[stopped_name].find("Not responding for ") != std::string::npos;
+  })) << rows[stopped_name];
+  std::fprintf(stderr, "table while %s is stopped:\n%s\n%s\n", stopped_name.c_str(),
+               rows[stopped_name].c_str(), rows[other_name].c_str());
+  EXPECT_EQ(rows[stopped_name].rfind("- ", 0), 0u) << rows[stopped_name];
+  EXPECT_NE(rows[stopped_name].find("3 entries behind."), std::string::npos) << rows[stopped_name];
+  EXPECT_NE(rows[other_name].find("Responding to heartbeats."), std::string::npos) << rows[other_name];
+  Result<quorumctl::HttpReply> json = cluster.request(leader, "GET", "/v1/controllers");
+  ASSERT_TRUE(json.has_value());
+  EXPECT_NE(json->body.find("\"lagEntries\":\"3\""), std::string::npos) << json->body;
+
+  cluster.kill(stopped, SIGCONT);
+  EXPECT_TRUE(eventually(20 * kT, [&] {
+    rows = table_rows(cluster, leader);
+    return rows[stopped_name].find("Responding to heartbeats.") != std::string::npos &&
+           rows[stopped_name].find("behind") == std::string::npos;
+  })) << rows[stopped_name];
+}
+
 TEST(Integration, AFollowerRedirectsToTheLeaderAndTheClientFollows) {
   TestCluster cluster({});
   cluster.start_all();

@@ -51,9 +51,10 @@ constexpr const char* kControllerHelp =
     "       quorumctl controller --step-down\n"
     "\n"
     "--list     controller names; with --long the table S VERSION OWNER GROUP NAME IP PORT\n"
-    "           COMMENT, where S is l (leader), f (follower) or - (not reachable from the\n"
-    "           leader). NAME arguments filter rows. --no-header drops the header, --batch\n"
-    "           the header and the Total line. Served by the leader.\n"
+    "           COMMENT, where S is l (leader), f (follower) or - (no acknowledgement of\n"
+    "           the leader's heartbeats within an election timeout: COMMENT says for how long\n"
+    "           and how many entries it is behind). NAME arguments filter rows. --no-header\n"
+    "           drops the header, --batch the header and the Total line. Served by the leader.\n"
     "--transfer-leader  asks the leader to hand over to NAME (default: the most up-to-date\n"
     "           voter) and waits until a new leader is known.\n"
     "--step-down  the leader steps down and does not campaign for one election timeout.\n";

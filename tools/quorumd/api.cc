@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string_view>
 #include <utility>
 
@@ -89,24 +90,20 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
   respond(json_response(200, status));
 }
 
-void add_controller(api::ControllerList* list, NodeId id, const std::string& name,
-                    const std::string& ip, std::uint16_t port, std::uint16_t http_port,
-                    bool leader, bool reachable) {
+api::Controller* add_controller(api::ControllerList* list, const PeerConfig& peer) {
   api::Controller* row = list->add_controllers();
-  row->set_node_id(id);
-  row->set_hostname(name);
-  row->set_ip(ip);
-  row->set_port(port);
-  row->set_http_port(http_port);
-  row->set_role(leader ? "leader" : "follower");
-  row->set_host_status(reachable ? "online" : "unreachable");
+  row->set_node_id(peer.id);
+  row->set_hostname(peer.name);
+  row->set_ip(peer.host);
+  row->set_port(peer.raft_port);
+  row->set_http_port(peer.http_port);
   row->set_version(kVersion);
   row->set_owner_user_name(current_user());
   row->set_owner_group_name(current_group());
-  row->set_message(leader ? "Acting as leader."
-                          : (reachable ? "Responding to heartbeats." : "Not reachable from the leader."));
+  return row;
 }
 
+// Served by the leader only: the follower rows are its acknowledgement records (peer_acks.h).
 void handle_controllers(ApiContext& context, const HttpRequest& request,
                         const HttpRespondFn& respond) {
   const raft::Node& node = context.host.node();
@@ -115,11 +112,34 @@ void handle_controllers(ApiContext& context, const HttpRequest& request,
     return;
   }
   const ParsedConfig& config = context.config;
+  const auto now = std::chrono::steady_clock::now();
+  const auto election_timeout = std::chrono::milliseconds(config.election_timeout_ms);
   api::ControllerList list;
   for (const PeerConfig& peer : config.peers) {
-    const bool self = peer.id == config.node_id;
-    add_controller(&list, peer.id, peer.name, peer.host, peer.raft_port, peer.http_port,
-                   /*leader=*/self, self || context.transport.connected(peer.id));
+    api::Controller* row = add_controller(&list, peer);
+    if (peer.id == config.node_id) {
+      row->set_role("leader");
+      row->set_host_status("online");
+      row->set_message("Acting as leader.");
+      row->set_connected(true);
+      row->set_acked(true);
+      row->set_match_index(node.last_index());
+      continue;
+    }
+    const bool connected = context.transport.connected(peer.id);
+    PeerAcks::View view;
+    if (context.acks != nullptr) view = context.acks->view(peer.id, now);
+    const FollowerRow follower = follower_row(view, node.last_index(), election_timeout, connected);
+    row->set_role("follower");
+    row->set_host_status(follower.online ? "online" : "unreachable");
+    row->set_message(follower.comment);
+    row->set_connected(connected);
+    row->set_acked(view.acked);
+    row->set_last_ack_ms_ago(static_cast<std::uint64_t>(view.silent_for.count()));
+    row->set_match_index(view.match_index);
+    row->set_lag_entries(view.acked && view.match_index < node.last_index()
+                             ? node.last_index() - view.match_index
+                             : 0);
   }
   list.set_total(static_cast<std::uint32_t>(list.controllers_size()));
   respond(json_response(200, list));

@@ -20,6 +20,7 @@
 #include "engine/host/node_host.h"
 #include "tools/quorumd/daemon.h"
 #include "tools/quorumd/metrics.h"
+#include "tools/quorumd/peer_acks.h"
 
 namespace quorum::quorumd {
 
@@ -31,6 +32,7 @@ struct ApiContext {
   const LatencyHistogram& fsync;
   const CounterSet& counters;
   const adapters::HttpServerCounters* http_counters = nullptr;  // set once the server exists
+  const PeerAcks* acks = nullptr;  // the leader's view of follower acknowledgements
 };
 
 void handle_api_request(ApiContext& context, const adapters::HttpRequest& request,

@@ -21,6 +21,7 @@
 #include "tools/quorumd/api.h"
 #include "tools/quorumd/config_materializer.h"
 #include "tools/quorumd/metrics.h"
+#include "tools/quorumd/peer_acks.h"
 
 namespace quorum::quorumd {
 
@@ -81,6 +82,7 @@ struct Daemon::Impl {
   std::unique_ptr<ApiContext> api;
   LatencyHistogram fsync;
   CounterSet counters;
+  PeerAcks acks;
   raft::SoftState last_soft;
   boost::asio::steady_timer drift_timer;
   bool config_sync_posted = false;
@@ -117,7 +119,10 @@ Status Daemon::Impl::start() {
   Prng prng(seed);
   transport = std::make_unique<adapters::TcpTransport>(
       io, transport_options(config), prng.fork(1),
-      [this](raft::Message message) { host->deliver(std::move(message)); });
+      [this](raft::Message message) {
+        acks.on_message(message, host->node().term(), std::chrono::steady_clock::now());
+        host->deliver(std::move(message));
+      });
   host = std::make_unique<host::NodeHost>(
       to_host_config(config), host::Ports{*transport, clock, *storage, executor, nullptr}, prng.fork(2));
   install_hooks();
@@ -129,6 +134,7 @@ Status Daemon::Impl::start() {
   if (Status status = transport->start(); !status.is_ok()) return status;
   if (config.http_port != 0) {
     api = std::make_unique<ApiContext>(ApiContext{config, *host, *transport, fsync, counters});
+    api->acks = &acks;
     std::optional<adapters::HttpTlsOptions> https;
     if (config.tls_enabled()) {
       https = adapters::HttpTlsOptions{config.tls_ca_file, config.tls_cert_file, config.tls_key_file,
@@ -168,6 +174,10 @@ void Daemon::Impl::install_hooks() {
 }
 
 void Daemon::Impl::on_role_change(const raft::SoftState& soft) {
+  if (soft.role == raft::Role::kLeader &&
+      (last_soft.role != raft::Role::kLeader || soft.term != last_soft.term)) {
+    acks.on_leader(soft.term, std::chrono::steady_clock::now());
+  }
   if (soft.role != last_soft.role || soft.term != last_soft.term) {
     log::info("raft", "role {} -> {} term {}", raft::role_name(last_soft.role), raft::role_name(soft.role),
               soft.term);
