@@ -22,7 +22,16 @@ std::string_view run_status_name(RunStatus status) {
 
 namespace {
 SwarmOptions swarm_options(const RunConfig& c) {
-  return SwarmOptions{c.node_count, c.profile, c.faults};
+  return SwarmOptions{c.node_count, c.profile, c.faults, c.figure8};
+}
+
+// Split-brain step-down bound (sim/checkers/split_brain.h): 2 election timeouts T plus 0.5 s of
+// slack, T as the run uses it (the drawn swarm knobs, or the config's overrides).
+std::uint64_t split_brain_overlap_us_max(const RunConfig& c, const SwarmConfig& swarm) {
+  const std::uint64_t ticks =
+      c.election_timeout_ticks != 0 ? c.election_timeout_ticks : swarm.election_timeout_ticks;
+  const std::uint64_t tick_ms = c.tick_interval_ms != 0 ? c.tick_interval_ms : swarm.tick_interval_ms;
+  return 2 * ticks * tick_ms * 1000 + 500'000;
 }
 }  // namespace
 
@@ -36,6 +45,7 @@ World::World(RunConfig config)
       logs_(config_.node_count,
             [this](LogIndex i, Term t) { return log_matching_.chain_of(i, t); }),
       election_safety_(findings_),
+      split_brain_(findings_, split_brain_overlap_us_max(config_, swarm_)),
       state_machine_safety_(findings_, config_.node_count),
       leader_completeness_(findings_, logs_, state_machine_safety_),
       durability_(findings_, state_machine_safety_),
@@ -181,6 +191,7 @@ void World::dispatch(const Event& e) {
       NodeSlot& s = *nodes_[e.node];
       if (s.paused && s.pause_epoch == e.arg0) {
         s.paused = false;
+        split_brain_.on_resume(now_us(), e.node);
         trace_.event(now_us(), e.node, TraceKind::kResume);
         trace_.line(now_us(), e.node, TraceKind::kResume, "process resumes");
       }
@@ -332,6 +343,8 @@ std::vector<NodeView> World::node_views() const {
 
 RunResult World::finish() {
   RunResult r;
+  // Before the liveness verdict: an overlong split brain is a safety violation.
+  if (!findings_.any_safety()) split_brain_.finish(now_us());
   if (!findings_.any_safety()) {
     liveness_.finish(now_us());
     const NodeId leader = liveness_.leader();

@@ -25,6 +25,7 @@
 #include "sim/checkers/liveness.h"
 #include "sim/checkers/log_matching.h"
 #include "sim/checkers/log_model.h"
+#include "sim/checkers/split_brain.h"
 #include "sim/checkers/ownership_hooks.h"
 #include "sim/checkers/state_machine_safety.h"
 #include "sim/clock/event_queue.h"
@@ -67,6 +68,8 @@ struct RunConfig {
   std::uint64_t message_bytes_max = 0;      // scenarios: soft bound on one append's entry bytes
   std::uint32_t inflight_messages_max = 0;  // scenarios: appends in flight per follower
   std::uint64_t ops_per_second = 50;
+  // Also draw Raft Figure 8 episodes (sim/nemesis/figure8.h) in every seed; off by default.
+  bool figure8 = false;
   // Quiet period at the end: no new faults, everything heals, liveness must hold within
   // liveness_bound (10 election timeouts + recovery time).
   std::uint64_t quiet_us = 0;  // 0: 15 s or 30% of the run, whichever is longer
@@ -189,6 +192,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void end_fault(std::size_t index, std::uint64_t epoch);
   void flap(std::size_t index, std::uint64_t toggle);
   void apply_partition(const FaultAction& action);
+  void figure8_phase(std::size_t index, std::uint64_t phase);
   void heal_all();
   void timeline_partition();
   // Clients (world_clients.cc).
@@ -211,6 +215,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   LogMatching log_matching_;
   LogModel logs_;
   ElectionSafety election_safety_;
+  SplitBrainBound split_brain_;
   StateMachineSafety state_machine_safety_;
   LeaderCompleteness leader_completeness_;
   Durability durability_;

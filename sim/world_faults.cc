@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/base/assert.h"
+#include "sim/nemesis/figure8.h"
 #include "sim/world.h"
 #include "sim/world_internal.h"
 
@@ -53,6 +54,7 @@ void World::fire_fault(std::size_t index) {
     case FaultKind::kPause:
       if (!s.up || s.paused) return;
       s.paused = true;
+      split_brain_.on_pause(now_us(), a.node);
       s.pause_end_us = now_us() + a.duration_us;
       ++s.pause_epoch;
       if (timeline_ != nullptr) {
@@ -96,6 +98,7 @@ void World::fire_fault(std::size_t index) {
                   fmt::format("{} -> result {}", fault_kind_name(a.kind), static_cast<int>(r)));
       return;
     }
+    case FaultKind::kFigure8: figure8_phase(index, 0); return;
     default: break;
   }
   QUORUM_ASSERT(is_partition(a.kind));
@@ -121,6 +124,10 @@ void World::flap(std::size_t index, std::uint64_t toggle) {
 void World::end_fault(std::size_t index, std::uint64_t epoch) {
   if (healed_) return;
   const FaultAction& a = schedule_[index];
+  if (a.kind == FaultKind::kFigure8) {
+    figure8_phase(index, epoch);  // the epoch is the next phase
+    return;
+  }
   NodeSlot& s = *nodes_[a.node == kNoNode ? 1 : a.node];
   if (a.kind == FaultKind::kSlowDisk) {
     if (s.slow_disk_epoch == epoch) s.storage->set_profile(swarm_.disk);
@@ -138,6 +145,25 @@ void World::end_fault(std::size_t index, std::uint64_t epoch) {
   timeline_partition();
 }
 
+// One phase of a Figure 8 episode: the plan (sim/nemesis/figure8.cc) decides, the World acts.
+void World::figure8_phase(std::size_t index, std::uint64_t phase) {
+  const Figure8Plan plan =
+      figure8_plan(schedule_[index], index, phase, current_leader(), config_.node_count,
+                   swarm_.election_timeout_ticks * swarm_.tick_interval_ms * 1000);
+  trace_.event(now_us(), kNoNode, TraceKind::kNote, static_cast<std::uint64_t>(FaultKind::kFigure8),
+               index, phase);
+  trace_.line(now_us(), kNoNode, TraceKind::kNote, plan.note);
+  for (const NodeId n : plan.crash) crash_node(n, 0, "figure8");
+  if (!network_.rules().empty()) remove_message_rules(plan.rules_label);
+  for (const MessageRule& rule : plan.rules) add_message_rule(rule);
+  for (const NodeId n : plan.restart) {
+    if (!nodes_[n]->up) start_node(n);
+  }
+  if (plan.next_phase_in_us != 0) {
+    queue_.push(now_us() + plan.next_phase_in_us, kFaultEnd, 0, index, phase + 1);
+  }
+}
+
 void World::heal_all() {
   healed_ = true;
   network_.heal();
@@ -146,7 +172,10 @@ void World::heal_all() {
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     NodeSlot& s = *nodes_[n];
     s.storage->set_profile(swarm_.disk);
-    if (s.paused) s.paused = false;
+    if (s.paused) {
+      s.paused = false;
+      split_brain_.on_resume(now_us(), n);
+    }
     if (!s.up) start_node(n);
   }
   timeline_partition();
@@ -215,6 +244,7 @@ void World::pause(NodeId node, std::uint64_t duration_us) {
   NodeSlot& s = *nodes_[node];
   if (!s.up || s.paused) return;
   s.paused = true;
+  split_brain_.on_pause(now_us(), node);
   s.pause_end_us = now_us() + duration_us;
   ++s.pause_epoch;
   trace_.event(now_us(), node, TraceKind::kPause, duration_us);

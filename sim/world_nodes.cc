@@ -108,6 +108,7 @@ void World::install_hooks(NodeId node) {
     NodeSlot& s = *nodes_[node];
     s.soft = ss;
     election_safety_.on_role(now_us(), node, ss);
+    split_brain_.on_role(now_us(), node, ss);
     leader_completeness_.on_role(now_us(), node, ss);
     ownership_.on_role(now_us(), node, ss);
     if (ss.role == raft::Role::kLeader) probes_.hit(Probe::kLeaderElected);
@@ -199,6 +200,7 @@ void World::crash_node(NodeId node, std::uint64_t down_us, std::string_view why)
   if (lost > 0) probes_.hit(Probe::kCrashLostUnsyncedWrites);
   s.up = false;
   s.paused = false;
+  split_brain_.on_down(now_us(), node);
   ++s.incarnation;
   s.soft = raft::SoftState{};
   if (timeline_ != nullptr) {
