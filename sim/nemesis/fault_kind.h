@@ -24,6 +24,7 @@ enum class FaultKind : std::uint8_t {
   kDiskFailure,    // node's next write fails: the host fail-stops, restarts after duration
   kTransferLeader, // operator asks the leader to hand over (to `peer`, or the best node)
   kStepDown,       // operator forces the leader to step down
+  kFigure8,        // Raft Figure 8 episode (figure8.h): opt-in, never drawn by default
   kCount,
 };
 
@@ -37,7 +38,8 @@ struct FaultAction {
   NodeId node = kNoNode;  // target (ignored by leader-relative and whole-network kinds)
   NodeId peer = kNoNode;  // second node (kOneWay target, kTransferLeader target or 0 = best)
   std::uint64_t duration_us = 0;
-  std::uint64_t param = 0;  // kHalves: bitmask of one side; kFlap: period in us
+  std::uint64_t param = 0;  // kHalves: bitmask of one side; kFlap: period in us;
+                            // kFigure8: seed of the episode's roles and phase lengths
 };
 
 }  // namespace quorum::sim

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/base/assert.h"
+#include "sim/nemesis/figure8.h"
 
 namespace quorum::sim {
 
@@ -22,6 +23,7 @@ std::string_view fault_kind_name(FaultKind kind) {
     case FaultKind::kDiskFailure: return "disk-failure";
     case FaultKind::kTransferLeader: return "transfer-leader";
     case FaultKind::kStepDown: return "step-down";
+    case FaultKind::kFigure8: return "figure8";
     case FaultKind::kCount: break;
   }
   QUORUM_UNREACHABLE();
@@ -56,7 +58,8 @@ std::uint64_t draw_duration_us(Prng& prng, FaultKind kind) {
   }
 }
 
-FaultAction draw_action(Prng& prng, FaultKind kind, std::size_t n, std::uint64_t at_us) {
+FaultAction draw_action(Prng& prng, FaultKind kind, std::size_t n, std::uint64_t at_us,
+                        std::uint64_t election_timeout_us) {
   FaultAction a;
   a.at_us = at_us;
   a.kind = kind;
@@ -71,6 +74,15 @@ FaultAction draw_action(Prng& prng, FaultKind kind, std::size_t n, std::uint64_t
     a.param = prng.uniform(1, all);
   } else if (kind == FaultKind::kFlap) {
     a.param = prng.uniform(50'000, 1'000'001);
+  } else if (kind == FaultKind::kFigure8) {
+    // Roles are chosen when the episode starts (A is whoever leads then); its length is fixed.
+    a.node = kNoNode;
+    a.peer = kNoNode;
+    a.param = prng.next_u64();
+    a.duration_us = 0;
+    for (const std::uint64_t us : figure8_phase_lengths_us(a.param, election_timeout_us)) {
+      a.duration_us += us;
+    }
   }
   return a;
 }
@@ -87,7 +99,8 @@ FaultSchedule draw_schedule(Prng prng, const SwarmConfig& swarm, std::size_t nod
     Prng kind_prng = prng.fork(k + 1);
     std::uint64_t t = start_us + kind_prng.uniform(0, gap + 1);
     while (t < chaos_end_us) {
-      FaultAction a = draw_action(kind_prng, static_cast<FaultKind>(k), node_count, t);
+      FaultAction a = draw_action(kind_prng, static_cast<FaultKind>(k), node_count, t,
+                                  swarm.election_timeout_ticks * swarm.tick_interval_ms * 1000);
       if (a.at_us + a.duration_us > chaos_end_us) a.duration_us = chaos_end_us - a.at_us;
       out.push_back(a);
       t += a.duration_us + kind_prng.uniform(gap / 2, gap * 3 / 2 + 1);
@@ -111,6 +124,7 @@ std::string describe_action(const FaultAction& a) {
       target = a.peer == kNoNode ? std::string(" to=best") : fmt::format(" to={}", a.peer);
       break;
     case FaultKind::kFlap: target = fmt::format(" node={} period={}ms", a.node, a.param / 1000); break;
+    case FaultKind::kFigure8: target = fmt::format(" episode={:#x}", a.param); break;
     default: target = fmt::format(" node={}", a.node); break;
   }
   return fmt::format("t={}ms {}{} for {}ms", a.at_us / 1000, fault_kind_name(a.kind), target,

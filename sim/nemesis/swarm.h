@@ -36,6 +36,9 @@ struct SwarmOptions {
   std::size_t node_count = 3;
   Profile profile = Profile::kLan;
   bool faults = true;
+  // Also draw Raft Figure 8 episodes (FaultKind::kFigure8, figure8.h) in every seed. Off by
+  // default, so ordinary seeds keep their schedules and trace hashes.
+  bool figure8 = false;
 };
 
 SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options);
