@@ -5,9 +5,12 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "adapters/rocks/keys.h"
+#include "adapters/rocks/rocks_logger.h"
 #include "adapters/rocks/records.h"
 #include "engine/core/base/assert.h"
 
@@ -19,8 +22,9 @@ rocksdb::Options db_options() {
   options.create_if_missing = true;
   // Fail on any inconsistency RocksDB can see itself (its own WAL and block checksums).
   options.paranoid_checks = true;
-  options.keep_log_file_num = 4;
-  options.max_log_file_size = 1 << 20;
+  // No LOG file in the data directory: RocksDB's diagnostics go to the process log
+  // (rocks_logger.h explains why a full disk makes that necessary).
+  options.info_log = make_process_logger();
   return options;
 }
 
@@ -64,6 +68,12 @@ RocksStorage::~RocksStorage() {
 Result<std::unique_ptr<RocksStorage>> RocksStorage::open(const std::string& dir,
                                                          const wire::StoreIdentity& identity,
                                                          RocksStorageOptions options) {
+  // Created here rather than by RocksDB, which logs a fresh directory as an error first.
+  std::error_code made;
+  std::filesystem::create_directories(dir, made);
+  if (made) {
+    return Status::io_error(fmt::format("rocksdb open {}: create directory: {}", dir, made.message()));
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options(), dir, &raw);
   if (!s.ok()) return to_status(s, fmt::format("rocksdb open {}", dir));
