@@ -12,7 +12,7 @@ shift || true
 packages=(build-essential cmake ninja-build pkg-config git
   libboost-context-dev libboost-dev librocksdb-dev libprotobuf-dev protobuf-compiler
   libfmt-dev libgtest-dev libgmock-dev librapidcheck-dev libssl-dev openssl
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev libmimalloc-dev)
 
 missing=()
 for p in "${packages[@]}"; do

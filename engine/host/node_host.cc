@@ -98,6 +98,8 @@ struct NodeHost::Impl {
   // snapshot_interval_entries after it.
   LogIndex snapshot_index = 0;
   std::uint64_t next_read_id = 1;
+  // The last handle_readys() stopped at kReadysPerPollMax with Readys left.
+  bool readys_left = false;
 
   void poll_once();
   void feed_ticks();
@@ -107,8 +109,10 @@ struct NodeHost::Impl {
   void propose(MembershipRequest& request);
   void propose(ReadRequest& request);
   void accept(const raft::ProposeResult& result, ReplyFn& done);
+  // Handles Readys until the core has none (or kReadysPerPollMax). Returns !stopped.
   bool handle_readys();
-  void maybe_compact();
+  // Returns true if it compacted the log.
+  bool maybe_compact();
   void fail_stop(Status status);
   void answer_all_stopped(const std::string& reason);
   ReadyContext ready_context() {
@@ -182,8 +186,9 @@ void NodeHost::Impl::poll_once() {
   feed_inbox();
   feed_requests();
   if (!handle_readys()) return;
-  maybe_compact();
-  handle_readys();
+  // The core has no Ready now unless the loop above stopped at its bound; only a compaction can
+  // make one (a snapshot to persist), so skip the has_ready() probe otherwise.
+  if (maybe_compact() || readys_left) handle_readys();
 }
 
 std::uint64_t NodeHost::next_deadline_us() const {
@@ -384,7 +389,12 @@ void NodeHost::Impl::propose(ReadRequest& request) {
 
 bool NodeHost::Impl::handle_readys() {
   ReadyContext context = ready_context();
-  for (std::size_t i = 0; i < kReadysPerPollMax && !stopped && node->has_ready(); ++i) {
+  readys_left = false;
+  for (std::size_t i = 0; !stopped && node->has_ready(); ++i) {
+    if (i == kReadysPerPollMax) {
+      readys_left = true;
+      break;
+    }
     raft::Ready ready = node->ready();
     Status handled = handle_ready_taking_entries(ready, context);  // ready.entries moved out
     if (!handled.is_ok()) {
@@ -402,16 +412,17 @@ bool NodeHost::Impl::handle_readys() {
   return !stopped;
 }
 
-void NodeHost::Impl::maybe_compact() {
+bool NodeHost::Impl::maybe_compact() {
   const LogIndex applied = apply_loop.applied_index();
-  if (config.snapshot_interval_entries == 0) return;
-  if (applied < snapshot_index + config.snapshot_interval_entries) return;
+  if (config.snapshot_interval_entries == 0) return false;
+  if (applied < snapshot_index + config.snapshot_interval_entries) return false;
   // Compact only what the core agrees was applied (a planted apply-before-commit bug may run the
   // state machines ahead of the core; never snapshot uncommitted state).
-  if (node->applied_index() != applied) return;
+  if (node->applied_index() != applied) return false;
   node->compact(applied, apply_loop.snapshot_data());
   snapshot_index = applied;
   ++stats.snapshots_taken_count;
+  return true;
 }
 
 void NodeHost::Impl::fail_stop(Status status) {
