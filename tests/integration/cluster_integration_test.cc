@@ -10,11 +10,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <fmt/format.h>
 
+#include "engine/wire/codec.h"
+#include "engine/wire/frame.h"
 #include "tests/integration/harness.h"
 
 namespace quorum::integration {
@@ -117,6 +123,81 @@ TEST(Integration, AStoppedFollowerIsListedAsNotRespondingWithItsLagAndRecovers) 
     return rows[stopped_name].find("Responding to heartbeats.") != std::string::npos &&
            rows[stopped_name].find("behind") == std::string::npos;
   })) << rows[stopped_name];
+}
+
+TEST(Integration, APeerThatHandshakesAndThenGoesSilentIsDisconnectedAndRedialled) {
+  // Node 4 is a phantom member played by a raw listener: the daemons (lower ids) dial it, it
+  // answers their Hello and then never sends another byte, while its kernel keeps acking (a
+  // half-open link as seen from the daemons). Each daemon must close the link after 2 T of
+  // silence and dial again.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor listener(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  ClusterOptions options;
+  options.phantom_peers[4] = listener.local_endpoint().port();
+  TestCluster cluster(options);
+  struct Link {
+    std::shared_ptr<boost::asio::ip::tcp::socket> socket;
+    std::array<char, 4096> buffer{};
+    bool closed = false;
+  };
+  std::mutex mutex;
+  std::vector<std::shared_ptr<Link>> links;
+  std::function<void(std::shared_ptr<Link>)> drain = [&](std::shared_ptr<Link> link) {
+    link->socket->async_read_some(boost::asio::buffer(link->buffer),
+                                  [&, link](const boost::system::error_code& ec, std::size_t) {
+                                    if (ec) {
+                                      std::lock_guard<std::mutex> lock(mutex);
+                                      link->closed = true;
+                                      return;
+                                    }
+                                    drain(link);  // read and ignore: the kernel keeps acking
+                                  });
+  };
+  std::function<void()> accept_next = [&] {
+    auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io);
+    listener.async_accept(*socket, [&, socket](const boost::system::error_code& ec) {
+      if (ec) return;
+      wire::Hello hello;
+      hello.cluster_id = "itest";
+      hello.node_id = 4;
+      boost::asio::write(*socket, boost::asio::buffer(wire::encode_frame(wire::encode_hello(hello))));
+      auto link = std::make_shared<Link>();
+      link->socket = socket;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        links.push_back(link);
+      }
+      drain(link);
+      accept_next();
+    });
+  };
+  accept_next();
+  struct IoThread {  // stops and joins on every exit path, also a failed ASSERT
+    boost::asio::io_context& io;
+    std::thread thread;
+    ~IoThread() {
+      io.stop();
+      thread.join();
+    }
+  } io_thread{io, std::thread([&] { io.run(); })};
+  cluster.start_all();
+  ASSERT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
+  auto count = [&](bool closed) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return std::count_if(links.begin(), links.end(), [&](const auto& l) { return l->closed == closed; });
+  };
+  // Every daemon dials node 4, gets cut for silence, and dials again: 3 closed, 3 new.
+  EXPECT_TRUE(eventually(20 * kT, [&] { return count(true) >= 3 && count(false) >= 3; }))
+      << count(true) << " closed, " << count(false) << " open";
+  for (NodeId id : cluster.ids()) {
+    EXPECT_TRUE(eventually(10 * kT, [&] {
+      const std::string closed = metric(cluster, id, "quorum_connections_idle_closed_total");
+      return !closed.empty() && closed != "0";
+    })) << "node " << id;
+    EXPECT_NE(cluster.log_text(id).find("closed connection to node 4: idle: nothing received"),
+              std::string::npos);
+  }
+  EXPECT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
 }
 
 TEST(Integration, AFollowerRedirectsToTheLeaderAndTheClientFollows) {

@@ -139,6 +139,9 @@ void TestCluster::write_configs() {
       if (!peers.empty()) peers += ", ";
       peers += fmt::format("{}@ctl{}@127.0.0.1:{}:{}", peer_id, peer_id, port, peer.http_port);
     }
+    for (const auto& [phantom_id, port] : options_.phantom_peers) {
+      peers += fmt::format(", {}@ctl{}@127.0.0.1:{}:0", phantom_id, phantom_id, port);
+    }
     std::ofstream out(fmt::format("{}/n{}/quorumd.cnf", dir_, id));
     out << fmt::format(
         "node_id = {}\ncluster_id = \"{}\"\n{} = {}\nhttp_port = {}\n"

@@ -29,6 +29,9 @@ struct ClusterOptions {
   bool tls = false;
   // Per-node extra lines appended to quorumd.cnf (id -> text).
   std::map<NodeId, std::string> extra_config;
+  // Members that are not quorumd processes (id -> peer port on 127.0.0.1, no API): a test
+  // plays them with raw sockets. They count for the majority like any voter.
+  std::map<NodeId, std::uint16_t> phantom_peers;
 };
 
 struct NodeInfo {

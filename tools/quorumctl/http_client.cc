@@ -6,7 +6,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <memory>
+#include <system_error>
 #include <thread>
 
 namespace quorum::quorumctl {
@@ -148,8 +151,24 @@ bool exchange(const ClientOptions& options, asio::ssl::context* tls, const Url& 
   return ok;
 }
 
+// "" if `path` can be opened for reading, else the reason ("No such file or directory").
+std::string unreadable(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return std::generic_category().message(errno);
+  std::fclose(file);
+  return "";
+}
+
 // The client TLS context: verify the server against the CA; present a certificate if given.
 Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const ClientTls& files) {
+  for (const auto& [what, path] : {std::pair<std::string, std::string>{"CA file", files.ca_file},
+                                   {"certificate", files.cert_file},
+                                   {"key", files.key_file}}) {
+    if (path.empty()) continue;
+    if (std::string why = unreadable(path); !why.empty()) {
+      return Status::invalid_argument("cannot read " + what + " " + path + ": " + why);
+    }
+  }
   auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
   beast::error_code ec;
   context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |

@@ -35,7 +35,7 @@ constexpr const char* kMainHelp =
     "\n"
     "--host      any controller's API address (default $QUORUM_CONTROLLER or 127.0.0.1:9580);\n"
     "            requests that need the leader follow its redirect; several addresses are\n"
-    "            tried in order when one cannot be reached.\n"
+    "            tried in order when one cannot be reached. https://HOST:PORT for HTTPS.\n"
     "--output    text (default) or json (the API's JSON, unchanged)\n"
     "--timeout   how long to wait for a leader while an election runs (default 10)\n"
     "--cacert    HTTPS: the controllers' CA (PEM); their certificates must chain to it.\n"
