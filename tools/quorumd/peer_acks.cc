@@ -46,7 +46,8 @@ FollowerRow follower_row(const PeerAcks::View& view, LogIndex leader_last_index,
     row.online = true;
     row.comment = "Responding to heartbeats." + lag;
   } else if (recent) {
-    row.online = true;
+    // Just elected: no verdict yet, but without a connection it cannot be counted as a follower.
+    row.online = connected;
     row.comment = connected ? "Waiting for a first acknowledgement." : "Connecting.";
   } else {
     row.online = false;

@@ -52,8 +52,9 @@ struct FollowerRow {
 
 // "Responding to heartbeats." when it acknowledged within `election_timeout` (with "N entries
 // behind." if its match index is below `leader_last_index`); "Waiting for a first
-// acknowledgement." right after an election; otherwise "Not responding for N ms." (and "No
-// connection." when the link is down). online is false exactly in the last case.
+// acknowledgement." (or "Connecting." without a link) within an election timeout of the
+// election; otherwise "Not responding for N ms." (and "No connection." when the link is down).
+// online is false when not responding, and when connecting.
 FollowerRow follower_row(const PeerAcks::View& view, LogIndex leader_last_index,
                          std::chrono::milliseconds election_timeout, bool connected);
 

@@ -83,6 +83,9 @@ TEST(FollowerRow, RightAfterAnElectionAFollowerIsAwaitedNotCondemned) {
   FollowerRow row = follower_row(none, 9, 500ms, true);
   EXPECT_TRUE(row.online);
   EXPECT_EQ(row.comment, "Waiting for a first acknowledgement.");
+  row = follower_row(none, 9, 500ms, false);
+  EXPECT_FALSE(row.online) << "no link, no acknowledgement: not counted as a follower";
+  EXPECT_EQ(row.comment, "Connecting.");
   PeerAcks::View never{false, 2000ms, 0};
   row = follower_row(never, 9, 500ms, false);
   EXPECT_FALSE(row.online);
