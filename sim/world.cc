@@ -63,12 +63,21 @@ World::World(RunConfig config)
   if (config_.message_bytes_max != 0) swarm_.message_bytes_max = config_.message_bytes_max;
   if (config_.inflight_messages_max != 0) swarm_.inflight_messages_max = config_.inflight_messages_max;
   QUORUM_ASSERT(swarm_.heartbeat_interval_ticks < swarm_.election_timeout_ticks);
+  // Liveness bound: 10 election timeouts (as the run uses them), plus the longest round trip.
+  liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * swarm_.tick_interval_ms * 1000 +
+                       2 * network_.latency_us_max();
+  // Quiet period: 15 s or 30% of the run, whichever is longer, and always at least 1 s longer
+  // than the liveness bound (a drawn election timeout of 1.5 s makes the bound exceed 15 s: short
+  // runs would otherwise be impossible to judge). An explicit quiet_us is taken as given.
   std::uint64_t quiet = config_.quiet_us;
-  if (quiet == 0) quiet = std::max<std::uint64_t>(15'000'000, config_.duration_us * 3 / 10);
-  QUORUM_ASSERT(quiet < config_.duration_us, "quiet period {} us >= duration", quiet);
+  if (quiet == 0) {
+    quiet = std::max<std::uint64_t>(15'000'000, config_.duration_us * 3 / 10);
+    quiet = std::max<std::uint64_t>(quiet, liveness_bound_us_ + 1'000'000);
+  }
+  QUORUM_ASSERT(quiet < config_.duration_us,
+                "quiet period {} us >= duration {} us (liveness bound {} us): run longer",
+                quiet, config_.duration_us, liveness_bound_us_);
   heal_us_ = config_.duration_us - quiet;
-  // Liveness bound: 10 election timeouts (ticks are 10 ms), plus the longest round trip.
-  liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * swarm_.tick_interval_ms * 1000 + 2 * network_.latency_us_max();
   QUORUM_ASSERT(liveness_bound_us_ < quiet, "liveness bound {} us exceeds the quiet period {} us",
                 liveness_bound_us_, quiet);
   network_.set_faults(swarm_.link);

@@ -120,6 +120,8 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       o.run.faults = false;
     } else if (arg == "--no-workload") {
       o.run.workload = false;
+    } else if (arg == "--figure8") {
+      o.run.figure8 = true;
     } else if (arg == "--mixed") {
       o.mixed = true;
     } else if (arg == "--verbose" || arg == "-v") {
@@ -174,6 +176,7 @@ std::string replay_command(const RunConfig& c) {
   if (!c.codec) cmd += " --no-codec";
   if (!c.faults) cmd += " --no-faults";
   if (!c.workload) cmd += " --no-workload";
+  if (c.figure8) cmd += " --figure8";
   if (c.mutation != Mutation::kNone) {
     cmd += fmt::format(" --mutation {}", kMutationNames[static_cast<std::size_t>(c.mutation)]);
   }
