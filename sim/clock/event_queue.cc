@@ -20,22 +20,33 @@ std::uint64_t EventQueue::push(std::uint64_t time_us, std::uint32_t kind, std::u
     free_slots_.pop_back();
     slots_[slot] = Payload{kind, node, arg0, arg1};
   }
-  heap_.push_back(Key{time_us, (seq << kSlotBits) | slot});
-  sift_up(heap_.size() - 1);
+  Heap& heap = time_us - now_us_ >= kFarUs ? far_ : near_;
+  heap.push_back(Key{time_us, (seq << kSlotBits) | slot});
+  sift_up(heap, heap.size() - 1);
   return seq;
 }
 
+const EventQueue::Heap& EventQueue::earliest() const {
+  QUORUM_ASSERT(!empty());
+  if (far_.empty()) return near_;
+  if (near_.empty()) return far_;
+  return before(far_.front(), near_.front()) ? far_ : near_;
+}
+
+EventQueue::Heap& EventQueue::earliest() {
+  return const_cast<Heap&>(static_cast<const EventQueue*>(this)->earliest());
+}
+
 std::uint64_t EventQueue::next_time_us() const {
-  QUORUM_ASSERT(!heap_.empty());
-  return heap_.front().time_us;
+  return earliest().front().time_us;
 }
 
 Event EventQueue::pop() {
-  QUORUM_ASSERT(!heap_.empty());
-  const Key top = heap_.front();
-  heap_.front() = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0);
+  Heap& heap = earliest();
+  const Key top = heap.front();
+  heap.front() = heap.back();
+  heap.pop_back();
+  if (!heap.empty()) sift_down(heap, 0);
   QUORUM_ASSERT(top.time_us >= now_us_, "time went backwards");
   now_us_ = top.time_us;
   ++popped_count_;
@@ -45,33 +56,33 @@ Event EventQueue::pop() {
   return Event{top.time_us, top.seq_slot >> kSlotBits, p.kind, p.node, p.arg0, p.arg1};
 }
 
-void EventQueue::sift_up(std::size_t i) {
-  const Key moving = heap_[i];
+void EventQueue::sift_up(Heap& heap, std::size_t i) {
+  const Key moving = heap[i];
   while (i > 0) {
     const std::size_t parent = (i - 1) / 4;
-    if (!before(moving, heap_[parent])) break;
-    heap_[i] = heap_[parent];
+    if (!before(moving, heap[parent])) break;
+    heap[i] = heap[parent];
     i = parent;
   }
-  heap_[i] = moving;
+  heap[i] = moving;
 }
 
-void EventQueue::sift_down(std::size_t i) {
-  const std::size_t n = heap_.size();
-  const Key moving = heap_[i];
+void EventQueue::sift_down(Heap& heap, std::size_t i) {
+  const std::size_t n = heap.size();
+  const Key moving = heap[i];
   for (;;) {
     const std::size_t first = 4 * i + 1;
     if (first >= n) break;
     std::size_t best = first;
     const std::size_t end = first + 4 < n ? first + 4 : n;
     for (std::size_t c = first + 1; c < end; ++c) {
-      if (before(heap_[c], heap_[best])) best = c;
+      if (before(heap[c], heap[best])) best = c;
     }
-    if (!before(heap_[best], moving)) break;
-    heap_[i] = heap_[best];
+    if (!before(heap[best], moving)) break;
+    heap[i] = heap[best];
     i = best;
   }
-  heap_[i] = moving;
+  heap[i] = moving;
 }
 
 }  // namespace quorum::sim

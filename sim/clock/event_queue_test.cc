@@ -40,9 +40,10 @@ TEST(EventQueue, CountsPoppedEvents) {
   EXPECT_EQ(q.next_time_us(), 2u);
 }
 
-TEST(EventQueue, MatchesASortedReferenceUnderInterleavedPushesAndPops) {
-  // Many ties (times drawn from a small range) and a heap that grows and shrinks: the pop order
-  // must be exactly (time, scheduling order), as a sorted reference says.
+// Pushes and pops at random against a sorted reference: the pop order must be exactly (time,
+// scheduling order). `offset_us` draws each event's delay from now.
+template <typename DrawOffset>
+void check_against_reference(DrawOffset offset_us) {
   EventQueue q;
   Prng prng(42);
   std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> reference;  // time, seq, arg
@@ -50,12 +51,13 @@ TEST(EventQueue, MatchesASortedReferenceUnderInterleavedPushesAndPops) {
   std::uint64_t popped = 0;
   for (int step = 0; step < 20000; ++step) {
     if (q.empty() || prng.chance(55, 100)) {
-      const std::uint64_t t = q.now_us() + prng.uniform(0, 8);
+      const std::uint64_t t = q.now_us() + offset_us(prng);
       const std::uint64_t seq = q.push(t, 7, 3, pushed, pushed * 2);
       reference.emplace_back(t, seq, pushed);
       ++pushed;
     } else {
       const auto first = std::min_element(reference.begin(), reference.end());
+      ASSERT_EQ(q.next_time_us(), std::get<0>(*first));
       const Event e = q.pop();
       ASSERT_EQ(e.time_us, std::get<0>(*first));
       ASSERT_EQ(e.seq, std::get<1>(*first));
@@ -69,6 +71,16 @@ TEST(EventQueue, MatchesASortedReferenceUnderInterleavedPushesAndPops) {
     ASSERT_EQ(q.size(), reference.size());
   }
   EXPECT_EQ(q.popped_count(), popped);
+}
+
+TEST(EventQueue, MatchesASortedReferenceWithManyTies) {
+  check_against_reference([](Prng& prng) { return prng.uniform(0, 8); });
+}
+
+TEST(EventQueue, MatchesASortedReferenceAcrossTheNearAndFarHeaps) {
+  // Multiples of 250 ms from now: ties are frequent, and events due >= 1 s ahead (the far heap)
+  // tie with events pushed later into the near heap.
+  check_against_reference([](Prng& prng) { return 250'000 * prng.uniform(0, 9); });
 }
 
 TEST(EventQueueDeathTest, RefusesEventsInThePast) {
