@@ -114,8 +114,12 @@ std::string check_node_transition(const NodeObservation& before, const NodeObser
                        after.applied_index);
   }
   if (after.now_ticks < before.now_ticks) return fmt::format("node {}: time went back", after.id);
-  if (after.term == before.term && before.role == Role::kLeader && after.role != Role::kLeader &&
-      after.role != Role::kFollower) {
+  // A candidate always starts a new term, so a leader is never a candidate in its own term. A
+  // pre-candidate in the same term is legitimate: the leader stepped down (CheckQuorum) and
+  // later started a pre-vote, which does not bump the term; two observations may be several
+  // steps apart (a host catching up on missed ticks feeds them in one poll).
+  if (after.term == before.term && before.role == Role::kLeader &&
+      after.role == Role::kCandidate) {
     return fmt::format("node {}: leader became {} in its term", after.id, role_name(after.role));
   }
   if (after.term == before.term && before.leader_id != kNoNode && after.leader_id != kNoNode &&
