@@ -30,6 +30,7 @@ std::uint64_t SimClock::local_us(std::uint64_t global_us) const {
 std::uint64_t SimClock::global_us(std::uint64_t local_deadline_us) const {
   if (local_deadline_us <= offset_us_) return 0;
   if (drift_ppm_ == 0) return local_deadline_us - offset_us_;
+  if (memo_valid_ && memo_local_us_ == local_deadline_us) return memo_global_us_;
   const std::int64_t elapsed = static_cast<std::int64_t>(local_deadline_us - offset_us_);
   std::int64_t g = floor_div(elapsed * kMillion, kMillion + drift_ppm_);
   if (g < 0) g = 0;
@@ -37,6 +38,9 @@ std::uint64_t SimClock::global_us(std::uint64_t local_deadline_us) const {
   while (g > 0 && local_us(static_cast<std::uint64_t>(g - 1)) >= local_deadline_us) --g;
   while (local_us(static_cast<std::uint64_t>(g)) < local_deadline_us) ++g;
   QUORUM_ASSERT(local_us(static_cast<std::uint64_t>(g)) >= local_deadline_us);
+  memo_local_us_ = local_deadline_us;
+  memo_global_us_ = static_cast<std::uint64_t>(g);
+  memo_valid_ = true;
   return static_cast<std::uint64_t>(g);
 }
 

@@ -35,6 +35,11 @@ class SimClock final : public host::Clock {
   const WorldTime& world_;
   std::int64_t drift_ppm_;
   std::uint64_t offset_us_;
+  // global_us() of the last deadline asked for: a node waits for the same tick deadline again
+  // after every message it handles in between. A pure function's memo: same results.
+  mutable std::uint64_t memo_local_us_ = 0;
+  mutable std::uint64_t memo_global_us_ = 0;
+  mutable bool memo_valid_ = false;
 };
 
 }  // namespace quorum::sim

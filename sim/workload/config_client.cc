@@ -1,10 +1,11 @@
 #include "sim/workload/config_client.h"
 
-#include <fmt/format.h>
+#include <string>
 
 namespace quorum::sim {
 
-std::string key_name(std::size_t key) { return fmt::format("cfg/k{}.conf", key); }
+// Plain concatenation, not fmt::format: one of these per client operation (same text).
+std::string key_name(std::size_t key) { return "cfg/k" + std::to_string(key) + ".conf"; }
 
 ClientOp draw_op(Prng& prng, std::uint32_t client, const ClientState& state,
                  const WorkloadOptions& options, std::uint64_t sequence) {
@@ -24,7 +25,7 @@ ClientOp draw_op(Prng& prng, std::uint32_t client, const ClientState& state,
     op.kind = OpKind::kDelete;
   }
   if (op.kind == OpKind::kPut || op.kind == OpKind::kCas) {
-    op.value = fmt::format("c{}-{}", client, sequence);
+    op.value = "c" + std::to_string(client) + "-" + std::to_string(sequence);
   }
   return op;
 }
