@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -51,6 +52,7 @@ TEST(HttpServer, AnswersThroughTheHandlerAndSetsTheLocationOfARedirect) {
   });
   ASSERT_TRUE(server.start().is_ok());
   std::string reply;
+  std::atomic<bool> client_done{false};  // `reply` is written by the client thread until then
   std::thread client([&] {
     boost::asio::io_context client_io;
     boost::asio::ip::tcp::socket socket(client_io);
@@ -60,9 +62,11 @@ TEST(HttpServer, AnswersThroughTheHandlerAndSetsTheLocationOfARedirect) {
     boost::asio::write(socket, boost::asio::buffer(request));
     boost::system::error_code ec;
     boost::asio::read(socket, boost::asio::dynamic_buffer(reply), ec);  // until the server closes
+    client_done = true;
   });
+  // The server must keep running until it closed the connection: the client reads until then.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (reply.empty() && std::chrono::steady_clock::now() < deadline) {
+  while (!client_done && std::chrono::steady_clock::now() < deadline) {
     io.run_for(std::chrono::milliseconds(10));
   }
   client.join();
@@ -129,7 +133,7 @@ class HttpsServerTest : public ::testing::Test {
   // Serves one request per client call on this thread's io_context while `client` runs.
   std::string serve(const std::function<std::string()>& client) {
     std::string result;
-    bool done = false;
+    std::atomic<bool> done{false};
     std::thread thread([&] {
       result = client();
       done = true;
