@@ -8,8 +8,10 @@
 //   POST /v1/leader/transfer[?to=NAME]   hand leadership to NAME (or the best node)
 //   POST /v1/leader/step-down
 //   GET  /metrics                   Prometheus text
-// A request that needs the leader, sent to a follower, gets 307 to the leader's URL; with no
-// leader known it gets 503 and a body that says so. Tools layer.
+// A request that needs the leader, sent to a follower, gets 307 to the leader's URL (https://
+// when TLS is configured: then the whole API is HTTPS, adapters/http/http_server.h); with no
+// leader known it gets 503 and a body that says so. GET /v1/controllers is the leader's view:
+// follower rows come from its acknowledgement records (peer_acks.h). Tools layer.
 #pragma once
 
 #include <functional>
