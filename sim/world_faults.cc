@@ -172,6 +172,12 @@ void World::heal_all() {
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     NodeSlot& s = *nodes_[n];
     s.storage->set_profile(swarm_.disk);
+    // A write failure armed before the heal would otherwise fail-stop the node in the quiet
+    // period, and nothing restarts it then (seed 8182, 3 nodes, WAN: two nodes lost, no leader).
+    if (s.storage->cancel_failed_write()) {
+      trace_.event(now_us(), n, TraceKind::kDisk, 3);
+      trace_.line(now_us(), n, TraceKind::kDisk, "quiet period: pending write failure cancelled");
+    }
     if (s.paused) {
       s.paused = false;
       split_brain_.on_resume(now_us(), n);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "engine/core/base/prng.h"
@@ -51,6 +52,9 @@ class SimStorage final : public host::Storage {
   void set_profile(const DiskProfile& profile) { profile_ = profile; }
   const DiskProfile& profile() const { return profile_; }
   void fail_next_write() { fail_next_write_ = true; }
+  // Disarms a pending fail_next_write() (the quiet period heals every fault). Returns whether
+  // one was pending.
+  bool cancel_failed_write() { return std::exchange(fail_next_write_, false); }
   // Process crash: keeps a random prefix of the pending writes. Returns how many were lost.
   std::size_t crash(Prng& prng);
   // Flips one bit in a random durable record (if any). Returns false if there is none.
