@@ -149,6 +149,7 @@ void run_disk_full_scenario(FullNode role) {
   EXPECT_TRUE(WIFEXITED(*exit_status) && WEXITSTATUS(*exit_status) == 1)
       << "fail-stop must be exit status 1, got wait status " << *exit_status << "\n" << full_log;
   EXPECT_NE(full_log.find("fail-stop: no space"), std::string::npos) << full_log;
+  EXPECT_NE(full_log.find("is full: free space"), std::string::npos) << "no operator hint:\n" << full_log;
   ASSERT_FALSE(acked.empty());
   // What the operator sees: the log lines of the failure, printed for the test log.
   for (std::size_t at = full_log.find("no space"); at != std::string::npos; at = full_log.find("no space", at + 1)) {
@@ -189,6 +190,7 @@ void run_disk_full_scenario(FullNode role) {
   EXPECT_TRUE(WIFEXITED(*exit_status) && WEXITSTATUS(*exit_status) == 1)
       << "wait status " << *exit_status << "\n" << still_full_log;
   EXPECT_NE(still_full_log.find("no space"), std::string::npos) << still_full_log;
+  EXPECT_NE(still_full_log.find("is full: free space"), std::string::npos) << still_full_log;
   std::printf("node %llu restarted on the still full disk:\n%s", static_cast<unsigned long long>(kFull),
               still_full_log.c_str());
 

@@ -56,6 +56,13 @@ adapters::TransportOptions transport_options(const ParsedConfig& config) {
 }
 }  // namespace
 
+void log_no_space_hint(const std::string& data_dir) {
+  // The node stopped before acknowledging anything it could not make durable (fail-stop), so
+  // nothing is lost: the log on disk is a clean prefix and the leader re-sends the rest.
+  log::error("quorumd", "data_dir {} is full: free space on its file system, then start quorumd again; "
+             "it catches up from the leader (docs/operations.md, Recover a node)", data_dir);
+}
+
 struct Daemon::Impl {
   Impl(boost::asio::io_context& io_context, ParsedConfig parsed, std::uint64_t seed_value)
       : io(io_context), config(std::move(parsed)),
@@ -152,7 +159,10 @@ Status Daemon::Impl::start() {
   executor.spawn([this] { host->run(); },
                  [this] {
                    Status status = host->failure();
-                   if (!status.is_ok()) log::error("raft", "fail-stop: {}", status.to_string());
+                   if (!status.is_ok()) {
+                     log::error("raft", "fail-stop: {}", status.to_string());
+                     if (status.code() == StatusCode::kNoSpace) log_no_space_hint(config.data_dir);
+                   }
                    if (on_exit) on_exit(status);
                  });
   schedule_drift_check();

@@ -46,4 +46,8 @@ class Daemon {
   std::unique_ptr<Impl> impl_;
 };
 
+// Logs what an operator does about a full data_dir (after a "no space" fail-stop or a refused
+// start): free space, start again, the node catches up.
+void log_no_space_hint(const std::string& data_dir);
+
 }  // namespace quorum::quorumd

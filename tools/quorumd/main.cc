@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   });
   if (quorum::Status status = daemon.start(); !status.is_ok()) {
     log::error("quorumd", "cannot start: {}", status.to_string());
+    if (status.code() == quorum::StatusCode::kNoSpace) quorum::quorumd::log_no_space_hint(config->data_dir);
     return 1;
   }
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
