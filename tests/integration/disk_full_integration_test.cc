@@ -11,6 +11,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -74,11 +76,18 @@ class SmallFileSystem {
   bool mounted_ = false;
 };
 
-// Put i's content: distinct per put and per byte position, so a torn or swapped file shows.
+// Put i's content: distinct per put and per byte position, so a torn or swapped file shows, and
+// pseudo-random letters, so that no compression of RocksDB's files slows the filling down.
 std::string value_of(int i) {
   std::string value = fmt::format("put {}\n", i);
   value.reserve(kValueBytes);
-  while (value.size() < kValueBytes) value.push_back(static_cast<char>('a' + (value.size() * 7 + i) % 26));
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(i + 1);
+  while (value.size() < kValueBytes) {
+    x ^= x << 13;  // xorshift64
+    x ^= x >> 7;
+    x ^= x << 17;
+    value.push_back(static_cast<char>('a' + x % 26));
+  }
   return value;
 }
 
@@ -103,7 +112,19 @@ enum class FullNode { kFollower, kLeader };
 // The whole scenario; `role` is what node kFull is when its disk fills.
 void run_disk_full_scenario(FullNode role) {
   const auto started_at = std::chrono::steady_clock::now();
-  TestCluster cluster({});
+  // Prints how long each phase took (the test log shows where the time goes on a slow machine).
+  auto phase_at = started_at;
+  auto phase_done = [&](const char* name) {
+    const auto now = std::chrono::steady_clock::now();
+    std::printf("  %-34s %6lld ms\n", name,
+                static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(now - phase_at).count()));
+    phase_at = now;
+  };
+  ClusterOptions cluster_options;
+  if (std::getenv("QUORUM_ITEST_DEBUG_LOGS") != nullptr) {  // NOLINT(concurrency-mt-unsafe)
+    for (NodeId id = 1; id <= 3; ++id) cluster_options.extra_config[id] = "log_level = debug";
+  }
+  TestCluster cluster(cluster_options);
   constexpr NodeId kFull = 3;
   // Declared after the cluster: unmounted before the cluster removes its directory.
   SmallFileSystem disk(cluster.data_dir(kFull), "4m");
@@ -130,6 +151,7 @@ void run_disk_full_scenario(FullNode role) {
     }));
   }
 
+  phase_done("cluster up, leader placed");
   // Fill: puts through whoever leads until node kFull has exited.
   quorumctl::ClientOptions options;
   for (NodeId id : cluster.ids()) options.hosts.push_back(cluster.api_address(id));
@@ -145,6 +167,7 @@ void run_disk_full_scenario(FullNode role) {
   if (!exit_status) exit_status = cluster.wait_exit(kFull, 10s);
   ASSERT_TRUE(exit_status.has_value()) << "node " << kFull << " still runs after " << next << " puts of "
                                        << kValueBytes << " bytes on a 4 MiB disk";
+  phase_done("filled the disk, node exited");
   const std::string full_log = cluster.log_text(kFull);
   EXPECT_TRUE(WIFEXITED(*exit_status) && WEXITSTATUS(*exit_status) == 1)
       << "fail-stop must be exit status 1, got wait status " << *exit_status << "\n" << full_log;
@@ -179,6 +202,7 @@ void run_disk_full_scenario(FullNode role) {
     })) << "node " << id << " lacks " << missing.size() << " acknowledged puts";
   }
 
+  phase_done("majority committed, survivors caught up");
   // An operator who restarts the node before freeing space: it must stop again with "no space"
   // (at start or at its first write), exit status 1, and damage nothing.
   std::size_t log_before_restart = cluster.log_text(kFull).size();
@@ -194,6 +218,7 @@ void run_disk_full_scenario(FullNode role) {
   std::printf("node %llu restarted on the still full disk:\n%s", static_cast<unsigned long long>(kFull),
               still_full_log.c_str());
 
+  phase_done("refused start on the full disk");
   // The operator frees space and restarts the node: a clean start, then catch-up.
   ASSERT_TRUE(disk.grow("256m")) << std::strerror(errno);
   log_before_restart = cluster.log_text(kFull).size();
@@ -209,9 +234,13 @@ void run_disk_full_scenario(FullNode role) {
   ASSERT_TRUE(cluster.running(kFull) && !cluster.wait_exit(kFull, 0ms).has_value())
       << "the restarted node exited:\n" << cluster.log_text(kFull).substr(log_before_restart);
   const std::string restart_log = cluster.log_text(kFull).substr(log_before_restart);
+  if (std::getenv("QUORUM_ITEST_DEBUG_LOGS") != nullptr) {  // NOLINT(concurrency-mt-unsafe)
+    std::printf("node %llu after the restart:\n%s", static_cast<unsigned long long>(kFull), restart_log.c_str());
+  }
   EXPECT_EQ(restart_log.find("corrupt"), std::string::npos) << restart_log;
   EXPECT_EQ(restart_log.find("cannot start"), std::string::npos) << restart_log;
   EXPECT_EQ(restart_log.find("fail-stop"), std::string::npos) << restart_log;
+  phase_done("grown, restarted, caught up");
   // And it writes again: one more put reaches its config_dir.
   options.hosts.push_back(cluster.api_address(kFull));
   ASSERT_TRUE(put(options, next));
@@ -222,6 +251,7 @@ void run_disk_full_scenario(FullNode role) {
       return missing.empty();
     })) << "node " << id << " lacks " << missing.size() << " acknowledged puts";
   }
+  phase_done("one more put on all three");
   const auto took = std::chrono::steady_clock::now() - started_at;
   std::printf("disk full (%s): %zu puts acknowledged (%d attempted) of %zu bytes, took %lld ms\n",
               role == FullNode::kLeader ? "leader" : "follower", acked.size(), next,

@@ -74,6 +74,7 @@ struct Daemon::Impl {
   void on_role_change(const raft::SoftState& soft);
   void on_trace(const raft::TraceEvent& event);
   void schedule_drift_check();
+  void materialize();
 
   boost::asio::io_context& io;
   ParsedConfig config;
@@ -93,6 +94,10 @@ struct Daemon::Impl {
   raft::SoftState last_soft;
   boost::asio::steady_timer drift_timer;
   bool config_sync_posted = false;
+  // The commit index loaded at start. Committed entries after the snapshot are re-applied by the
+  // host's first polls (replay); until they are, the config map is an older state, and writing it
+  // would delete committed files from config_dir for a moment (seen after every restart).
+  LogIndex replay_index = 0;
   bool stopping = false;
   std::function<void(const Status&)> on_exit;
 };
@@ -136,7 +141,8 @@ Status Daemon::Impl::start() {
   if (Status status = host->start(); !status.is_ok()) return status;
   log::info("raft", "node {} ({}) loaded: term {}, last index {}, commit index {}", config.node_id,
             config.name, host->node().term(), host->node().last_index(), host->node().commit_index());
-  materializer->submit(host->config_files().files());
+  replay_index = host->node().commit_index();
+  materialize();
 
   if (Status status = transport->start(); !status.is_ok()) return status;
   if (config.http_port != 0) {
@@ -178,7 +184,7 @@ void Daemon::Impl::install_hooks() {
     config_sync_posted = true;
     boost::asio::post(io, [this] {
       config_sync_posted = false;
-      materializer->submit(host->config_files().files());
+      materialize();
     });
   });
 }
@@ -235,9 +241,14 @@ void Daemon::Impl::schedule_drift_check() {
   drift_timer.expires_after(kDriftCheckPeriod);
   drift_timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping) return;
-    materializer->submit(host->config_files().files());
+    materialize();
     schedule_drift_check();
   });
+}
+
+void Daemon::Impl::materialize() {
+  if (host->applied_index() < replay_index) return;  // the on_apply hook calls again
+  materializer->submit(host->config_files().files());
 }
 
 Daemon::Daemon(boost::asio::io_context& io, ParsedConfig config, std::uint64_t seed)
