@@ -104,7 +104,7 @@ RunConfig mixed(std::uint64_t seed) {
 
 TEST(Figure8, EpisodesRunToTheEndAndKeepAnUnmutatedSwarmSafe) {
   std::size_t completed = 0;
-  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {  // 3 and 5 nodes, LAN and WAN
     RunConfig c = mixed(seed);
     c.record_trace = true;
     World world(c);
@@ -114,11 +114,11 @@ TEST(Figure8, EpisodesRunToTheEndAndKeepAnUnmutatedSwarmSafe) {
       completed += l.details.rfind("figure8 phase 4", 0) == 0 ? 1 : 0;
     }
   }
-  EXPECT_GT(completed, 5u);
+  EXPECT_GE(completed, 3u);
 }
 
 TEST(Figure8, TheSameSeedGivesTheSameTraceHash) {
-  EXPECT_EQ(run_seed(mixed(3)).trace_hash, run_seed(mixed(3)).trace_hash);
+  EXPECT_EQ(run_seed(mixed(2)).trace_hash, run_seed(mixed(2)).trace_hash);  // 3 nodes, LAN
 }
 
 }  // namespace
