@@ -97,7 +97,8 @@ struct Node::Impl {
   void broadcast_heartbeat();
   void start_round();
   void on_append_response(const Message& m, const AppendResponse& response);
-  void on_append_success(NodeId peer, Progress& progress, const AppendResponse& response);
+  // Returns whether the response moved the peer's progress (match advanced, or it left snapshot).
+  bool on_append_success(NodeId peer, Progress& progress, const AppendResponse& response);
   bool maybe_commit();
   void on_commit_advanced(LogIndex old_commit);
   void on_round_acked();

@@ -111,6 +111,7 @@ bool Node::Impl::maybe_send_append(NodeId peer, bool send_if_empty) {
   const LogIndex last_sent = entries.empty() ? prev : entries.back().index;
   send(peer, AppendRequest{prev, *prev_term, std::move(entries), log_.commit_index(), round_});
   pr->on_append_sent(last_sent);
+  pr->sent_round = round_;
   return true;
 }
 
@@ -179,7 +180,8 @@ void Node::Impl::broadcast_heartbeat() {
       pr.become_probe(now_ticks_);
     }
     pr.on_heartbeat();
-    // A probe carries the round and the commit index as well as a heartbeat would.
+    // A probe carries the round and the commit index as well as a heartbeat would. An
+    // unanswered probe is not repeated here: see the pacing in on_append_response.
     const bool probed = pr.state() == ProgressState::kProbe && maybe_send_append(peer, false);
     if (!probed) send_heartbeat(peer, pr);
     send_append_while_possible(peer);
@@ -193,8 +195,9 @@ void Node::Impl::on_append_response(const Message& m, const AppendResponse& resp
   if (pr == nullptr) return;  // a removed member
   pr->last_heard_ticks = now_ticks_;
   if (response.round <= round_) pr->acked_round = std::max(pr->acked_round, response.round);
+  bool progressed = false;
   if (response.success) {
-    on_append_success(m.from, *pr, response);
+    progressed = on_append_success(m.from, *pr, response);
   } else {
     // Fast back-off: the follower's hint names its last entry with term <= the rejected prev
     // term; our own last entry with term <= hint_term bounds the divergence point.
@@ -202,25 +205,42 @@ void Node::Impl::on_append_response(const Message& m, const AppendResponse& resp
         response.hint_term > 0
             ? log_.find_conflict_by_term(response.hint_index, response.hint_term) + 1
             : response.hint_index + 1;
-    if (pr->maybe_decrease_to(response.reject_index, next_hint)) send_append_while_possible(m.from);
+    progressed = pr->maybe_decrease_to(response.reject_index, next_hint);
+    if (progressed) send_append_while_possible(m.from);
+  }
+  // Pacing by answers, not by heartbeat ticks: an answer that moved nothing (a heartbeat's) but
+  // answers a round later than our last append lets an unanswered probe go again and frees one
+  // slot of a full window, so a lost append cannot stall a peer (Progress::on_peer_answered).
+  // A follower slower than the heartbeat interval therefore gets no more appends than it
+  // answers: resending a large probe on every heartbeat tick queued copies faster than a slow
+  // follower drained them (livelock seen with 1 MiB appends to an unoptimised follower).
+  if (!progressed && role_ == Role::kLeader) {
+    Progress* answered = tracker_.progress(m.from);  // re-read: a commit may change membership
+    if (answered != nullptr && answered->on_peer_answered(response.round)) {
+      send_append_while_possible(m.from);
+    }
   }
   on_round_acked();
 }
 
-void Node::Impl::on_append_success(NodeId peer, Progress& pr, const AppendResponse& response) {
-  if (response.match_index > log_.last_index()) return;  // impossible from an honest follower
+bool Node::Impl::on_append_success(NodeId peer, Progress& pr, const AppendResponse& response) {
+  if (response.match_index > log_.last_index()) return true;  // impossible from an honest follower
+  bool progressed = false;
   if (pr.maybe_update(response.match_index, now_ticks_)) {
+    progressed = true;
     if (pr.state() != ProgressState::kReplicate) pr.become_replicate(now_ticks_);
     maybe_commit();
-    if (role_ != Role::kLeader) return;  // stepped down after its own removal committed
+    if (role_ != Role::kLeader) return true;  // stepped down after its own removal committed
     if (transfer_target_ == peer && pr.match_index() == log_.last_index()) {
       send_timeout_now(peer);
     }
   } else if (pr.state() == ProgressState::kSnapshot &&
              response.match_index >= pr.pending_snapshot_index()) {
+    progressed = true;
     pr.become_replicate(now_ticks_);
   }
   send_append_while_possible(peer);
+  return progressed;
 }
 
 bool Node::Impl::maybe_commit() {

@@ -132,5 +132,35 @@ TEST(NodeReplication, LostAppendsAreRetransmitted) {
   for (NodeId id : c.ids()) EXPECT_EQ(c.applied(id).size(), 2u);
 }
 
+TEST(NodeReplication, AnUnansweredProbeIsNotRepeatedEveryHeartbeat) {
+  // A follower that answers nothing (dead, or slower than the heartbeat interval) must not be
+  // sent a copy of a possibly large probe on every heartbeat: copies would queue up faster than
+  // a slow follower drains them. Heartbeats (empty appends) keep going; entries go again only
+  // once the follower answers something.
+  Cluster c(3);
+  const NodeId l = c.elect();
+  const NodeId f = l == 3 ? 2 : 3;
+  bool silent = true;
+  int appends_with_entries_to_f = 0;
+  int heartbeats_to_f = 0;
+  c.set_drop([&](const Message& m) {
+    if (!silent || (m.to != f && m.from != f)) return false;
+    if (const auto* a = std::get_if<AppendRequest>(&m.body); a != nullptr && m.to == f) {
+      ++(a->entries.empty() ? heartbeats_to_f : appends_with_entries_to_f);
+    }
+    return true;
+  });
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.tick(20);  // the pipeline stalls, the leader falls back to probing f
+  const int before = appends_with_entries_to_f;
+  c.tick(40);  // 40 heartbeat intervals with the probe unanswered
+  EXPECT_LE(appends_with_entries_to_f - before, 1);
+  EXPECT_GE(heartbeats_to_f, 30);
+  // Once f answers again, the pacing lets the probe through and f catches up.
+  silent = false;
+  c.tick(10);
+  EXPECT_EQ(c.applied(f).size(), c.applied(l).size());
+}
+
 }  // namespace
 }  // namespace quorum::raft

@@ -127,8 +127,20 @@ bool Progress::maybe_decrease_to(LogIndex rejected, LogIndex next_hint) {
   return true;
 }
 
+bool Progress::on_peer_answered(std::uint64_t answered_round) {
+  if (answered_round <= sent_round) return false;
+  if (state_ == ProgressState::kProbe && probe_sent_) {
+    probe_sent_ = false;
+    return true;
+  }
+  if (state_ == ProgressState::kReplicate && inflights_.full()) {
+    inflights_.free_first();
+    return true;
+  }
+  return false;
+}
+
 void Progress::on_heartbeat() {
-  if (state_ == ProgressState::kProbe) probe_sent_ = false;
   if (state_ == ProgressState::kReplicate && inflights_.full()) inflights_.free_first();
 }
 

@@ -52,13 +52,22 @@ class Progress {
   // A rejection of the append whose prev_log_index was `rejected`; `next_hint` is the leader's
   // computed next_index. Returns false if the rejection is stale (ignored).
   bool maybe_decrease_to(LogIndex rejected, LogIndex next_hint);
-  // A new heartbeat round: a probe may be re-sent; a full window frees one slot.
+  // The peer answered, in heartbeat round `answered_round`, without moving its progress. If
+  // that round is later than the one of our last append (`sent_round`), the peer has handled
+  // (or lost) that append: an unanswered probe may be re-sent and a full window frees one slot.
+  // Older answers (duplicates, reordered ones) free nothing, so resends are paced by the peer's
+  // answers at one per round at most and can never multiply. Returns whether appends may go now.
+  bool on_peer_answered(std::uint64_t answered_round);
+  // A new heartbeat round: a full replicate window frees one slot, so a lost append costs one
+  // heartbeat interval, not an answer's round trip (a bounded extra: one append per heartbeat).
   void on_heartbeat();
 
   // Leader-side liveness of this peer: the last tick it answered, and the highest heartbeat round
   // it echoed (CheckQuorum, lease, ReadIndex).
   Ticks last_heard_ticks = 0;
   std::uint64_t acked_round = 0;
+  // The heartbeat round in which the last append (probe or pipelined) was sent to this peer.
+  std::uint64_t sent_round = 0;
 
  private:
   LogIndex match_index_ = 0;

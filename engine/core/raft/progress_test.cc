@@ -11,7 +11,24 @@ TEST(Progress, ProbeSendsOneAppendUntilAnswered) {
   p.on_append_sent(7);
   EXPECT_TRUE(p.is_paused());
   EXPECT_EQ(p.next_index(), LogIndex{5});  // no optimism while probing
-  p.on_heartbeat();
+  p.sent_round = 4;
+  EXPECT_FALSE(p.on_peer_answered(4));  // an answer from the probe's own round (or older): wait
+  EXPECT_TRUE(p.is_paused());
+  EXPECT_TRUE(p.on_peer_answered(5));  // the peer answered a later round: the probe may go again
+  EXPECT_FALSE(p.is_paused());
+  EXPECT_FALSE(p.on_peer_answered(6));  // nothing was outstanding
+}
+
+TEST(Progress, AnAnswerFreesOneSlotOfAFullWindow) {
+  Progress p(1, 2, 0);
+  p.become_replicate(0);
+  EXPECT_FALSE(p.on_peer_answered(1));  // window not full: nothing to free
+  p.on_append_sent(3);
+  p.on_append_sent(6);
+  p.sent_round = 1;
+  ASSERT_TRUE(p.is_paused());
+  EXPECT_FALSE(p.on_peer_answered(1));
+  EXPECT_TRUE(p.on_peer_answered(2));
   EXPECT_FALSE(p.is_paused());
 }
 
