@@ -220,7 +220,13 @@ void RocksStorage::build_batch(const host::PersistBatch& batch, rocksdb::WriteBa
     const LogIndex covered = batch.snapshot->meta.last_index;
     QUORUM_ASSERT(covered >= first - 1, "snapshot {} older than the log start {}", covered, first);
     QUORUM_ASSERT(out->Put(kSnapshotKey, encode_snapshot_record(*batch.snapshot)).ok());
-    QUORUM_ASSERT(out->DeleteRange(log_key(0), log_key(covered + 1)).ok());
+    if (batch.snapshot_replaces_log) {
+      // A received snapshot that conflicts with our log replaces all of it (storage.h).
+      QUORUM_ASSERT(out->DeleteRange(log_key(0), log_key_end()).ok());
+      last = covered;
+    } else {
+      QUORUM_ASSERT(out->DeleteRange(log_key(0), log_key(covered + 1)).ok());
+    }
     first = covered + 1;
     if (last < covered) last = covered;
   }
@@ -254,7 +260,7 @@ Status RocksStorage::persist(const host::PersistBatch& batch) {
   }
   if (batch.snapshot) {
     first_index_ = batch.snapshot->meta.last_index + 1;
-    if (last_index_ < first_index_ - 1) last_index_ = first_index_ - 1;
+    if (last_index_ < first_index_ - 1 || batch.snapshot_replaces_log) last_index_ = first_index_ - 1;
   }
   if (!batch.entries.empty()) last_index_ = batch.entries.back().index;
   QUORUM_ASSERT(last_index_ + 1 >= first_index_);

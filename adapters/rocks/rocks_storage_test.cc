@@ -188,6 +188,36 @@ TEST(RocksStorage, SnapshotBeyondTheLogEmptiesItAndAppendsContinueAfterIt) {
   EXPECT_EQ(loaded.persisted.entries.back().term, 6u);
 }
 
+TEST(RocksStorage, AReceivedConflictingSnapshotReplacesTheWholeLog) {
+  // A follower holds 1..10 of term 1; the leader's snapshot covers 1..5 in term 3 (its entry 5
+  // differs): the core discarded its whole log (Raft §7), so 6..10 of term 1 must go too, or a
+  // restart would find older-term entries after a newer snapshot and refuse to start.
+  TempDir dir;
+  raft::Snapshot snap;
+  snap.meta.last_index = 5;
+  snap.meta.last_term = 3;
+  snap.meta.membership.members = {{1, raft::MemberRole::kVoter, 1}};
+  {
+    std::unique_ptr<RocksStorage> s = open_loaded(dir.path());
+    ASSERT_TRUE(persist_entries(*s, 1, 10, 1).is_ok());
+    host::PersistBatch batch;
+    batch.hard_state = raft::HardState{3, 0, 5};
+    batch.snapshot = snap;
+    batch.snapshot_replaces_log = true;
+    batch.sync = true;
+    ASSERT_TRUE(s->persist(batch).is_ok());
+  }
+  EXPECT_TRUE(reload(dir.path()).persisted.entries.empty());  // and loads without corruption
+  {
+    std::unique_ptr<RocksStorage> s = open_loaded(dir.path());
+    ASSERT_TRUE(persist_entries(*s, 6, 6, 3).is_ok());  // the log continues right after it
+  }
+  host::LoadedState loaded = reload(dir.path());
+  ASSERT_EQ(loaded.persisted.entries.size(), 1u);
+  EXPECT_EQ(loaded.persisted.entries.front().index, 6u);
+  EXPECT_EQ(loaded.persisted.entries.front().term, 3u);
+}
+
 TEST(RocksStorage, ReopenAfterCloseKeepsAppending) {
   TempDir dir;
   {

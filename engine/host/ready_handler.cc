@@ -61,6 +61,7 @@ PersistBatch make_persist_batch(const raft::Ready& ready) {
   batch.hard_state = ready.hard_state;
   batch.entries = ready.entries;
   batch.snapshot = ready.snapshot;
+  batch.snapshot_replaces_log = ready.snapshot.has_value() && ready.snapshot_received;
   batch.sync = ready.must_sync;
   return batch;
 }
@@ -128,6 +129,7 @@ Status handle_ready_taking_entries(raft::Ready& ready, ReadyContext& context) {
   batch.hard_state = ready.hard_state;
   batch.entries = std::move(ready.entries);
   batch.snapshot = ready.snapshot;
+  batch.snapshot_replaces_log = ready.snapshot.has_value() && ready.snapshot_received;
   batch.sync = ready.must_sync;
   return execute_ready(ready, batch, context);
 }

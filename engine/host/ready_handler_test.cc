@@ -180,6 +180,22 @@ TEST(ReadyHandler, RestoresAReceivedSnapshotBeforeApplyingWhatFollows) {
   EXPECT_NE(f.apply_loop.config().find("y"), nullptr);
 }
 
+TEST(ReadyHandler, OnlyAReceivedSnapshotReplacesTheStoredLog) {
+  // A received snapshot (Raft §7: it conflicted, the core dropped its whole log) must make the
+  // port drop the entries after it too; a snapshot without snapshot_received must not.
+  raft::Ready ready;
+  ready.snapshot = raft::Snapshot{};
+  ready.snapshot->meta.last_index = 5;
+  ready.snapshot->meta.last_term = 3;
+  ready.snapshot_received = true;
+  EXPECT_TRUE(make_persist_batch(ready).snapshot_replaces_log);
+  ready.snapshot_received = false;
+  EXPECT_FALSE(make_persist_batch(ready).snapshot_replaces_log);
+  ready.snapshot.reset();
+  ready.snapshot_received = true;
+  EXPECT_FALSE(make_persist_batch(ready).snapshot_replaces_log);
+}
+
 TEST(ReadyHandler, AnswersConfirmedReadsOnceApplied) {
   Fixture f;
   std::vector<ClientReply> replies;

@@ -44,6 +44,7 @@ void SimStorage::apply(DiskState& state, const host::PersistBatch& batch) {
     const LogIndex last = batch.snapshot->meta.last_index;
     while (!state.log.empty() && state.log.front().entry.index <= last) state.log.pop_front();
     if (!state.log.empty() && state.log.front().entry.index != last + 1) state.log.clear();
+    if (batch.snapshot_replaces_log) state.log.clear();
     state.snapshot = *batch.snapshot;
     state.snapshot_crc = snapshot_crc(*batch.snapshot);
   }

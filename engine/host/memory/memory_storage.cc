@@ -30,6 +30,7 @@ void StoredState::apply(const PersistBatch& batch) {
       if (agrees && entry.index > meta.last_index) kept.push_back(entry);
     }
     entries = std::move(kept);
+    if (batch.snapshot_replaces_log) entries.clear();
     snapshot = batch.snapshot;
   }
   if (!batch.entries.empty()) {

@@ -16,6 +16,10 @@ struct PersistBatch {
   std::optional<raft::HardState> hard_state;
   std::vector<raft::Entry> entries;
   std::optional<raft::Snapshot> snapshot;
+  // The snapshot was received from a leader and conflicts with our log (Raft §7): the core
+  // discarded its whole log, so the port must drop the stored entries AFTER the snapshot too.
+  // Otherwise a restart finds entries of older terms after a newer snapshot.
+  bool snapshot_replaces_log = false;
   bool sync = false;  // durable before persist() returns
 };
 
