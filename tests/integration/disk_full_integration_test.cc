@@ -143,10 +143,13 @@ void run_disk_full_scenario(FullNode role) {
   // decodes 1 MiB frames and re-checksums its config_dir slower than that (perf: ~50% crc32c in
   // FrameDecoder::next, ~50% in ConfigDirWriter::scan_dir); its socket backs up (Recv-Q ~3 MB),
   // heartbeats wait behind the probes and it flaps to pre-candidate. The plain build catches up
-  // in ~0.6 s. Remove this skip once a probe is not re-sent at every heartbeat.
+  // in ~0.6 s. Since b7f88da a probe is re-sent only after the follower answers a later round:
+  // with that, this build passed 3/3 runs idle (~7 s per test) and 2/2 under load 3.7 (11-13 s),
+  // measured by hand on 2026-11-27. Kept skipped until it has been run under CI load; then
+  // remove this block.
   (void)role;
-  GTEST_SKIP() << "catch-up livelock of big entries under Debug+ASan (raft probe re-sent per heartbeat), "
-                  "see the comment in disk_full_integration_test.cc";
+  GTEST_SKIP() << "Debug+ASan: catch-up of big entries not yet measured under CI load "
+                  "(see the comment in disk_full_integration_test.cc)";
 #endif
   const auto started_at = std::chrono::steady_clock::now();
   // Prints how long each phase took (the test log shows where the time goes on a slow machine).
