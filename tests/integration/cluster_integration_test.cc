@@ -30,17 +30,6 @@ using namespace std::chrono_literals;
 constexpr auto kT = 500ms;  // election timeout of the test clusters
 constexpr auto kElectionBound = 20 * kT;  // generous: CI machines are shared
 
-std::string metric(const TestCluster& cluster, NodeId id, const std::string& name) {
-  Result<quorumctl::HttpReply> reply = cluster.request(id, "GET", "/metrics");
-  if (!reply) return "";
-  std::istringstream lines(reply->body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
-  }
-  return "";
-}
-
 TEST(Integration, ThreeDaemonsElectExactlyOneLeaderThatEveryNodeAgreesOn) {
   TestCluster cluster({});
   cluster.start_all();
@@ -61,7 +50,7 @@ TEST(Integration, QuietLinksBetweenFollowersStayUpOnKeepalives) {
   ASSERT_NE(leader, kNoNode);
   std::this_thread::sleep_for(6 * kT);  // asserting an absence: nothing to poll for
   for (NodeId id : cluster.ids()) {
-    EXPECT_EQ(metric(cluster, id, "quorum_connections_idle_closed_total"), "0") << "node " << id;
+    EXPECT_EQ(cluster.metric(id, "quorum_connections_idle_closed_total"), "0") << "node " << id;
     EXPECT_EQ(cluster.log_text(id).find("idle:"), std::string::npos) << cluster.log_text(id);
   }
   EXPECT_EQ(cluster.wait_leader(cluster.ids(), kElectionBound), leader);
@@ -191,7 +180,7 @@ TEST(Integration, APeerThatHandshakesAndThenGoesSilentIsDisconnectedAndRedialled
       << count(true) << " closed, " << count(false) << " open";
   for (NodeId id : cluster.ids()) {
     EXPECT_TRUE(eventually(10 * kT, [&] {
-      const std::string closed = metric(cluster, id, "quorum_connections_idle_closed_total");
+      const std::string closed = cluster.metric(id, "quorum_connections_idle_closed_total");
       return !closed.empty() && closed != "0";
     })) << "node " << id;
     EXPECT_NE(cluster.log_text(id).find("closed connection to node 4: idle: nothing received"),
@@ -297,7 +286,7 @@ TEST(Integration, MalformedBytesOnThePeerPortCloseTheConnectionAndTheClusterCarr
   boost::system::error_code ec;
   boost::asio::read(raw, boost::asio::buffer(&byte, 1), ec);
   EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
-  EXPECT_EQ(metric(cluster, 2, "quorum_frames_rejected_total"), "1");
+  EXPECT_EQ(cluster.metric(2, "quorum_frames_rejected_total"), "1");
   EXPECT_NE(cluster.log_text(2).find("malformed frame"), std::string::npos);
   EXPECT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
 }

@@ -213,6 +213,17 @@ std::string TestCluster::api_address(NodeId id) const {
   return fmt::format("127.0.0.1:{}", nodes_.at(id).http_port);
 }
 
+std::string TestCluster::metric(NodeId id, const std::string& name) const {
+  Result<quorumctl::HttpReply> reply = request(id, "GET", "/metrics");
+  if (!reply) return "";
+  std::istringstream lines(reply->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
+  }
+  return "";
+}
+
 Result<quorumctl::HttpReply> TestCluster::request(NodeId id, const std::string& method,
                                                   const std::string& target, const std::string& body,
                                                   bool follow) const {

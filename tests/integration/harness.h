@@ -68,6 +68,8 @@ class TestCluster {
   Result<quorumctl::HttpReply> request(NodeId id, const std::string& method, const std::string& target,
                                        const std::string& body = "", bool follow = true) const;
   std::string api_address(NodeId id) const;
+  // The value of the un-labelled metric `name` in `id`'s /metrics, or "" if absent/unreachable.
+  std::string metric(NodeId id, const std::string& name) const;
   // The client TLS files request() uses for `id` (tls clusters): by default the cluster CA and
   // the admin certificate; a test may override them per node.
   quorumctl::ClientTls client_tls(NodeId id) const;

@@ -26,17 +26,6 @@ std::string tls_args(const TestCluster& cluster, NodeId id, const std::string& c
   return args;
 }
 
-std::string metric(const TestCluster& cluster, NodeId id, const std::string& name) {
-  Result<quorumctl::HttpReply> reply = cluster.request(id, "GET", "/metrics");
-  if (!reply) return "";
-  std::istringstream lines(reply->body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(name + " ", 0) == 0) return line.substr(name.size() + 1);
-  }
-  return "";
-}
-
 int lines(const std::string& text) {
   int n = 0;
   for (char c : text) n += c == '\n' ? 1 : 0;
@@ -124,7 +113,7 @@ TEST(IntegrationHttps, ClientsThatFailTheCertificateChecksAreRefusedWithOneLine)
   EXPECT_EQ(plain.out, "");
 
   // The refusals are counted; a proper client still gets through.
-  const std::string refused = metric(cluster, 1, "quorum_api_tls_handshakes_failed_total");
+  const std::string refused = cluster.metric(1, "quorum_api_tls_handshakes_failed_total");
   EXPECT_GE(std::stoi(refused.empty() ? "0" : refused), 3) << refused;
   CommandResult good = run_quorumctl(tls_args(cluster, 1, "ca", "admin") + " status", cluster.dir());
   EXPECT_EQ(good.exit_code, 0) << good.err;
