@@ -257,7 +257,12 @@ TEST_F(TcpTransportTest, TheDialerRedialsALinkItClosedAsIdle) {
   options.keepalive_interval_ms = 40;
   Node low;
   make(io, &low, options);
-  ASSERT_TRUE(run_until(io, [&] { return accepted.size() >= 2; }));
+  // Wait for the facts asserted: the dialer's own counters (its second link is established when
+  // it has read the listener's Hello, which can come well after the listener's accept under load).
+  ASSERT_TRUE(run_until(io, [&] {
+    return accepted.size() >= 2 && low.transport->counters().connections_idle_closed >= 1 &&
+           low.transport->counters().connections_established >= 2;
+  }));
   EXPECT_GE(low.transport->counters().connections_idle_closed, 1u);
   EXPECT_GE(low.transport->counters().connections_established, 2u);
 }
