@@ -102,7 +102,9 @@ struct NodeHost::Impl {
   bool readys_left = false;
 
   void poll_once();
-  void feed_ticks();
+  // Feeds at most catch_up_ticks_per_poll_max due ticks. Returns true if the core has then
+  // caught up with the clock's reading (no tick due at it remains unfed).
+  bool feed_ticks();
   void feed_inbox();
   void feed_requests();
   void propose(ConfigRequest& request);
@@ -181,8 +183,15 @@ void NodeHost::poll() {
 }
 
 void NodeHost::Impl::poll_once() {
-  feed_ticks();
+  const bool caught_up = feed_ticks();
   if (!handle_readys()) return;
+  // A lease (and every other timer) is judged against the clock's reading now, never against
+  // ticks not yet fed: a host that woke late (a pause, a slow disk) only catches up on time, one
+  // bounded batch per poll with its Readys handled, and leaves messages and client requests in
+  // their bounded queues until it has caught up. Otherwise a paused leader would, for that
+  // poll, answer appends and requests under a lease that ran out long ago in real time.
+  // next_deadline_us() is in the past meanwhile, so run() polls again at once.
+  if (!caught_up) return;
   feed_inbox();
   feed_requests();
   if (!handle_readys()) return;
@@ -284,6 +293,12 @@ const config_sync::StateMachine& NodeHost::config_files() const {
   return impl_->apply_loop.config();
 }
 
+bool NodeHost::behind_clock(std::uint64_t clock_now_us) const {
+  const Impl& h = *impl_;
+  QUORUM_ASSERT(h.started);
+  return h.ticker.behind(clock_now_us);
+}
+
 LogIndex NodeHost::applied_index() const {
   return impl_->apply_loop.applied_index();
 }
@@ -310,11 +325,13 @@ void NodeHost::on_persist(std::function<void(const PersistBatch&)> fn) {
 
 // --- Impl -------------------------------------------------------------------------------------
 
-void NodeHost::Impl::feed_ticks() {
-  const Ticks due = ticker.take(ports.clock.now_us(), config.catch_up_ticks_per_poll_max);
+bool NodeHost::Impl::feed_ticks() {
+  const std::uint64_t now_us = ports.clock.now_us();
+  const Ticks due = ticker.take(now_us, config.catch_up_ticks_per_poll_max);
   QUORUM_ASSERT(due <= config.catch_up_ticks_per_poll_max);
   for (Ticks i = 0; i < due; ++i) node->tick();
   stats.ticks_count += due;
+  return !ticker.behind(now_us);
 }
 
 void NodeHost::Impl::feed_inbox() {

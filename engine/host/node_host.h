@@ -53,7 +53,10 @@ struct HostConfig {
   Mutation mutation = Mutation::kNone;
   // After a pause (GC-like stall, slow disk), due ticks are fed to the core at most this many per
   // poll(), with Ready handling in between. Time is never dropped: the remaining ticks are due at
-  // once (next_deadline_us() <= now), so a paused leader's lease runs out as it must.
+  // once (next_deadline_us() <= now). A host behind the clock by more than this steps no message
+  // and no client request until it has caught up (they wait in their bounded queues): a lease is
+  // judged against the clock's reading now, never against ticks not yet fed, so a paused
+  // leader's lease has run out before it acts on any input.
   Ticks catch_up_ticks_per_poll_max = 16;
   // Bounds on queued inputs (STYLE: every queue has a _max). Messages beyond the bound are dropped
   // (Raft tolerates loss); client requests beyond it are answered kRejected.
@@ -95,9 +98,10 @@ class NodeHost {
   // The task body: returns after stop(), or after a storage failure (see failure()).
   void run();
   // Non-blocking step: feeds the core every tick due by the clock (bounded, see HostConfig),
-  // every queued message and request, then handles every Ready (persist, send, apply, advance)
-  // and takes a snapshot if snapshot_interval_entries were applied since the last one.
-  // No-op once stopped.
+  // then, once it has caught up with the clock, every queued message and request; handles every
+  // Ready (persist, send, apply, advance) and takes a snapshot if snapshot_interval_entries were
+  // applied since the last one. A host further behind than one batch returns after the batch's
+  // Readys (next_deadline_us() is then in the past). No-op once stopped.
   void poll();
   // Clock time (us) at which poll() has work to do without new input: the next tick, or a time
   // in the past if ticks or inputs are pending.
@@ -122,6 +126,10 @@ class NodeHost {
   // Observers and hooks (the simulator's checkers and quorumd's logs and metrics use these).
   const raft::Node& node() const;
   const config_sync::StateMachine& config_files() const;
+  // True if ticks due at `clock_now_us` (a reading of this host's Clock) have not been fed to the
+  // core yet: its timers and lease then lag that reading (checkers judge a lease only when
+  // false). After start().
+  bool behind_clock(std::uint64_t clock_now_us) const;
   // Index of the last entry the state machines applied (or the restored snapshot's index).
   LogIndex applied_index() const;
   const HostStats& stats() const;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "engine/host/memory/memory_ports.h"
@@ -32,12 +33,14 @@ struct Single {
   MemoryStorage storage;
   std::unique_ptr<NodeHost> host;
   std::uint64_t snapshot_interval_entries = 1000;
+  Ticks election_timeout_ticks = 10;
+  Ticks heartbeat_interval_ticks = 2;
 
   void start() {
     HostConfig config;
     config.raft.id = 1;
-    config.raft.election_timeout_ticks = 10;
-    config.raft.heartbeat_interval_ticks = 2;
+    config.raft.election_timeout_ticks = election_timeout_ticks;
+    config.raft.heartbeat_interval_ticks = heartbeat_interval_ticks;
     config.tick_interval_ms = kTickUs / 1000;
     config.bootstrap = bootstrap;
     config.snapshot_interval_entries = snapshot_interval_entries;
@@ -238,6 +241,86 @@ TEST(NodeHost, CatchesUpAPauseInBoundedStepsWithoutDroppingTime) {
   for (int i = 0; i < 10; ++i) s.host->poll();
   EXPECT_EQ(s.host->node().now_ticks(), 100u);
   EXPECT_EQ(s.host->next_deadline_us(), s.clock.now_us() + kTickUs);
+}
+
+// Makes node 1 of {1, 2, 3} leader with a lease: node 2 grants the pre-vote and the vote and
+// acknowledges the leader's first round (node 3 stays silent).
+bool elect_with_lease(Single& s) {
+  for (int i = 0; i < 1000 && s.host->node().role() != raft::Role::kPreCandidate; ++i) s.tick();
+  if (s.host->node().role() != raft::Role::kPreCandidate) return false;
+  const Term term = s.host->node().term() + 1;
+  raft::VoteResponse pre_grant;
+  pre_grant.pre_vote = true;
+  pre_grant.granted = true;
+  s.host->deliver(raft::Message{2, 1, term, pre_grant});
+  s.host->poll();
+  if (s.host->node().role() != raft::Role::kCandidate || s.host->node().term() != term) {
+    return false;
+  }
+  raft::VoteResponse grant;
+  grant.granted = true;
+  s.host->deliver(raft::Message{2, 1, term, grant});
+  s.host->poll();
+  if (s.host->node().role() != raft::Role::kLeader) return false;
+  // Acknowledge the newest append the leader sent to node 2 (its no-op, with the round).
+  std::optional<raft::AppendRequest> newest;
+  for (const raft::Message& m : s.transport.sent()) {
+    const auto* append = std::get_if<raft::AppendRequest>(&m.body);
+    if (m.to == 2 && m.term == term && append != nullptr) newest = *append;
+  }
+  if (!newest.has_value()) return false;
+  raft::AppendResponse ack;
+  ack.success = true;
+  ack.match_index = newest->entries.empty() ? newest->prev_log_index : newest->entries.back().index;
+  ack.round = newest->round;
+  s.host->deliver(raft::Message{2, 1, term, ack});
+  s.host->poll();
+  return s.host->node().has_lease();
+}
+
+bool sent_entries(const std::vector<raft::Message>& messages) {
+  return std::any_of(messages.begin(), messages.end(), [](const raft::Message& m) {
+    const auto* append = std::get_if<raft::AppendRequest>(&m.body);
+    return append != nullptr && !append->entries.empty();
+  });
+}
+
+TEST(NodeHost, ALeaderWhoseClockJumpedCatchesUpOnTimeBeforeActingOnInput) {
+  // Issue 8 section 0: a lease is judged against the clock's reading now, never against ticks
+  // not yet fed. A leader whose clock jumps 10 election timeouts ahead (a GC-like stall) feeds
+  // the due ticks in bounded batches; the client request queued meanwhile must not be proposed
+  // (no AppendRequest carrying it) under the lease the core still believes in for ticks it has
+  // not seen yet. Once caught up, the lease has run out and CheckQuorum has deposed the leader,
+  // so the request is refused as not-leader.
+  Single s(voters({1, 2, 3}));
+  s.election_timeout_ticks = 100;
+  s.heartbeat_interval_ticks = 10;
+  s.start();
+  ASSERT_TRUE(elect_with_lease(s));
+  ASSERT_GT(s.host->node().lease_remaining_ticks(), 16u);  // outlives one catch-up batch
+  const Ticks jump_ticks = 10 * s.election_timeout_ticks;
+  s.clock.advance_us(jump_ticks * kTickUs);
+  s.transport.take();
+  std::optional<ClientReply> got;
+  s.host->propose_config(config_sync::Put{"a.cnf", "x"}, [&](const ClientReply& r) {
+    // Whenever the host answers, it has caught up and holds no lease.
+    EXPECT_FALSE(s.host->behind_clock(s.clock.now_us()));
+    EXPECT_FALSE(s.host->node().has_lease());
+    got = r;
+  });
+  s.host->poll();
+  EXPECT_TRUE(s.host->behind_clock(s.clock.now_us()));
+  EXPECT_LE(s.host->next_deadline_us(), s.clock.now_us());  // more to do at once
+  EXPECT_FALSE(got.has_value()) << "a request was handled before the host caught up";
+  EXPECT_FALSE(sent_entries(s.transport.sent())) << "appended as leader before catching up";
+  int polls = 1;
+  for (; polls < 1000 && s.host->behind_clock(s.clock.now_us()); ++polls) s.host->poll();
+  // Bounded batches of 16; the poll that feeds the last one also steps the inputs.
+  EXPECT_EQ(polls, static_cast<int>((jump_ticks + 15) / 16));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->code, ClientReply::Code::kNotLeader);
+  EXPECT_NE(s.host->node().role(), raft::Role::kLeader);
+  EXPECT_FALSE(sent_entries(s.transport.sent()));
 }
 
 // An executor whose wait_until jumps the clock to the deadline, and stops the host after a

@@ -23,6 +23,8 @@ class Ticker {
   Ticks take(std::uint64_t now_us, Ticks max);
   // Time at which the next not-yet-taken tick is due (in the past if take() was bounded).
   std::uint64_t next_tick_us() const;
+  // True if a tick due at now_us has not been taken yet (the core is behind that reading).
+  bool behind(std::uint64_t now_us) const { return next_tick_us() <= now_us; }
   Ticks ticks_taken() const { return taken_ticks_; }
   std::uint64_t tick_interval_us() const { return tick_interval_us_; }
 
