@@ -20,6 +20,8 @@
 #include "engine/core/base/types.h"
 #include "engine/core/config_sync/command.h"
 #include "engine/core/config_sync/state_machine.h"
+#include "engine/core/ownership/command.h"
+#include "engine/core/ownership/state_machine.h"
 #include "engine/core/raft/entry.h"
 #include "engine/core/raft/message.h"
 #include "engine/core/raft/snapshot.h"
@@ -74,6 +76,25 @@ struct AppSnapshot {
 // Encode asserts, decode validates, every file with config_sync::validate_file_entry.
 std::string encode_app_snapshot(const AppSnapshot& snapshot);
 Result<AppSnapshot> decode_app_snapshot(std::string_view bytes);
+
+// ---- Ownership (ownership.proto): command bytes and the snapshot section ----
+// The bytes of one pb::OwnershipCommand (not yet wrapped in a CommandPayload: the host's apply
+// routing does that). Fields are NOT validated here beyond the enums: the state machine rejects
+// bad commands with a reason, the same way on every node.
+std::string encode_ownership_command(const ownership::Command& command);
+Result<ownership::Command> decode_ownership_command(std::string_view bytes);
+
+// The ownership state machine's section of an application snapshot.
+struct OwnershipSnapshot {
+  LogIndex applied_index = 0;
+  ownership::Snapshot state;
+  friend bool operator==(const OwnershipSnapshot&, const OwnershipSnapshot&) = default;
+};
+
+// Encode asserts ownership::validate_state; decode validates it (untrusted bytes), plus sorted
+// unique ids and known enum values.
+std::string encode_ownership_snapshot(const OwnershipSnapshot& snapshot);
+Result<OwnershipSnapshot> decode_ownership_snapshot(std::string_view bytes);
 
 // ---- Transport handshake (transport.proto Hello) ----
 // The first frame on every TCP connection, in both directions.
