@@ -89,6 +89,7 @@ raft::AppendRequest any_append_request(Term term) {
   }
   a.leader_commit = any_u64(0, kMax64);
   a.round = any_u64(0, kMax64);
+  a.session_acked_round = any_u64(0, kMax64);
   return a;
 }
 
@@ -121,6 +122,9 @@ raft::Message any_message() {
       m.body = raft::AppendResponse{success,
                                     any_u64(0, kMax64),
                                     success ? 0 : any_u64(0, kMax64),
+                                    any_u64(0, kMax64),
+                                    any_u64(0, kMax64),
+                                    any_u64(0, kMax64),
                                     any_u64(0, kMax64),
                                     any_u64(0, kMax64),
                                     any_u64(0, kMax64)};

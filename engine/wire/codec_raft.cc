@@ -25,8 +25,8 @@ namespace {
   [[maybe_unused]] const auto& [from, to, term, body] = m;
   [[maybe_unused]] const auto& [vq1, vq2, vq3, vq4, vq5] = vq;
   [[maybe_unused]] const auto& [vs1, vs2] = vs;
-  [[maybe_unused]] const auto& [aq1, aq2, aq3, aq4, aq5] = aq;
-  [[maybe_unused]] const auto& [as1, as2, as3, as4, as5, as6] = as;
+  [[maybe_unused]] const auto& [aq1, aq2, aq3, aq4, aq5, aq6] = aq;
+  [[maybe_unused]] const auto& [as1, as2, as3, as4, as5, as6, as7, as8, as9] = as;
 }
 
 [[maybe_unused]] void field_count_guards(const raft::SnapshotRequest& sq, const raft::TimeoutNow& t,
@@ -111,6 +111,7 @@ void body_to_proto(const raft::MessageBody& body, pb::Message* out) {
     for (const raft::Entry& entry : a->entries) to_proto(entry, p->add_entries());
     p->set_leader_commit(a->leader_commit);
     p->set_round(a->round);
+    p->set_session_acked_round(a->session_acked_round);
   } else if (const auto* ar = std::get_if<raft::AppendResponse>(&body)) {
     pb::AppendResponse* p = out->mutable_append_response();
     p->set_success(ar->success);
@@ -119,6 +120,9 @@ void body_to_proto(const raft::MessageBody& body, pb::Message* out) {
     p->set_hint_index(ar->hint_index);
     p->set_hint_term(ar->hint_term);
     p->set_round(ar->round);
+    p->set_applied_index(ar->applied_index);
+    p->set_session_start_index(ar->session_start_index);
+    p->set_session_generation(ar->session_generation);
   } else if (const auto* s = std::get_if<raft::SnapshotRequest>(&body)) {
     pb::SnapshotRequest* p = out->mutable_snapshot_request();
     to_proto(s->snapshot, p->mutable_snapshot());
@@ -219,6 +223,7 @@ Result<raft::MessageBody> append_from_proto(pb::AppendRequest* p) {
   }
   a.leader_commit = p->leader_commit();
   a.round = p->round();
+  a.session_acked_round = p->session_acked_round();
   return raft::MessageBody{std::move(a)};
 }
 
@@ -237,8 +242,9 @@ Result<raft::MessageBody> body_from_proto(pb::Message* in) {
       return append_from_proto(in->mutable_append_request());
     case pb::Message::kAppendResponse: {
       const pb::AppendResponse& p = in->append_response();
-      return raft::MessageBody{raft::AppendResponse{p.success(), p.match_index(), p.reject_index(),
-                                                    p.hint_index(), p.hint_term(), p.round()}};
+      return raft::MessageBody{raft::AppendResponse{
+          p.success(), p.match_index(), p.reject_index(), p.hint_index(), p.hint_term(), p.round(),
+          p.applied_index(), p.session_start_index(), p.session_generation()}};
     }
     case pb::Message::kSnapshotRequest: {
       pb::SnapshotRequest* p = in->mutable_snapshot_request();

@@ -22,6 +22,12 @@ std::string RaftConfig::validate() const {
   if (clock_drift_ppm_max >= 1'000'000) {
     return fmt::format("clock_drift_ppm_max ({}) must be below 1000000", clock_drift_ppm_max);
   }
+  if (session_lease_ticks > 0 && owner_lease_ticks(session_params()) == 0) {
+    return fmt::format(
+        "session_lease_ticks ({}) leaves no time to act after the drift and delay margins "
+        "(session_delay_ticks {}, clock_drift_ppm_max {})",
+        session_lease_ticks, session_delay_ticks, clock_drift_ppm_max);
+  }
   return {};
 }
 

@@ -5,6 +5,7 @@
 
 #include "engine/core/base/mutation.h"
 #include "engine/core/base/types.h"
+#include "engine/core/raft/session.h"
 
 namespace quorum::raft {
 
@@ -28,12 +29,20 @@ struct RaftConfig {
   Ticks transfer_timeout_ticks = 0;
   // Bytes of uncommitted proposals the leader accepts before refusing more (back-pressure).
   std::uint64_t uncommitted_bytes_max = 64 << 20;
+  // Controller sessions (engine/core/raft/session.h, docs/ownership.md): L, the ownership lease,
+  // and δ, the bound on one message's delay, in ticks; ρ is clock_drift_ppm_max. 0: no sessions
+  // (no controller may act on a managed cluster).
+  Ticks session_lease_ticks = 0;
+  Ticks session_delay_ticks = 0;
   // Planted bug for the simulator's self-test; ignored unless QUORUM_MUTATIONS is compiled in.
   Mutation mutation = Mutation::kNone;
 
   // Empty string if valid, otherwise why not ("heartbeat_interval_ticks (10) must be less than
   // election_timeout_ticks (10)").
   std::string validate() const;
+  SessionParams session_params() const {
+    return {session_lease_ticks, session_delay_ticks, clock_drift_ppm_max};
+  }
 };
 
 }  // namespace quorum::raft

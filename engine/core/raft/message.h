@@ -40,6 +40,10 @@ struct AppendRequest {
   std::vector<Entry> entries;
   LogIndex leader_commit = 0;
   std::uint64_t round = 0;
+  // Controller sessions (session.h): the newest round whose answer from this follower the leader
+  // received while it held its lease. The follower's session is anchored at the time it sent
+  // that answer. 0: none confirmed.
+  std::uint64_t session_acked_round = 0;
   friend bool operator==(const AppendRequest&, const AppendRequest&) = default;
 };
 
@@ -53,6 +57,12 @@ struct AppendResponse {
   LogIndex hint_index = 0;
   Term hint_term = 0;
   std::uint64_t round = 0;
+  // Every answer is a session keepalive (session.h). The sender's applied index (a releasing
+  // owner has applied its Release once it reports an index at or past it) and its session:
+  // grants at or below session_start_index predate its current session generation.
+  LogIndex applied_index = 0;
+  LogIndex session_start_index = 0;
+  std::uint64_t session_generation = 0;
   friend bool operator==(const AppendResponse&, const AppendResponse&) = default;
 };
 

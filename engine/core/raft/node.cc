@@ -45,7 +45,7 @@ void check_persisted_state(const PersistedState& state) {
 }  // namespace
 
 Node::Impl::Impl(const RaftConfig& config, const PersistedState& state, Prng prng)
-    : config_(config), prng_(prng), tracker_(config.id) {
+    : config_(config), prng_(prng), tracker_(config.id), session_(config.session_params()) {
   QUORUM_ASSERT(config.validate().empty(), "{}", config.validate());
   check_persisted_state(state);
   lease_duration_ticks_ = compute_lease_duration_ticks(config_);
@@ -220,6 +220,7 @@ void Node::Impl::become_follower(Term term, NodeId leader) {
     current_term_ = term;
     voted_for_ = kNoNode;
     leader_round_seen_ = 0;
+    answer_sends_.clear();  // a leader restarted in a new term numbers its rounds afresh
   }
   if (before == Role::kLeader) {
     // A leader that stops leading heard no one; it may now vote for a successor.
@@ -290,6 +291,7 @@ void Node::Impl::become_leader() {
   timeout_now_round_ = 0;
   transfer_target_ = kNoNode;
   uncommitted_bytes_ = 0;
+  leader_since_ticks_ = now_ticks_;
   round_starts_.clear();
   pending_reads_.clear();
   tracker_.reset_progress(log_.last_index() + 1, now_ticks_);
@@ -310,6 +312,7 @@ void Node::Impl::send(NodeId to, MessageBody body) {
 void Node::Impl::send_at(NodeId to, Term term, MessageBody body) {
   QUORUM_ASSERT(to != config_.id);
   QUORUM_ASSERT(to != kNoNode);
+  stamp_session(to, term, body);
   Message m{config_.id, to, term, std::move(body)};
   // Answers that promise durable state (a vote, an append acknowledgement) and real vote
   // requests (which rest on the persisted self-vote) leave only after the Ready is persisted.
@@ -414,6 +417,17 @@ bool Node::transfer_in_progress() const {
 }
 Ticks Node::now_ticks() const {
   return impl_->now_ticks_;
+}
+const Session& Node::session() const {
+  return impl_->session_;
+}
+Ticks Node::leader_since_ticks() const {
+  return impl_->is_leader() ? impl_->leader_since_ticks_ : 0;
+}
+const PeerSession* Node::peer_session(NodeId peer) const {
+  if (!impl_->is_leader()) return nullptr;
+  const Progress* pr = impl_->tracker_.progress(peer);
+  return pr != nullptr ? &pr->session : nullptr;
 }
 const Node::Impl& Node::internals() const {
   return *impl_;

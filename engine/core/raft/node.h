@@ -21,6 +21,7 @@
 #include "engine/core/raft/membership.h"
 #include "engine/core/raft/message.h"
 #include "engine/core/raft/ready.h"
+#include "engine/core/raft/session.h"
 #include "engine/core/raft/state.h"
 
 namespace quorum::raft {
@@ -107,6 +108,12 @@ class Node {
   bool transfer_in_progress() const;
   // Ticks elapsed in the node's own time (test and trace aid).
   Ticks now_ticks() const;
+  // Controller session (session.h): this node's own lease.
+  const Session& session() const;
+  // Leader only: when it took office, and what it knows of a member's session (nullptr when not
+  // leading or `peer` is not a member; the leader itself has no PeerSession).
+  Ticks leader_since_ticks() const;
+  const PeerSession* peer_session(NodeId peer) const;
 
   struct Impl;
   // Read-only view of the internals for raft/invariants.cc and the raft tests. Impl is defined in

@@ -23,7 +23,10 @@ void Node::Impl::tick_election() {
 void Node::Impl::heard_from_leader(NodeId leader) {
   QUORUM_ASSERT(role_ == Role::kFollower);
   QUORUM_ASSERT(leader != kNoNode);
-  if (leader_id_ != leader) leader_round_seen_ = 0;
+  if (leader_id_ != leader) {
+    leader_round_seen_ = 0;
+    answer_sends_.clear();  // rounds are numbered per leader
+  }
   leader_id_ = leader;
   election_elapsed_ticks_ = 0;
   leader_contact_elapsed_ticks_ = 0;
@@ -63,6 +66,7 @@ void Node::Impl::on_append_request(const Message& m, const AppendRequest& reques
   QUORUM_ASSERT(m.term == current_term_);
   heard_from_leader(m.from);
   leader_round_seen_ = std::max(leader_round_seen_, request.round);
+  on_session_confirmed(m.from, request.session_acked_round);
   if (request.prev_log_index < log_.snapshot_index()) {
     // Everything up to our commit index is committed, hence identical in the leader's log.
     send(m.from, AppendResponse{true, log_.commit_index(), 0, 0, 0, request.round});

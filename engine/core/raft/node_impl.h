@@ -58,6 +58,10 @@ struct Node::Impl {
   void become_leader();
   void send(NodeId to, MessageBody body);
   void send_at(NodeId to, Term term, MessageBody body);
+  // Session keepalive fields of outgoing appends and answers (node_session.cc).
+  void stamp_session(NodeId to, Term term, MessageBody& body);
+  void on_session_confirmed(NodeId leader, std::uint64_t acked_round);
+  void on_session_keepalive(NodeId peer, const AppendResponse& response);
   void trace(TraceKind kind, NodeId peer = kNoNode, LogIndex index = 0);
   void reset_election_timer();
   bool can_campaign() const;
@@ -165,6 +169,12 @@ struct Node::Impl {
   // The highest round seen from leader_id_ in this term (stale TimeoutNow and transfer-vote
   // filter). A restarted node starts at "everything seen": it cannot know what it acknowledged.
   std::uint64_t leader_round_seen_ = 0;
+  // Controller session (session.h): this node's own lease, and, as a follower, when it sent its
+  // first answer to each recent round of leader_id_ in this term (the anchor a confirmation
+  // names). Bounded; cleared when the leader or the term changes.
+  Session session_;
+  std::deque<RoundStart> answer_sends_;
+  static constexpr std::size_t kAnswerSendsMax = 64;
 
   // Leader only.
   Ticks heartbeat_elapsed_ticks_ = 0;
@@ -185,6 +195,7 @@ struct Node::Impl {
   std::deque<PendingRead> pending_reads_;
   std::uint64_t uncommitted_bytes_ = 0;
   LogIndex term_start_index_ = 0;  // index of this leader's no-op
+  Ticks leader_since_ticks_ = 0;   // when this node took office (new-leader grace, session.h)
   bool appends_pending_ = false;   // proposals appended since the last broadcast
 
   // Snapshot data this node holds (from compact(), an install, or the host at restart).

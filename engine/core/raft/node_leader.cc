@@ -221,6 +221,7 @@ void Node::Impl::on_append_response(const Message& m, const AppendResponse& resp
     }
   }
   on_round_acked();
+  if (role_ == Role::kLeader) on_session_keepalive(m.from, response);
 }
 
 bool Node::Impl::on_append_success(NodeId peer, Progress& pr, const AppendResponse& response) {
@@ -282,6 +283,9 @@ void Node::Impl::on_round_acked() {
   if (!round_starts_.empty() && round_starts_.front().round == q && q >= lease_floor_round_) {
     const Ticks until = round_starts_.front().send_ticks + lease_duration_ticks_;
     lease_valid_until_ticks_ = std::max(lease_valid_until_ticks_, until);
+    // The leader's own session: a majority answered a round sent then, so any later leader took
+    // office after it (its grace period covers what this leader may do until the session ends).
+    session_.renew(round_starts_.front().send_ticks, now_ticks_, log_.commit_index());
   }
   // ReadIndex (thesis §6.4): a read is confirmed once a round sent after it was acknowledged.
   while (!pending_reads_.empty() && pending_reads_.front().round <= q) {

@@ -7,6 +7,7 @@
 
 #include "engine/core/base/types.h"
 #include "engine/core/raft/inflights.h"
+#include "engine/core/raft/session.h"
 
 namespace quorum::raft {
 
@@ -68,6 +69,10 @@ class Progress {
   std::uint64_t acked_round = 0;
   // The heartbeat round in which the last append (probe or pipelined) was sent to this peer.
   std::uint64_t sent_round = 0;
+  // Controller session (session.h): what its keepalives said, and the newest round whose answer
+  // arrived while this leader held its lease (echoed as AppendRequest::session_acked_round).
+  PeerSession session;
+  std::uint64_t session_confirmed_round = 0;
 
  private:
   LogIndex match_index_ = 0;
