@@ -6,6 +6,7 @@
 //  * Assign at index i sets epoch = i: the epoch of a cluster strictly increases at every change
 //    of owner, and a stale decision (expected_epoch no longer current) is refused (kStaleEpoch).
 //  * Release keeps the epoch: the hand-over's Assign compares against it.
+//  * Assign to the current owner re-grants: a new epoch, the same owner (after a session lapse).
 #include "engine/core/ownership/state_machine.h"
 
 #include <fmt/format.h>
@@ -392,10 +393,9 @@ ApplyResult StateMachine::apply_one(LogIndex index, const Assign& c) {
                                 c.expected_epoch, cl.epoch),
                     cl.epoch);
   }
-  if (cl.state == ClusterState::kOwned && cl.owner == c.to) {
-    return rejected(Code::kConflict,
-                    fmt::format("cluster {} is already owned by {}", c.cluster, c.to), cl.epoch);
-  }
+  // An Assign to the current owner is a re-grant: same owner, new epoch. The leader issues it
+  // after the owner's session lapsed (docs/ownership.md rule 5): the owner no longer acts on a
+  // grant older than its current session generation until it is granted again.
   QUORUM_ASSERT(index > cl.epoch);
   cl.owner = c.to;
   cl.epoch = index;

@@ -92,6 +92,15 @@ TEST_F(OwnershipSm, AssignGrantsWithTheEntryIndexAsEpoch) {
   EXPECT_EQ(cl.state, ClusterState::kOwned);
 }
 
+TEST_F(OwnershipSm, ARegrantToTheCurrentOwnerBumpsTheEpochOnly) {
+  ASSERT_EQ(apply(Assign{10, 1, epoch10_}).code, Code::kApplied);
+  EXPECT_EQ(sm_.find_cluster(10)->owner, 1u);
+  EXPECT_EQ(sm_.find_cluster(10)->epoch, index_);
+  EXPECT_GT(index_, epoch10_);
+  // Compare-and-set still holds: the old epoch is stale now.
+  EXPECT_EQ(apply(Assign{10, 2, epoch10_}).code, Code::kStaleEpoch);
+}
+
 TEST_F(OwnershipSm, TakeoverOfAnOwnedClusterBumpsTheEpoch) {
   ASSERT_EQ(apply(Assign{10, 2, epoch10_}).code, Code::kApplied);
   EXPECT_EQ(sm_.find_cluster(10)->owner, 2u);
@@ -219,7 +228,6 @@ TEST_F(OwnershipSm, RejectsEachBadCommandWithAReasonAndChangesNothing) {
       {"assign to no-recovery", Assign{11, 5, 0}, Code::kConflict, "auto-recovery off"},
       {"assign to draining", Assign{11, 6, 0}, Code::kConflict, "draining, not active"},
       {"assign stale epoch", Assign{10, 2, epoch10_ - 1}, Code::kStaleEpoch, "expected epoch"},
-      {"assign to current owner", Assign{10, 1, epoch10_}, Code::kConflict, "already owned"},
       {"release unknown", Release{99, 1, 0, kNoNode}, Code::kNotFound, "does not exist"},
       {"release from 0", Release{10, kNoNode, epoch10_, kNoNode}, Code::kInvalid, "controller 0"},
       {"release to self", Release{10, 1, epoch10_, 1}, Code::kInvalid, "to itself"},
