@@ -2,6 +2,7 @@
 //   quorum-bench commit   [--seconds S] [--clients 1,16,64]
 //   quorum-bench failover [--runs N] [--election-timeout-ms T]
 //   quorum-bench core     [--ticks N] [--nodes 3|5]
+//   quorum-bench assign   [--clusters M] [--controllers N] [--runs R]
 //   quorum-bench sim [ARGS...]   runs `quorum-sim bench ARGS` (the simulator's own benchmark)
 // Tools layer. Results are printed; docs/benchmarks.md records them.
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/quorum-bench/bench_assign.h"
 #include "tools/quorum-bench/bench_core.h"
 #include "tools/quorum-bench/local_cluster.h"
 
@@ -40,6 +42,7 @@ constexpr const char* kUsage =
     "usage: quorum-bench commit   [--seconds S] [--clients 1,16,64]\n"
     "       quorum-bench failover [--runs N] [--election-timeout-ms T]\n"
     "       quorum-bench core     [--ticks N] [--nodes N]\n"
+    "       quorum-bench assign   [--clusters M] [--controllers N] [--runs R]\n"
     "       quorum-bench sim [ARGS...]\n"
     "\n"
     "commit    three quorumd on loopback (RocksDB, fsync): committed config puts per second and\n"
@@ -49,6 +52,9 @@ constexpr const char* kUsage =
     "          median and p99 as multiples of the election timeout T.\n"
     "core      the pure Raft core in one process (no host, codec or disk), N nodes (default 5),\n"
     "          a proposal and a heartbeat round per tick: group ticks and commits per CPU second.\n"
+    "assign    the ownership assignment policy (ownership::plan) on M clusters (default 10000)\n"
+    "          and N controllers (default 64): ms per plan from nothing, balanced, one join,\n"
+    "          one leave; R runs each (default 20).\n"
     "sim       the simulator's benchmark (quorum-sim bench).\n";
 
 double percentile(std::vector<double> values, double p) {
@@ -326,9 +332,12 @@ int run(int argc, char** argv) {
   if (command == "sim") return cmd_sim(argc, argv);
   double seconds = 5;
   std::uint64_t runs = 20;
+  constexpr std::uint64_t ownership_clusters_max = 100'000;
   std::uint64_t election_timeout_ms = 1000;
   std::uint64_t ticks = 200'000;
   std::uint64_t nodes = 5;
+  std::uint64_t clusters = 10'000;
+  std::uint64_t controllers = 64;
   std::vector<int> levels = {1, 16, 64};
   auto bad_value = [&](const std::string& flag, const char* value, const char* want) {
     std::fprintf(stderr, "quorum-bench: %s '%s': expected %s\n", flag.c_str(), value, want);
@@ -361,12 +370,23 @@ int run(int argc, char** argv) {
       if (!parse_count(argv[++i], nodes) || nodes == 0 || nodes > 9) {
         return bad_value(a, argv[i], "1..9 nodes");
       }
+    } else if (a == "--clusters" && has_value) {
+      if (!parse_count(argv[++i], clusters) || clusters > ownership_clusters_max) {
+        return bad_value(a, argv[i], "a count in 0..100000");
+      }
+    } else if (a == "--controllers" && has_value) {
+      if (!parse_count(argv[++i], controllers) || controllers == 0 || controllers > 255) {
+        return bad_value(a, argv[i], "a count in 1..255");
+      }
     } else {
       std::fprintf(stderr, "quorum-bench: unknown argument '%s'\n%s", a.c_str(), kUsage);
       return 64;
     }
   }
   if (command == "core") return cmd_core(ticks, static_cast<std::size_t>(nodes));
+  if (command == "assign") {
+    return cmd_assign(clusters, controllers, static_cast<int>(runs));
+  }
   if (command == "commit") return cmd_commit(seconds, levels);
   if (command == "failover") return cmd_failover(static_cast<int>(runs), election_timeout_ms);
   std::fprintf(stderr, "quorum-bench: unknown command '%s'\n%s", command.c_str(), kUsage);

@@ -47,6 +47,7 @@ struct Move {
 };
 
 const std::string* site_of(const Tags& tags) {
+  if (tags.empty()) return nullptr;
   auto it = tags.find(std::string(kSiteTag));
   return it == tags.end() ? nullptr : &it->second;
 }
@@ -88,31 +89,37 @@ class Planner {
   }
 
  private:
-  bool alive(NodeId id) const { return in_.alive.count(id) > 0; }
+  // What the plan needs to know of one registered controller, looked up once per cluster.
+  struct Info {
+    bool alive = false;
+    bool can_hold = false;  // alive, active role, auto-recovery on, kActive
+    Receiver* receiver = nullptr;  // can_hold and stable
+  };
 
-  // May `id` hold clusters right now (pinned targets, kept clusters)?
-  bool can_hold(NodeId id) const {
-    const Controller* c = in_.state.find_controller(id);
-    return c != nullptr && alive(id) && c->role == ControllerRole::kActive && c->auto_recovery &&
-           c->state == ControllerState::kActive;
+  const Info& info(NodeId id) const {
+    auto it = info_.find(id);
+    return it == info_.end() ? unknown_ : it->second;
   }
-
-  Receiver* receiver(NodeId id) {
-    auto it = index_.find(id);
-    return it == index_.end() ? nullptr : &receivers_[it->second];
-  }
+  bool alive(NodeId id) const { return info(id).alive; }
+  bool can_hold(NodeId id) const { return info(id).can_hold; }
+  Receiver* receiver(NodeId id) const { return info(id).receiver; }
 
   void collect_receivers() {
     for (const auto& [id, c] : in_.state.controllers()) {
-      if (!can_hold(id) || in_.stable.count(id) == 0) continue;
+      Info& i = info_[id];
+      i.alive = in_.alive.count(id) > 0;
+      i.can_hold = i.alive && c.role == ControllerRole::kActive && c.auto_recovery &&
+                   c.state == ControllerState::kActive;
+      if (!i.can_hold || in_.stable.count(id) == 0) continue;
       Receiver r;
       r.id = id;
       r.weight = c.weight;
       r.site = site_of(c.tags);
-      index_.emplace(id, receivers_.size());
       if (r.site != nullptr) by_site_[*r.site].push_back(receivers_.size());
       receivers_.push_back(std::move(r));
     }
+    // receivers_ is complete: pointers into it stay valid from here on.
+    for (Receiver& r : receivers_) info_[r.id].receiver = &r;
   }
 
   // The receivers a cluster may go to: those of its site while there is one, else all
@@ -125,6 +132,7 @@ class Planner {
   }
 
   bool fits(const Receiver& r, const Cluster& cl) const {
+    if (cl.tags.empty()) return true;
     const std::vector<std::size_t>* sites = site_candidates(cl);
     return sites == nullptr || (r.site != nullptr && *r.site == *site_of(cl.tags));
   }
@@ -301,7 +309,8 @@ class Planner {
 
   const PolicyInput& in_;
   std::vector<Receiver> receivers_;              // ascending id
-  std::map<NodeId, std::size_t> index_;          // id -> position in receivers_
+  std::map<NodeId, Info> info_;                  // every registered controller
+  const Info unknown_{};                         // an id that is not registered
   std::map<std::string_view, std::vector<std::size_t>> by_site_;  // site -> receivers
   std::vector<Item> pool_;
   std::vector<Assign> assigns_;
