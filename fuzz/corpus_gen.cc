@@ -138,6 +138,40 @@ void config_command(const fs::path& dir) {
   write(dir, "invalid_payload", std::string("\x01\x03\x00\xff\xff\xff", 6));
 }
 
+// [u8 flags][u16 LE length][payload] records, as ownership_command_fuzz.cc reads them;
+// flags 0x81: gap 1, then run the policy.
+std::string ownership_record(const ownership::Command& command, char flags = '\x01') {
+  const std::string payload = w::encode_ownership_command(command);
+  std::string out(1, flags);
+  out.push_back(static_cast<char>(payload.size() & 0xFF));
+  out.push_back(static_cast<char>((payload.size() >> 8) & 0xFF));
+  return out + payload;
+}
+
+void ownership_command(const fs::path& dir) {
+  namespace own = ownership;
+  std::string pool;
+  for (quorum::NodeId id = 1; id <= 3; ++id) {
+    pool += ownership_record(own::RegisterController{
+        id, "c" + std::to_string(id), "", 1, {{"site", id == 3 ? "B" : "A"}},
+        own::ControllerRole::kActive, true});
+    pool += ownership_record(own::Activate{id});
+  }
+  for (own::ClusterId id = 1; id <= 6; ++id) {
+    pool += ownership_record(own::AddCluster{id, "db" + std::to_string(id), {}, true});
+  }
+  write(dir, "valid_pool_then_policy", pool + ownership_record(own::Pin{2, 3}, '\x81'));
+  write(dir, "valid_drain_and_handover",
+        pool + ownership_record(own::Assign{1, 1, 0}, '\x81') +
+            ownership_record(own::Drain{1}, '\x81') + ownership_record(own::Promote{9}, '\x81'));
+  write(dir, "rejected_commands",
+        ownership_record(own::Assign{1, 1, 0}) + ownership_record(own::Release{1, 1, 5, 2}) +
+            ownership_record(own::RegisterController{0, "", "", 0, {}, own::ControllerRole::kStandby,
+                                                     true}) +
+            ownership_record(own::DeregisterController{4}));
+  write(dir, "invalid_payload", std::string("\x81\x03\x00\xff\xff\xff", 6));
+}
+
 void config_file(const fs::path& dir) {
   write(dir, "valid_three_peers",
         "[quorumd]\nnode_id = 1\ncluster_id = \"prod\"\n"
@@ -160,6 +194,7 @@ int main(int argc, char** argv) {
   storage_record(root / "storage_record");
   config_command(root / "config_command");
   config_file(root / "config_file");
+  ownership_command(root / "ownership_command");
   std::printf("corpora written under %s\n", root.c_str());
   return 0;
 }

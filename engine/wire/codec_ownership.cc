@@ -48,41 +48,80 @@ Result<own::Tags> tags_from_proto(RepeatedTags* in) {
   return tags;
 }
 
-std::uint32_t role_to_proto(own::ControllerRole role) {
-  QUORUM_ASSERT(role == own::ControllerRole::kActive || role == own::ControllerRole::kStandby,
-                "unknown controller role {}", static_cast<int>(role));
-  return role == own::ControllerRole::kActive ? 0 : 1;
+pb::OwnershipRole role_to_proto(own::ControllerRole role) {
+  switch (role) {
+    case own::ControllerRole::kActive:
+      return pb::OWNERSHIP_ROLE_ACTIVE;
+    case own::ControllerRole::kStandby:
+      return pb::OWNERSHIP_ROLE_STANDBY;
+  }
+  QUORUM_ASSERT(false, "unknown controller role {}", static_cast<int>(role));
+  QUORUM_UNREACHABLE();
 }
 
-Result<own::ControllerRole> role_from_proto(std::uint32_t role) {
-  if (role == 0) return own::ControllerRole::kActive;
-  if (role == 1) return own::ControllerRole::kStandby;
-  return Status::corruption(fmt::format("controller role {} is unknown", role));
-}
-
-Result<own::ControllerState> controller_state_from_proto(std::uint32_t state) {
-  switch (state) {
-    case 0:
-      return own::ControllerState::kJoining;
-    case 1:
-      return own::ControllerState::kActive;
-    case 2:
-      return own::ControllerState::kDraining;
+Result<own::ControllerRole> role_from_proto(int role) {
+  switch (role) {
+    case pb::OWNERSHIP_ROLE_ACTIVE:
+      return own::ControllerRole::kActive;
+    case pb::OWNERSHIP_ROLE_STANDBY:
+      return own::ControllerRole::kStandby;
     default:
-      return Status::corruption(fmt::format("controller state {} is unknown", state));
+      return Status::corruption(fmt::format("controller role {} is unspecified or unknown", role));
   }
 }
 
-Result<own::ClusterState> cluster_state_from_proto(std::uint32_t state) {
+pb::OwnershipControllerState controller_state_to_proto(own::ControllerState state) {
   switch (state) {
-    case 0:
+    case own::ControllerState::kJoining:
+      return pb::OWNERSHIP_CONTROLLER_STATE_JOINING;
+    case own::ControllerState::kActive:
+      return pb::OWNERSHIP_CONTROLLER_STATE_ACTIVE;
+    case own::ControllerState::kDraining:
+      return pb::OWNERSHIP_CONTROLLER_STATE_DRAINING;
+    case own::ControllerState::kGone:
+      break;
+  }
+  QUORUM_ASSERT(false, "controller state {} is never stored", static_cast<int>(state));
+  QUORUM_UNREACHABLE();
+}
+
+Result<own::ControllerState> controller_state_from_proto(int state) {
+  switch (state) {
+    case pb::OWNERSHIP_CONTROLLER_STATE_JOINING:
+      return own::ControllerState::kJoining;
+    case pb::OWNERSHIP_CONTROLLER_STATE_ACTIVE:
+      return own::ControllerState::kActive;
+    case pb::OWNERSHIP_CONTROLLER_STATE_DRAINING:
+      return own::ControllerState::kDraining;
+    default:
+      return Status::corruption(
+          fmt::format("controller state {} is unspecified or unknown", state));
+  }
+}
+
+pb::OwnershipClusterState cluster_state_to_proto(own::ClusterState state) {
+  switch (state) {
+    case own::ClusterState::kUnowned:
+      return pb::OWNERSHIP_CLUSTER_STATE_UNOWNED;
+    case own::ClusterState::kOwned:
+      return pb::OWNERSHIP_CLUSTER_STATE_OWNED;
+    case own::ClusterState::kHandingOver:
+      return pb::OWNERSHIP_CLUSTER_STATE_HANDING_OVER;
+  }
+  QUORUM_ASSERT(false, "unknown cluster state {}", static_cast<int>(state));
+  QUORUM_UNREACHABLE();
+}
+
+Result<own::ClusterState> cluster_state_from_proto(int state) {
+  switch (state) {
+    case pb::OWNERSHIP_CLUSTER_STATE_UNOWNED:
       return own::ClusterState::kUnowned;
-    case 1:
+    case pb::OWNERSHIP_CLUSTER_STATE_OWNED:
       return own::ClusterState::kOwned;
-    case 2:
+    case pb::OWNERSHIP_CLUSTER_STATE_HANDING_OVER:
       return own::ClusterState::kHandingOver;
     default:
-      return Status::corruption(fmt::format("cluster state {} is unknown", state));
+      return Status::corruption(fmt::format("cluster state {} is unspecified or unknown", state));
   }
 }
 
@@ -168,7 +207,7 @@ void controller_to_proto(const own::Controller& c, pb::OwnershipController* p) {
   tags_to_proto(c.tags, p->mutable_tags());
   p->set_role(role_to_proto(c.role));
   p->set_auto_recovery(c.auto_recovery);
-  p->set_state(static_cast<std::uint32_t>(c.state));
+  p->set_state(controller_state_to_proto(c.state));
 }
 
 void cluster_to_proto(const own::Cluster& cl, pb::OwnershipCluster* p) {
@@ -179,7 +218,7 @@ void cluster_to_proto(const own::Cluster& cl, pb::OwnershipCluster* p) {
   p->set_auto_recovery(cl.auto_recovery);
   p->set_owner(cl.owner);
   p->set_epoch(cl.epoch);
-  p->set_state(static_cast<std::uint32_t>(cl.state));
+  p->set_state(cluster_state_to_proto(cl.state));
   p->set_handover_to(cl.handover_to);
 }
 

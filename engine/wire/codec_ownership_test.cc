@@ -101,8 +101,10 @@ TEST(OwnershipCodec, RejectsBytesThatAreNotACommand) {
   EXPECT_FALSE(decode_ownership_command("\xff\xff\xff garbage").has_value());
   expect_command_error(pb::OwnershipCommand{}, "no command");
   pb::OwnershipCommand p;
-  p.mutable_register_controller()->set_role(2);
-  expect_command_error(p, "role 2 is unknown");
+  p.mutable_register_controller();  // role not set: UNSPECIFIED
+  expect_command_error(p, "role 0 is unspecified");
+  p.mutable_register_controller()->set_role(static_cast<pb::OwnershipRole>(7));
+  expect_command_error(p, "role 7 is unspecified or unknown");
   p.Clear();
   auto* tags = p.mutable_add_cluster()->mutable_tags();
   tags->Add()->set_key("site");
@@ -140,14 +142,17 @@ TEST(OwnershipCodec, RejectsCorruptSnapshots) {
   p.mutable_clusters()->SwapElements(0, 2);
   expect_snapshot_error(p, "sorted, unique");
   p = live_proto();
-  p.mutable_controllers(0)->set_state(3);
-  expect_snapshot_error(p, "controller state 3 is unknown");
+  p.mutable_controllers(0)->set_state(pb::OWNERSHIP_CONTROLLER_STATE_UNSPECIFIED);
+  expect_snapshot_error(p, "controller state 0 is unspecified");
   p = live_proto();
-  p.mutable_controllers(0)->set_role(9);
-  expect_snapshot_error(p, "role 9 is unknown");
+  p.mutable_controllers(0)->set_state(static_cast<pb::OwnershipControllerState>(4));
+  expect_snapshot_error(p, "controller state 4 is unspecified or unknown");
   p = live_proto();
-  p.mutable_clusters(0)->set_state(3);
-  expect_snapshot_error(p, "cluster state 3 is unknown");
+  p.mutable_controllers(0)->set_role(static_cast<pb::OwnershipRole>(9));
+  expect_snapshot_error(p, "role 9 is unspecified or unknown");
+  p = live_proto();
+  p.mutable_clusters(0)->set_state(pb::OWNERSHIP_CLUSTER_STATE_UNSPECIFIED);
+  expect_snapshot_error(p, "cluster state 0 is unspecified");
   p = live_proto();
   p.mutable_clusters(0)->set_owner(99);
   expect_snapshot_error(p, "owner 99 is not registered");
