@@ -17,11 +17,28 @@ enum class Mutation {
   kNoPreVote,              // (e) PreVote is skipped even when configured
   kAcceptMismatchedPrev,   // (f) a follower accepts an append whose prev term does not match
   kApplyBeforeCommit,      // (g) the host applies entries that are not yet committed
+  // Ownership (issue 8 section 7; docs/ownership.md):
+  kReassignBeforeLeaseExpiry,   // (h) the leader takes a cluster from a silent owner at once
+  kOwnerIgnoresLeaseExpiry,     // (i) may_act does not look at the session's end
+  kNoDriftMargin,               // (j) the lease inequalities leave out rho
+  kReassignRightAfterElection,  // (k) a new leader takes clusters without its grace period
+  kEpochKeptOnMove,             // (l) an Assign to a new owner keeps the old epoch
 };
 
-inline constexpr std::array<std::string_view, 8> kMutationNames = {
-    "none",         "no-check-quorum",      "double-vote",       "commit-old-term",
-    "ack-before-persist", "no-pre-vote",    "accept-mismatched-prev", "apply-before-commit"};
+inline constexpr std::array<std::string_view, 13> kMutationNames = {
+    "none",
+    "no-check-quorum",
+    "double-vote",
+    "commit-old-term",
+    "ack-before-persist",
+    "no-pre-vote",
+    "accept-mismatched-prev",
+    "apply-before-commit",
+    "reassign-before-lease-expiry",
+    "owner-ignores-lease-expiry",
+    "no-drift-margin",
+    "reassign-right-after-election",
+    "epoch-kept-on-move"};
 
 #if defined(QUORUM_MUTATIONS)
 inline constexpr bool kMutationsCompiled = true;

@@ -48,7 +48,8 @@ MayAct may_act(const StateMachine& state, NodeId self, ClusterId cluster,
   out.reason = MayAct::Reason::kHandingOver;
   if (c->state != ClusterState::kOwned) return out;
   out.reason = MayAct::Reason::kNoValidLease;
-  if (!session.valid_at(now_ticks)) return out;
+  const bool ignore_end = mutation_on(session.params().mutation, Mutation::kOwnerIgnoresLeaseExpiry);
+  if (!session.valid_at(now_ticks) && !(ignore_end && session.generation() > 0)) return out;
   out.reason = MayAct::Reason::kStaleGrant;
   if (c->epoch <= session.start_index()) return out;
   QUORUM_ASSERT(c->epoch > 0);
@@ -56,7 +57,7 @@ MayAct may_act(const StateMachine& state, NodeId self, ClusterId cluster,
   out.epoch = c->epoch;
   out.term = term;
   out.valid_until_ticks = session.valid_until_ticks();
-  QUORUM_ASSERT(out.valid_until_ticks > now_ticks);
+  QUORUM_ASSERT(out.valid_until_ticks > now_ticks || ignore_end);
   return out;
 }
 

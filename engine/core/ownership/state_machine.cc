@@ -397,8 +397,10 @@ ApplyResult StateMachine::apply_one(LogIndex index, const Assign& c) {
   // after the owner's session lapsed (docs/ownership.md rule 5): the owner no longer acts on a
   // grant older than its current session generation until it is granted again.
   QUORUM_ASSERT(index > cl.epoch);
+  const bool keep_epoch = mutation_on(mutation_, Mutation::kEpochKeptOnMove) &&
+                          cl.owner != kNoNode && cl.owner != c.to;  // planted bug (l)
   cl.owner = c.to;
-  cl.epoch = index;
+  if (!keep_epoch) cl.epoch = index;
   cl.state = ClusterState::kOwned;
   cl.handover_to = kNoNode;
   return applied(cl.epoch);

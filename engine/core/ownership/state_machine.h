@@ -18,6 +18,7 @@
 #include <map>
 #include <string>
 
+#include "engine/core/base/mutation.h"
 #include "engine/core/base/status.h"
 #include "engine/core/base/types.h"
 #include "engine/core/ownership/command.h"
@@ -76,6 +77,8 @@ class StateMachine {
   Snapshot snapshot() const { return state_; }
   // Replaces the whole state. Untrusted input: validate_state() must pass, otherwise
   // Status::corruption with its reason and the state (and applied index) stay unchanged.
+  // Planted bug (l) for the simulator's self-test (base/mutation.h); kNone in production.
+  void set_mutation(Mutation mutation) { mutation_ = mutation; }
   Status restore(LogIndex applied_index, Snapshot snapshot);
 
   // validate_state(applied_index(), state); empty if every invariant holds.
@@ -100,6 +103,7 @@ class StateMachine {
   // Invariant: validate_state(applied_index_, state_) is empty.
   Snapshot state_;
   LogIndex applied_index_ = 0;
+  Mutation mutation_ = Mutation::kNone;
 };
 
 }  // namespace quorum::ownership

@@ -41,7 +41,7 @@ struct RaftConfig {
   // election_timeout_ticks (10)").
   std::string validate() const;
   SessionParams session_params() const {
-    return {session_lease_ticks, session_delay_ticks, clock_drift_ppm_max};
+    return {session_lease_ticks, session_delay_ticks, clock_drift_ppm_max, mutation};
   }
 };
 

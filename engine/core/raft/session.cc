@@ -12,6 +12,7 @@ constexpr std::uint64_t kPpm = 1'000'000;
 
 // ⌈L·ρ⌉: the drift allowance is rounded against us on both sides.
 Ticks drift_ticks(const SessionParams& params) {
+  if (mutation_on(params.mutation, Mutation::kNoDriftMargin)) return 0;  // planted bug (j)
   return (params.lease_ticks * params.drift_ppm + kPpm - 1) / kPpm;
 }
 

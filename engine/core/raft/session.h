@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "engine/core/base/mutation.h"
 #include "engine/core/base/types.h"
 
 namespace quorum::raft {
@@ -23,6 +24,7 @@ struct SessionParams {
   Ticks lease_ticks = 0;  // L; 0: sessions are off (no controller may act on anything)
   Ticks delay_ticks = 0;  // δ: bound on one message's delay
   std::uint32_t drift_ppm = 0;  // ρ in parts per million
+  Mutation mutation = Mutation::kNone;  // planted bugs (i), (j); see base/mutation.h
 
   bool enabled() const { return lease_ticks > 0; }
 };

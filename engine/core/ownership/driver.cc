@@ -1,0 +1,193 @@
+// The leader-side ownership driver (driver.h, docs/ownership.md). Core: std and fmt only.
+#include "engine/core/ownership/driver.h"
+
+#include <set>
+#include <variant>
+
+#include "engine/core/base/assert.h"
+#include "engine/core/ownership/assign.h"
+
+namespace quorum::ownership {
+
+void Driver::reset() {
+  started_ = false;
+  alive_since_ticks_.clear();
+  inherited_stable_.clear();
+  generation_seen_.clear();
+  release_index_.clear();
+  wait_applied_index_ = 0;
+  wait_until_ticks_ = 0;
+  next_plan_ticks_ = 0;
+}
+
+void Driver::on_proposed(LogIndex index, Ticks now_ticks) {
+  wait_applied_index_ = std::max(wait_applied_index_, index);
+  wait_until_ticks_ = now_ticks + config_.plan_timeout_ticks;
+}
+
+bool Driver::alive_recent(NodeId id, const LeaderView& view) const {
+  if (id == view.self) return true;
+  const auto it = view.peers.find(id);
+  if (it == view.peers.end() || !it->second.heard) return false;
+  return it->second.session_generation > 0 &&
+         view.now_ticks < it->second.last_keepalive_ticks + config_.alive_window_ticks;
+}
+
+bool Driver::may_take_from(NodeId owner, const LeaderView& view) const {
+  // The leader drives only while it holds its lease, and its own session is renewed with it.
+  if (owner == view.self) return false;
+  const Ticks wait = raft::assigner_wait_ticks(config_.session);
+  // Rule 3: a new leader does not know what its predecessor confirmed.
+  if (!mutation_on(config_.mutation, Mutation::kReassignRightAfterElection) &&
+      view.now_ticks < view.leader_since_ticks + wait) {
+    return false;
+  }
+  const auto it = view.peers.find(owner);
+  // Silent since this leader took office, a full W ago: its sessions all predate the office.
+  if (it == view.peers.end() || !it->second.heard) return true;
+  if (mutation_on(config_.mutation, Mutation::kReassignBeforeLeaseExpiry)) {
+    return !alive_recent(owner, view);  // planted bug (h): "looks dead" is not "lease over"
+  }
+  // Rule 2.
+  return view.now_ticks >= it->second.last_keepalive_ticks + wait;
+}
+
+LogIndex Driver::session_start_of(NodeId id, const LeaderView& view) const {
+  if (id == view.self) return view.self_session != nullptr ? view.self_session->start_index() : 0;
+  const auto it = view.peers.find(id);
+  return it == view.peers.end() ? 0 : it->second.session_start_index;
+}
+
+void Driver::observe(const StateMachine& state, const LeaderView& view) {
+  for (const auto& [id, controller] : state.controllers()) {
+    if (!alive_recent(id, view)) {
+      alive_since_ticks_.erase(id);
+      inherited_stable_.erase(id);
+      continue;
+    }
+    const auto peer = view.peers.find(id);
+    const std::uint64_t generation = peer == view.peers.end() ? 0 : peer->second.session_generation;
+    const auto seen = generation_seen_.find(id);
+    const bool restarted = seen != generation_seen_.end() && seen->second != generation;
+    generation_seen_[id] = generation;
+    if (restarted) {
+      alive_since_ticks_[id] = view.now_ticks;  // a new session: not stable again yet
+      inherited_stable_.erase(id);
+    } else if (!alive_since_ticks_.contains(id)) {
+      alive_since_ticks_[id] = view.now_ticks;
+      // A controller already active when this leader took office was stable under its
+      // predecessor; anything else starts its stable time now.
+      if (controller.state == ControllerState::kActive &&
+          view.now_ticks < leader_since_ticks_ + config_.alive_window_ticks) {
+        inherited_stable_.insert(id);
+      }
+    }
+  }
+  // Hand-overs: remember, per cluster, an index at or past its Release.
+  for (auto it = release_index_.begin(); it != release_index_.end();) {
+    const Cluster* c = state.find_cluster(it->first);
+    it = c == nullptr || c->state != ClusterState::kHandingOver ? release_index_.erase(it) : ++it;
+  }
+  for (const auto& [id, cluster] : state.clusters()) {
+    if (cluster.state == ClusterState::kHandingOver && !release_index_.contains(id)) {
+      release_index_[id] = state.applied_index();
+    }
+  }
+}
+
+bool Driver::released(const Cluster& cluster, const LeaderView& view) const {
+  QUORUM_ASSERT(cluster.state == ClusterState::kHandingOver);
+  if (cluster.owner == view.self) return true;  // this node applied the Release itself
+  const auto peer = view.peers.find(cluster.owner);
+  const auto index = release_index_.find(cluster.id);
+  QUORUM_ASSERT(index != release_index_.end());
+  return peer != view.peers.end() && peer->second.heard &&
+         peer->second.applied_index >= index->second;
+}
+
+bool Driver::assign_is_safe(const StateMachine& state, const Assign& assign,
+                            const LeaderView& view) {
+  const Cluster* c = state.find_cluster(assign.cluster);
+  if (c == nullptr || c->state == ClusterState::kUnowned) return true;
+  if (c->state == ClusterState::kOwned) {
+    if (c->owner == assign.to) return true;  // a re-grant: nobody else is involved
+    return may_take_from(c->owner, view);
+  }
+  return released(*c, view) || may_take_from(c->owner, view);
+}
+
+void Driver::add_regrants(const StateMachine& state, const LeaderView& view,
+                          std::vector<Command>& out) {
+  for (const auto& [id, cluster] : state.clusters()) {
+    if (cluster.state != ClusterState::kOwned) continue;
+    if (!alive_recent(cluster.owner, view)) continue;
+    if (cluster.epoch > session_start_of(cluster.owner, view)) continue;
+    out.push_back(Assign{id, cluster.owner, cluster.epoch});
+    ++stats_.regrants;
+  }
+}
+
+bool Driver::stable(NodeId id, const LeaderView& view) const {
+  const auto since = alive_since_ticks_.find(id);
+  if (since == alive_since_ticks_.end()) return false;
+  return inherited_stable_.contains(id) || view.now_ticks - since->second >= config_.stable_ticks;
+}
+
+void Driver::add_activations(const StateMachine& state, const LeaderView& view,
+                             std::vector<Command>& out) const {
+  for (const auto& [id, controller] : state.controllers()) {
+    if (controller.state != ControllerState::kJoining) continue;
+    if (stable(id, view)) out.push_back(Activate{id});
+  }
+}
+
+std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& view) {
+  std::vector<Command> out;
+  if (!view.has_lease || !view.committed_in_term) return out;
+  QUORUM_ASSERT(view.self_session != nullptr);
+  if (!started_ || view.leader_since_ticks != leader_since_ticks_) {
+    reset();
+    started_ = true;
+    leader_since_ticks_ = view.leader_since_ticks;
+  }
+  observe(state, view);
+  if (view.now_ticks < next_plan_ticks_) return out;
+  if (state.applied_index() < wait_applied_index_ && view.now_ticks < wait_until_ticks_) return out;
+  next_plan_ticks_ = view.now_ticks + config_.plan_interval_ticks;
+  ++stats_.plans;
+
+  add_regrants(state, view, out);
+  add_activations(state, view, out);
+  std::set<ClusterId> covered;
+  for (const Command& c : out) {
+    if (const auto* a = std::get_if<Assign>(&c)) covered.insert(a->cluster);
+  }
+  PolicyInput input{state, {}, {}, config_.moves_per_plan_max};
+  for (const auto& [id, controller] : state.controllers()) {
+    if (!may_take_from(id, view)) input.alive.insert(id);
+    if (stable(id, view)) input.stable.insert(id);
+  }
+  for (Command& command : plan(input)) {
+    if (const auto* a = std::get_if<Assign>(&command)) {
+      if (covered.contains(a->cluster)) continue;
+      if (!assign_is_safe(state, *a, view)) {
+        ++stats_.held_back;
+        continue;
+      }
+      const Cluster* c = state.find_cluster(a->cluster);
+      if (c == nullptr || c->state == ClusterState::kUnowned) {
+        ++stats_.grants;
+      } else if (c->state == ClusterState::kHandingOver) {
+        ++stats_.handovers;
+      } else {
+        ++stats_.takeovers;
+      }
+    } else if (std::holds_alternative<Release>(command)) {
+      ++stats_.releases;
+    }
+    out.push_back(std::move(command));
+  }
+  return out;
+}
+
+}  // namespace quorum::ownership

@@ -1,0 +1,116 @@
+// The leader-side ownership driver: turns the leader's view of the pool (its sessions, its clock)
+// and the replicated state into the commands to propose: grants, re-grants after a session
+// lapse, takeovers, hand-over completions, activations and rebalancing (through plan()).
+// Pure and deterministic; the host calls step() on the leader and proposes what it returns.
+// Core: std and fmt only.
+//
+// Safety rules it enforces (docs/ownership.md): a cluster held by controller o is granted to
+// someone else only when
+//  * o released it (kHandingOver) and o reported an applied index at or past the Release, or
+//  * o is silent: now >= t'(o) + W and now >= took_office + W, with W = assigner_wait_ticks.
+// plan() may propose an Assign that does not meet these yet; step() holds it back.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "engine/core/base/mutation.h"
+#include "engine/core/base/types.h"
+#include "engine/core/ownership/command.h"
+#include "engine/core/ownership/state_machine.h"
+#include "engine/core/raft/session.h"
+
+namespace quorum::ownership {
+
+struct DriverConfig {
+  raft::SessionParams session;
+  // How often the leader plans (ticks); a plan waits for the previous one's entries to apply.
+  Ticks plan_interval_ticks = 10;
+  // A plan whose entries did not apply within this many ticks is given up (lost proposals).
+  Ticks plan_timeout_ticks = 100;
+  // A controller heard within this window counts as alive for receiving load (not for safety:
+  // its clusters are taken away only after W of silence).
+  Ticks alive_window_ticks = 20;
+  // A joining or restarted (new session generation) controller receives load only after being
+  // alive this long (flapping controllers get nothing).
+  Ticks stable_ticks = 100;
+  // Hand-overs (Release) per plan: no rebalance storms.
+  std::size_t moves_per_plan_max = 4;
+  Mutation mutation = Mutation::kNone;
+};
+
+// What the leader sees at one instant. `peers` holds every member's session as the leader's Raft
+// node reports it (the leader itself is not in it).
+struct LeaderView {
+  NodeId self = kNoNode;
+  Ticks now_ticks = 0;
+  Ticks leader_since_ticks = 0;
+  bool has_lease = false;          // the Raft leader lease (the driver acts only with it)
+  bool committed_in_term = false;  // an entry of this term is committed: the state is current
+  const raft::Session* self_session = nullptr;
+  std::map<NodeId, raft::PeerSession> peers;
+};
+
+// Counters for metrics and benchmarks. Monotonic.
+struct DriverStats {
+  std::uint64_t plans = 0;
+  std::uint64_t grants = 0;      // Assign of an unowned cluster
+  std::uint64_t takeovers = 0;   // Assign away from a silent owner
+  std::uint64_t handovers = 0;   // Assign completing a hand-over
+  std::uint64_t regrants = 0;    // Assign to the same owner after its session lapsed
+  std::uint64_t releases = 0;
+  std::uint64_t held_back = 0;   // plan() Assigns not yet safe
+};
+
+class Driver {
+ public:
+  explicit Driver(DriverConfig config) : config_(config) {}
+
+  // Called by the leader's host at every tick (cheap when nothing is due). Returns the commands
+  // to propose now, in order. Returns nothing unless the view has the lease and a committed
+  // entry of its term.
+  std::vector<Command> step(const StateMachine& state, const LeaderView& view);
+  // The host proposed the last batch; its last entry got `index`. No new plan before the state
+  // applied it (or plan_timeout_ticks passed).
+  void on_proposed(LogIndex index, Ticks now_ticks);
+  // Leadership ended (or a new term began): every volatile fact is the old leader's.
+  void reset();
+
+  const DriverStats& stats() const { return stats_; }
+  const DriverConfig& config() const { return config_; }
+
+  // Exposed for tests and the simulator's checkers.
+  bool may_take_from(NodeId owner, const LeaderView& view) const;
+  bool alive_recent(NodeId id, const LeaderView& view) const;
+
+ private:
+  void observe(const StateMachine& state, const LeaderView& view);
+  bool released(const Cluster& cluster, const LeaderView& view) const;
+  bool assign_is_safe(const StateMachine& state, const Assign& assign, const LeaderView& view);
+  void add_regrants(const StateMachine& state, const LeaderView& view, std::vector<Command>& out);
+  void add_activations(const StateMachine& state, const LeaderView& view,
+                       std::vector<Command>& out) const;
+  LogIndex session_start_of(NodeId id, const LeaderView& view) const;
+  bool stable(NodeId id, const LeaderView& view) const;
+
+  DriverConfig config_;
+  DriverStats stats_;
+  Ticks leader_since_ticks_ = 0;
+  bool started_ = false;
+  // Volatile, leader-side. Key order is deterministic.
+  std::map<NodeId, Ticks> alive_since_ticks_;
+  // Active and alive when this leader took office: stable under its predecessor already.
+  std::set<NodeId> inherited_stable_;
+  std::map<NodeId, std::uint64_t> generation_seen_;
+  // For each cluster seen handing over: the leader's applied index when first seen (at or past
+  // the Release entry), the index the releasing owner must report before the Assign.
+  std::map<ClusterId, LogIndex> release_index_;
+  LogIndex wait_applied_index_ = 0;
+  Ticks wait_until_ticks_ = 0;
+  Ticks next_plan_ticks_ = 0;
+};
+
+}  // namespace quorum::ownership

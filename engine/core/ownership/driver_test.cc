@@ -1,0 +1,177 @@
+// The leader-side driver: what it proposes, and what it holds back until it is safe
+// (docs/ownership.md rules 2, 3 and the hand-over handshake).
+#include "engine/core/ownership/driver.h"
+
+#include <gtest/gtest.h>
+
+#include <variant>
+
+namespace quorum::ownership {
+namespace {
+
+constexpr raft::SessionParams kSession{30, 1, 0};
+const Ticks kWait = raft::assigner_wait_ticks(kSession);  // 32
+
+DriverConfig config() {
+  DriverConfig c;
+  c.session = kSession;
+  c.plan_interval_ticks = 1;
+  c.alive_window_ticks = 5;
+  c.stable_ticks = 10;
+  c.moves_per_plan_max = 4;
+  return c;
+}
+
+class DriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (NodeId id : {1, 2, 3}) {
+      RegisterController r;
+      r.id = id;
+      r.name = "c" + std::to_string(id);
+      apply(r);
+      apply(Activate{id});
+    }
+    for (ClusterId c = 10; c < 16; ++c) apply(AddCluster{c, "db" + std::to_string(c), {}, true});
+    self_session_.renew(0, 0, 0);
+    view_.self = 1;
+    view_.has_lease = true;
+    view_.committed_in_term = true;
+    view_.self_session = &self_session_;
+    hear(2);
+    hear(3);
+  }
+  void apply(const Command& c) {
+    const ApplyResult r = sm_.apply(++index_, c);
+    ASSERT_EQ(r.code, ApplyResult::Code::kApplied) << r.reason;
+  }
+  void hear(NodeId id) {
+    raft::PeerSession& p = view_.peers[id];
+    p.heard = true;
+    p.last_keepalive_ticks = view_.now_ticks;
+    p.session_generation = std::max<std::uint64_t>(p.session_generation, 1);
+    p.applied_index = sm_.applied_index();
+  }
+  // One tick: every live peer's keepalive arrives, the driver steps, its commands apply.
+  std::vector<Command> tick(std::initializer_list<NodeId> silent = {}) {
+    ++view_.now_ticks;
+    for (auto& [id, p] : view_.peers) {
+      if (std::find(silent.begin(), silent.end(), id) == silent.end()) hear(id);
+    }
+    std::vector<Command> out = driver_.step(sm_, view_);
+    for (const Command& c : out) apply(c);
+    if (!out.empty()) driver_.on_proposed(index_, view_.now_ticks);
+    return out;
+  }
+  std::size_t owned_by(NodeId id) const {
+    std::size_t n = 0;
+    for (const auto& [cid, c] : sm_.clusters()) n += c.owner == id && c.state == ClusterState::kOwned;
+    return n;
+  }
+
+  StateMachine sm_;
+  LogIndex index_ = 0;
+  raft::Session self_session_{kSession};
+  LeaderView view_;
+  Driver driver_{config()};
+};
+
+TEST_F(DriverTest, NothingWithoutTheLeaseOrACommittedEntryOfTheTerm) {
+  view_.has_lease = false;
+  EXPECT_TRUE(tick().empty());
+  view_.has_lease = true;
+  view_.committed_in_term = false;
+  EXPECT_TRUE(tick().empty());
+}
+
+TEST_F(DriverTest, UnownedClustersAreGrantedAtOnceAndBalanced) {
+  // Inherited stable controllers (active when the leader took office) receive load at once,
+  // and grants of unowned clusters need no grace period.
+  tick();
+  tick();
+  EXPECT_EQ(owned_by(1), 2u);
+  EXPECT_EQ(owned_by(2), 2u);
+  EXPECT_EQ(owned_by(3), 2u);
+  EXPECT_TRUE(tick().empty());  // sticky: a balanced pool plans nothing
+}
+
+TEST_F(DriverTest, ASilentOwnersClustersMoveOnlyAfterTheAssignerWait) {
+  while (view_.now_ticks < kWait + 5) tick();  // past the new-leader grace
+  ASSERT_EQ(owned_by(3), 2u);
+  const Ticks last = view_.now_ticks;
+  // 3 goes silent: its clusters stay put until t' + W.
+  while (view_.now_ticks + 1 < last + kWait) {
+    tick({3});
+    ASSERT_EQ(owned_by(3), 2u) << "at " << view_.now_ticks;
+  }
+  tick({3});
+  tick({3});
+  EXPECT_EQ(owned_by(3), 0u);
+  EXPECT_EQ(owned_by(1) + owned_by(2), 6u);
+  EXPECT_EQ(driver_.stats().takeovers, 2u);
+}
+
+TEST_F(DriverTest, ANewLeaderTakesNothingDuringItsGracePeriod) {
+  tick();
+  ASSERT_EQ(owned_by(3), 2u);
+  // 3 was never heard by this leader (it took office at tick 0).
+  view_.peers.erase(3);
+  while (view_.now_ticks + 1 < kWait) {
+    tick();
+    ASSERT_EQ(owned_by(3), 2u) << "at " << view_.now_ticks;
+  }
+  tick();
+  tick();
+  EXPECT_EQ(owned_by(3), 0u);
+}
+
+TEST_F(DriverTest, AHandOverWaitsUntilTheOldOwnerAppliedItsRelease) {
+  while (view_.now_ticks < kWait + 5) tick();
+  apply(Drain{3});
+  // The Release goes out at once; the Assign waits for 3's applied index.
+  ++view_.now_ticks;
+  std::vector<Command> out = driver_.step(sm_, view_);
+  for (const Command& c : out) apply(c);
+  std::size_t releases = 0;
+  for (const Command& c : out) releases += std::holds_alternative<Release>(c);
+  EXPECT_EQ(releases, 2u);
+  // 3 keeps answering but reports the old applied index: no Assign.
+  view_.peers[3].applied_index = 0;
+  for (int i = 0; i < 5; ++i) {
+    ++view_.now_ticks;
+    for (const Command& c : driver_.step(sm_, view_)) {
+      EXPECT_FALSE(std::holds_alternative<Assign>(c));
+      apply(c);
+    }
+    view_.peers[3].last_keepalive_ticks = view_.now_ticks;
+  }
+  EXPECT_GT(driver_.stats().held_back, 0u);
+  // It applied the Releases: the hand-over completes.
+  tick();
+  tick();
+  EXPECT_EQ(owned_by(3), 0u);
+  EXPECT_EQ(driver_.stats().handovers, 2u);
+  EXPECT_EQ(driver_.stats().takeovers, 0u);
+}
+
+TEST_F(DriverTest, ALapsedOwnerIsRegrantedItsOwnClusters) {
+  tick();
+  tick();
+  ASSERT_EQ(owned_by(2), 2u);
+  Epoch before = 0;
+  for (const auto& [id, c] : sm_.clusters()) before = std::max(before, c.owner == 2 ? c.epoch : 0);
+  view_.peers[2].session_start_index = sm_.applied_index();  // a new generation started
+  view_.peers[2].session_generation = 2;
+  tick();
+  EXPECT_EQ(owned_by(2), 2u);
+  EXPECT_EQ(driver_.stats().regrants, 2u);
+  for (const auto& [id, c] : sm_.clusters()) {
+    if (c.owner == 2) {
+      EXPECT_GT(c.epoch, view_.peers[2].session_start_index);
+    }
+  }
+  EXPECT_GT(sm_.applied_index(), before);
+}
+
+}  // namespace
+}  // namespace quorum::ownership
