@@ -56,7 +56,8 @@ TEST_F(MayActTest, TheOwnerWithALiveSessionMayActAndGetsItsEpochTermAndDeadline)
   EXPECT_EQ(yes.epoch, epoch10_);
   EXPECT_EQ(yes.term, Term{7});
   EXPECT_EQ(yes.valid_until_ticks, session_.valid_until_ticks());
-  EXPECT_EQ(may_act_explain(yes, sm_, 10, 5), "may act: epoch 7, term 7, for 23 more ticks");
+  EXPECT_EQ(may_act_explain(yes, sm_, 10, 5),
+            "may act: epoch " + std::to_string(epoch10_) + ", term 7, for 23 more ticks");
 }
 
 TEST_F(MayActTest, EveryReasonForNo) {
