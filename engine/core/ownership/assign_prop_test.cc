@@ -19,6 +19,8 @@ namespace {
 using testing::changed_owners;
 using testing::TestPool;
 
+bool gen_dead() { return *rc::gen::inRange(0, 4) == 0; }
+
 // floor(M*w/W) <= load <= ceil(M*w/W) for every receiver.
 void assert_within_shares(const TestPool& pool, const std::map<NodeId, std::uint32_t>& weights) {
   std::uint64_t total_weight = 0;
@@ -128,6 +130,72 @@ RC_GTEST_PROP(AssignProperty, AnyBalancedAssignmentPlansNothing, ()) {
   for (std::size_t i = 0; i < m; ++i) pool.must_apply(Assign{i + 1, slots[order[i]], 0});
   RC_ASSERT(pool.failures.empty());
   RC_ASSERT(pool.plan_now().empty());
+}
+
+// Site affinity at the fixpoint: a cluster tagged site=S is owned by a controller of site S
+// whenever one is a receiver, and by someone otherwise; every cluster is owned.
+RC_GTEST_PROP(AssignProperty, SiteAffinityHoldsAtTheFixpointWheneverTheSiteHasAReceiver, ()) {
+  TestPool pool;
+  const auto n = *rc::gen::inRange<std::size_t>(1, 9);
+  std::map<NodeId, std::string> site_of;
+  for (NodeId id = 1; id <= n; ++id) {
+    site_of[id] = *rc::gen::element<std::string>("", "A", "B");
+    pool.add_controller(id, *rc::gen::inRange<std::uint32_t>(1, 4), site_of[id]);
+  }
+  const auto m = *rc::gen::inRange<std::size_t>(0, 80);
+  for (ClusterId id = 1; id <= m; ++id) {
+    pool.add_clusters(id, 1, *rc::gen::element<std::string>("", "A", "B", "C"));
+  }
+  for (NodeId id = 1; id <= n; ++id) {
+    if (id > 1 && gen_dead()) {
+      pool.alive.erase(id);
+      pool.stable.erase(id);
+    }
+  }
+  RC_ASSERT(pool.settle());
+  RC_ASSERT(pool.failures.empty());
+  const auto owners = pool.owners();
+  RC_ASSERT(owners.size() == m);
+  for (const auto& [cluster, owner] : owners) {
+    RC_ASSERT(pool.alive.count(owner) == 1);
+    const Tags& tags = pool.sm.find_cluster(cluster)->tags;
+    auto it = tags.find("site");
+    if (it == tags.end()) continue;
+    bool site_has_receiver = false;
+    for (NodeId id : pool.stable) site_has_receiver |= site_of[id] == it->second;
+    if (site_has_receiver) RC_ASSERT(site_of[owner] == it->second);
+  }
+}
+
+// A drain under any rate limit: every cluster of the drained controller is handed over
+// (kHandingOver, never kUnowned), each moves once, and only the drained controller loses any
+// (equal weights: the others end within one of each other, so no one takes from another).
+RC_GTEST_PROP(AssignProperty, ADrainHandsOverEveryClusterWithoutAGap, ()) {
+  const auto n = *rc::gen::inRange<std::size_t>(2, 9);
+  const auto m = *rc::gen::inRange<std::size_t>(0, 200);
+  std::map<NodeId, std::uint32_t> weights;
+  TestPool pool = settled_pool(n, m, true, &weights);
+  const NodeId drained = *rc::gen::inRange<NodeId>(1, n + 1);
+  pool.must_apply(Drain{drained});
+  pool.moves_max = *rc::gen::inRange<std::size_t>(1, 20);
+  const auto before = pool.owners();
+  std::map<ClusterId, int> grants;
+  for (int round = 0; round < 500; ++round) {
+    const std::vector<Command> commands = pool.plan_now();
+    if (commands.empty()) break;
+    for (const Command& c : commands) {
+      if (const auto* a = std::get_if<Assign>(&c)) ++grants[a->cluster];
+      pool.must_apply(c);
+    }
+    for (const auto& [id, cl] : pool.sm.clusters()) RC_ASSERT(cl.state != ClusterState::kUnowned);
+  }
+  RC_ASSERT(pool.plan_now().empty());
+  RC_ASSERT(pool.failures.empty());
+  RC_ASSERT(pool.loads().at(drained) == 0);
+  for (const auto& [cluster, change] : changed_owners(before, pool.owners())) {
+    RC_ASSERT(change.first == drained);
+    RC_ASSERT(grants[cluster] == 1);
+  }
 }
 
 // Random pool events between rounds: every planned command applies, invariants hold, no
