@@ -31,6 +31,13 @@ Ticks Ticker::take(std::uint64_t now_us, Ticks max) {
   return taken;
 }
 
+Ticks Ticker::ticks_at(std::uint64_t now_us) const {
+  QUORUM_ASSERT(started_);
+  const Ticks elapsed_ticks = (std::max(last_now_us_, now_us) - start_us_) / tick_interval_us_;
+  QUORUM_ASSERT(elapsed_ticks >= taken_ticks_);
+  return elapsed_ticks;
+}
+
 std::uint64_t Ticker::next_tick_us() const {
   QUORUM_ASSERT(started_);
   return start_us_ + (taken_ticks_ + 1) * tick_interval_us_;

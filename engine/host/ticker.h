@@ -26,6 +26,9 @@ class Ticker {
   // True if a tick due at now_us has not been taken yet (the core is behind that reading).
   bool behind(std::uint64_t now_us) const { return next_tick_us() <= now_us; }
   Ticks ticks_taken() const { return taken_ticks_; }
+  // Ticks elapsed at now_us, taken or not (the clock's reading in ticks: leases are judged
+  // against it, never against ticks the core has not been fed yet).
+  Ticks ticks_at(std::uint64_t now_us) const;
   std::uint64_t tick_interval_us() const { return tick_interval_us_; }
 
  private:

@@ -29,6 +29,16 @@ TEST(Ticker, CatchesUpAfterAPauseInBoundedSteps) {
   EXPECT_EQ(ticker.next_tick_us(), 1'010'000u);
 }
 
+TEST(Ticker, TheClocksReadingInTicksCountsTicksNotYetTaken) {
+  Ticker ticker(10'000);
+  ticker.start(0);
+  EXPECT_EQ(ticker.take(1'000'000, 16), 16u);
+  EXPECT_EQ(ticker.ticks_at(1'000'000), 100u);  // what a lease is judged against
+  EXPECT_EQ(ticker.ticks_at(1'009'999), 100u);
+  EXPECT_EQ(ticker.ticks_at(500'000), 100u);   // never behind a reading already seen
+  EXPECT_EQ(ticker.ticks_taken(), 16u);
+}
+
 TEST(Ticker, NeverRunsBackwardsWhenTheClockDoes) {
   Ticker ticker(10'000);
   ticker.start(0);

@@ -421,6 +421,9 @@ Ticks Node::now_ticks() const {
 const Session& Node::session() const {
   return impl_->session_;
 }
+bool Node::committed_in_current_term() const {
+  return impl_->is_leader() && impl_->committed_in_current_term();
+}
 Ticks Node::leader_since_ticks() const {
   return impl_->is_leader() ? impl_->leader_since_ticks_ : 0;
 }

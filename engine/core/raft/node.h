@@ -113,6 +113,9 @@ class Node {
   // Leader only: when it took office, and what it knows of a member's session (nullptr when not
   // leading or `peer` is not a member; the leader itself has no PeerSession).
   Ticks leader_since_ticks() const;
+  // Leader only: an entry of its own term is committed, so its state machines are current
+  // (thesis §6.4; the ownership driver plans only then).
+  bool committed_in_current_term() const;
   const PeerSession* peer_session(NodeId peer) const;
 
   struct Impl;
