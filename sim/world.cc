@@ -50,11 +50,9 @@ World::World(RunConfig config)
       leader_completeness_(findings_, logs_, state_machine_safety_),
       durability_(findings_, state_machine_safety_),
       liveness_(findings_),
-      ownership_(findings_),
       net_prng_(tree_.stream("network")),
       crash_prng_(tree_.stream("crash")),
-      fault_prng_(tree_.stream("nemesis/exec")),
-      client_prng_(tree_.stream("workload")) {
+      fault_prng_(tree_.stream("nemesis/exec")) {
   if (config_.tick_interval_ms != 0) swarm_.tick_interval_ms = config_.tick_interval_ms;
   if (config_.election_timeout_ticks != 0) swarm_.election_timeout_ticks = config_.election_timeout_ticks;
   if (config_.heartbeat_interval_ticks != 0) {
@@ -88,8 +86,12 @@ World::World(RunConfig config)
                               heal_us_);
   }
   if (config_.keep_faults) schedule_ = keep_actions(schedule_, *config_.keep_faults);
-  workload_.ops_per_second = config_.ops_per_second;
-  workload_.timeout_us = config_.profile == Profile::kWan ? 5'000'000 : 3'000'000;
+  WorkloadOptions workload;
+  workload.ops_per_second = config_.ops_per_second;
+  workload.timeout_us = config_.profile == Profile::kWan ? 5'000'000 : 3'000'000;
+  clients_ = std::make_unique<ClientWorkload>(*this, tree_.stream("workload"), workload,
+                                              durability_);
+  if (config_.workload) add_observer(*clients_);
   if (config_.record_trace) {
     std::vector<TimelineNode> lanes;
     for (NodeId n = 1; n <= config_.node_count; ++n) {
@@ -162,14 +164,30 @@ void World::begin() {
   }
   queue_.push(heal_us_, kHeal, 0);
   queue_.push(config_.duration_us, kEnd, 0);
-  if (config_.workload) {
-    clients_.resize(workload_.clients);
-    for (std::uint32_t c = 0; c < clients_.size(); ++c) {
-      clients_[c].known_version.assign(workload_.keys, 0);
-      queue_.push(500'000 + client_prng_.uniform(0, 500'000), kClientNext, 0, c);
-    }
-  }
+  for (WorldObserver* o : observers_) o->on_begin(now_us());
 }
+
+void World::add_observer(WorldObserver& observer) {
+  QUORUM_ASSERT(observers_.size() < (1U << 16), "too many observers");
+  observer.set_observer_id(static_cast<std::uint32_t>(observers_.size()));
+  observers_.push_back(&observer);
+}
+
+void World::schedule(std::uint64_t at_us, const WorldObserver& observer, std::uint32_t tag,
+                     NodeId node, std::uint64_t arg0, std::uint64_t arg1) {
+  QUORUM_ASSERT(tag < 256 && observers_.at(observer.observer_id()) == &observer);
+  queue_.push(at_us, kObserverBase + (observer.observer_id() << 8 | tag),
+              static_cast<std::uint32_t>(node), arg0, arg1);
+}
+
+host::NodeHost* World::live_host(NodeId node) {
+  NodeSlot& s = *nodes_[node];
+  return s.up ? s.host.get() : nullptr;
+}
+
+const History& World::history() const { return clients_->history(); }
+
+std::uint64_t World::acked_writes() const { return clients_->acked_writes(); }
 
 void World::run_until(std::uint64_t time_us) {
   while (!queue_.empty() && !ended_ && queue_.next_time_us() <= time_us) {
@@ -211,19 +229,12 @@ void World::dispatch(const Event& e) {
       liveness_.observe(now_us(), node_views());
       if (!liveness_.satisfied()) queue_.push(now_us() + 50'000, kProbe, 0);
       return;
-    case kClientNext: client_next(static_cast<std::uint32_t>(e.arg0)); return;
-    case kClientArrive:
-      client_arrive(e.node, static_cast<std::uint32_t>(e.arg0), static_cast<std::uint32_t>(e.arg1));
-      return;
-    case kClientReply:
-      client_reply(static_cast<std::uint32_t>(e.arg0), static_cast<std::uint32_t>(e.arg1));
-      return;
-    case kClientTimeout:
-      client_timeout(static_cast<std::uint32_t>(e.arg0), static_cast<std::uint32_t>(e.arg1));
-      return;
     case kEnd: ended_ = true; return;
+    case kObserverBase: break;
   }
-  QUORUM_UNREACHABLE();
+  QUORUM_ASSERT(e.kind >= kObserverBase, "unknown event kind {}", e.kind);
+  const std::uint32_t code = e.kind - kObserverBase;
+  observers_.at(code >> 8)->on_timer(now_us(), code & 0xFF, e.node, e.arg0, e.arg1);
 }
 
 void World::send(NodeId from, const raft::Message& sent) {
@@ -361,8 +372,12 @@ RunResult World::finish() {
       durability_.finish(now_us(), leader, nodes_[leader]->host->applied_index());
     }
   }
-  if (config_.check_linearizability && !findings_.any_safety() && history_.size() > 0) {
-    const LinearizabilityResult lin = check_linearizability(history_);
+  if (!findings_.any_safety()) {
+    for (WorldObserver* o : observers_) o->on_finish(now_us());
+  }
+  const History& history = clients_->history();
+  if (config_.check_linearizability && !findings_.any_safety() && history.size() > 0) {
+    const LinearizabilityResult lin = check_linearizability(history);
     r.linearizability = std::string(verdict_name(lin.verdict));
     if (lin.verdict == Verdict::kViolation) {
       findings_.report({ViolationClass::kSafety, "linearizability", lin.explain(), now_us(),
@@ -391,11 +406,11 @@ RunResult World::finish() {
   r.schedule = schedule_;
   r.swarm = swarm_.describe();
   r.messages_sent = messages_sent_;
-  r.client_ops = history_.size();
-  r.client_ops_ok = client_ops_ok_;
+  r.client_ops = history.size();
+  r.client_ops_ok = clients_->acked_writes();
   r.leader_after_heal_us = liveness_.leader_after_heal_us();
   r.converged_after_heal_us = liveness_.converged_after_heal_us();
-  r.history_ops = history_.size();
+  r.history_ops = history.size();
   return r;
 }
 
@@ -423,6 +438,13 @@ void World::timeline_partition() {
     }
   }
   timeline_partition_ = timeline_->partition_begin(now_us(), network_.describe(), affected);
+}
+
+bool World::propose(NodeId node, config_sync::Command command, host::ReplyFn done) {
+  NodeSlot& s = *nodes_[node];
+  if (!s.up || s.host == nullptr) return false;
+  s.host->propose_config(std::move(command), std::move(done));
+  return true;
 }
 
 RunResult run_seed(const RunConfig& config) {

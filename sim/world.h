@@ -26,7 +26,6 @@
 #include "sim/checkers/log_matching.h"
 #include "sim/checkers/log_model.h"
 #include "sim/checkers/split_brain.h"
-#include "sim/checkers/ownership_hooks.h"
 #include "sim/checkers/state_machine_safety.h"
 #include "sim/clock/event_queue.h"
 #include "sim/clock/sim_clock.h"
@@ -42,7 +41,8 @@
 #include "sim/random/prng_tree.h"
 #include "sim/trace/html_timeline.h"
 #include "sim/trace/trace.h"
-#include "sim/workload/config_client.h"
+#include "sim/observer/observer.h"
+#include "sim/workload/client_workload.h"
 
 namespace quorum::sim {
 
@@ -98,7 +98,7 @@ struct RunResult {
   std::uint64_t history_ops = 0;
 };
 
-class World final : public Scheduler, public WorldTime, public PacketSink {
+class World final : public Scheduler, public WorldTime, public PacketSink, public WorldContext {
  public:
   explicit World(RunConfig config);
   ~World() override;
@@ -107,7 +107,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
 
   RunResult run();
 
-  // Scheduler / WorldTime.
+  // Scheduler / WorldTime / WorldContext.
   std::uint64_t now_us() const override { return queue_.now_us(); }
   void schedule_wake(NodeId node, std::uint64_t at_us, std::uint64_t token) override;
 
@@ -115,12 +115,21 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void send(NodeId from, const raft::Message& message) override;
 
   const Trace& trace() const { return trace_; }
-  const History& history() const { return history_; }
+  const History& history() const;
   const SwarmConfig& swarm() const { return swarm_; }
   const Findings& findings() const { return findings_; }
-  std::size_t node_count() const { return config_.node_count; }
+  std::size_t node_count() const override { return config_.node_count; }
   // For scenario expectations: the current live leader (kNoNode if none or several).
-  NodeId current_leader() const;
+  NodeId current_leader() const override;
+  // WorldContext (sim/observer/observer.h), for the observers.
+  host::NodeHost* live_host(NodeId node) override;
+  bool healed() const override { return healed_; }
+  void schedule(std::uint64_t at_us, const WorldObserver& observer, std::uint32_t tag, NodeId node,
+                std::uint64_t arg0, std::uint64_t arg1) override;
+  Trace& trace() override { return trace_; }
+  Probes& probes() override { return probes_; }
+  // Adds an observer (fed after the ones added before it); call before begin(). Not owned.
+  void add_observer(WorldObserver& observer);
   bool node_up(NodeId node) const;
   const host::NodeHost* host(NodeId node) const;
   Term max_term() const { return max_term_; }
@@ -146,20 +155,21 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   const MessageRules& message_rules() const { return network_.rules(); }
   // The checkers' model of every node's durable log (live or down).
   const LogModel& logs() const { return logs_; }
-  std::uint64_t acked_writes() const { return client_ops_ok_; }
+  std::uint64_t acked_writes() const;
   // A direct client request to a node, as from an operator's CLI (the demo). `done` runs on the
   // node's fiber when the host answers; false if the node is down.
   bool propose(NodeId node, config_sync::Command command, host::ReplyFn done);
   // Liveness (10) right now: every live node holds the current leader's config files.
   bool converged() const;
-  const Network& network() const { return network_; }
+  const Network& network() const override { return network_; }
   // The HTML timeline of the run so far (sim/trace/html_timeline.h); empty unless record_trace.
   std::string timeline_html(const std::string& title, const std::vector<std::string>& summary);
 
  private:
   enum EventKind : std::uint32_t {
-    kWake, kStart, kDeliver, kFault, kFaultEnd, kFlap, kRestart, kUnpause, kHeal, kProbe,
-    kClientNext, kClientArrive, kClientReply, kClientTimeout, kEnd,
+    kWake, kStart, kDeliver, kFault, kFaultEnd, kFlap, kRestart, kUnpause, kHeal, kProbe, kEnd,
+    // Observer events: kind = kObserverBase + (observer id << 8 | the observer's tag).
+    kObserverBase = 64,
   };
   struct NodeSlot;
   struct Packet {
@@ -195,15 +205,6 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   void figure8_phase(std::size_t index, std::uint64_t phase);
   void heal_all();
   void timeline_partition();
-  // Clients (world_clients.cc).
-  void client_next(std::uint32_t client);
-  void client_send(std::uint32_t op_slot, NodeId node);
-  void client_arrive(NodeId node, std::uint32_t op_slot, std::uint32_t attempt);
-  void client_reply(std::uint32_t op_slot, std::uint32_t attempt);
-  void client_timeout(std::uint32_t op_slot, std::uint32_t attempt);
-  void client_complete(ClientOp& op);
-  void stash_reply(NodeId node, std::uint32_t op_slot, std::uint32_t attempt,
-                   const host::ClientReply& reply);
 
   RunConfig config_;
   PrngTree tree_;
@@ -220,12 +221,10 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   LeaderCompleteness leader_completeness_;
   Durability durability_;
   Liveness liveness_;
-  OwnershipHooks ownership_;
   Probes probes_;
   Prng net_prng_;
   Prng crash_prng_;
   Prng fault_prng_;
-  Prng client_prng_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;  // by node id; [0] unused
   std::vector<Packet> packets_;
   std::vector<std::uint32_t> free_packets_;
@@ -241,12 +240,9 @@ class World final : public Scheduler, public WorldTime, public PacketSink {
   std::unique_ptr<TimelineBuilder> timeline_;
   std::size_t timeline_partition_ = 0;
   bool timeline_partition_open_ = false;
-  // Workload.
-  WorkloadOptions workload_;
-  History history_;
-  std::vector<ClientState> clients_;
-  std::vector<ClientOp> ops_;
-  std::uint64_t client_ops_ok_ = 0;
+  // Observers (sim/observer/observer.h): the workloads and the ownership checker, in order.
+  std::vector<WorldObserver*> observers_;
+  std::unique_ptr<ClientWorkload> clients_;  // always built; started only with config.workload
 };
 
 // One call: build a World, run it, return the result.

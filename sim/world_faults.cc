@@ -191,6 +191,7 @@ void World::heal_all() {
                           liveness_bound_us_ / 1000));
   liveness_.begin(now_us(), liveness_bound_us_);
   queue_.push(now_us(), kProbe, 0);
+  for (WorldObserver* o : observers_) o->on_heal(now_us());
 }
 
 }  // namespace quorum::sim

@@ -98,7 +98,7 @@ void World::install_hooks(NodeId node) {
     const std::uint64_t chain = logs_.chain_at(node, e.index);
     state_machine_safety_.on_apply(now_us(), node, e, chain);
     durability_.on_apply(now_us(), node, e.index, entry_digest(e));
-    ownership_.on_apply(now_us(), node, e);
+    for (WorldObserver* o : observers_) o->on_apply(now_us(), node, e);
     trace_.event(now_us(), node, TraceKind::kApply, e.index, e.term);
     if (timeline_ != nullptr && nodes_[node]->soft.role == raft::Role::kLeader) {
       timeline_->commit(node, now_us(), e.index);
@@ -110,7 +110,7 @@ void World::install_hooks(NodeId node) {
     election_safety_.on_role(now_us(), node, ss);
     split_brain_.on_role(now_us(), node, ss);
     leader_completeness_.on_role(now_us(), node, ss);
-    ownership_.on_role(now_us(), node, ss);
+    for (WorldObserver* o : observers_) o->on_role(now_us(), node, ss);
     if (ss.role == raft::Role::kLeader) probes_.hit(Probe::kLeaderElected);
     if (timeline_ != nullptr) {
       timeline_->role(node, now_us(), static_cast<TimelineRole>(ss.role), ss.term,
@@ -176,6 +176,7 @@ void World::on_wake(NodeId node, std::uint64_t token, std::uint64_t incarnation)
     findings_.report({ViolationClass::kSafety, "raft-invariants",
                       fmt::format("node {}: {}", node, problem), now_us(), node});
   }
+  for (WorldObserver* o : observers_) o->on_step(now_us(), node);
 }
 
 void World::on_fail_stop(NodeId node) {
@@ -201,6 +202,7 @@ void World::crash_node(NodeId node, std::uint64_t down_us, std::string_view why)
   s.up = false;
   s.paused = false;
   split_brain_.on_down(now_us(), node);
+  for (WorldObserver* o : observers_) o->on_down(now_us(), node);
   ++s.incarnation;
   s.soft = raft::SoftState{};
   if (timeline_ != nullptr) {
