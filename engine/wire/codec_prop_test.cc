@@ -127,7 +127,8 @@ raft::Message any_message() {
                                     any_u64(0, kMax64),
                                     any_u64(0, kMax64),
                                     any_u64(0, kMax64),
-                                    any_u64(0, kMax64)};
+                                    any_u64(0, kMax64),
+                                    *rc::gen::arbitrary<bool>()};
       break;
     }
     case 4: {

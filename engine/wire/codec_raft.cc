@@ -26,7 +26,7 @@ namespace {
   [[maybe_unused]] const auto& [vq1, vq2, vq3, vq4, vq5] = vq;
   [[maybe_unused]] const auto& [vs1, vs2] = vs;
   [[maybe_unused]] const auto& [aq1, aq2, aq3, aq4, aq5, aq6] = aq;
-  [[maybe_unused]] const auto& [as1, as2, as3, as4, as5, as6, as7, as8, as9] = as;
+  [[maybe_unused]] const auto& [as1, as2, as3, as4, as5, as6, as7, as8, as9, as10] = as;
 }
 
 [[maybe_unused]] void field_count_guards(const raft::SnapshotRequest& sq, const raft::TimeoutNow& t,
@@ -123,6 +123,7 @@ void body_to_proto(const raft::MessageBody& body, pb::Message* out) {
     p->set_applied_index(ar->applied_index);
     p->set_session_start_index(ar->session_start_index);
     p->set_session_generation(ar->session_generation);
+    p->set_backend_unfit(ar->backend_unfit);
   } else if (const auto* s = std::get_if<raft::SnapshotRequest>(&body)) {
     pb::SnapshotRequest* p = out->mutable_snapshot_request();
     to_proto(s->snapshot, p->mutable_snapshot());
@@ -244,7 +245,7 @@ Result<raft::MessageBody> body_from_proto(pb::Message* in) {
       const pb::AppendResponse& p = in->append_response();
       return raft::MessageBody{raft::AppendResponse{
           p.success(), p.match_index(), p.reject_index(), p.hint_index(), p.hint_term(), p.round(),
-          p.applied_index(), p.session_start_index(), p.session_generation()}};
+          p.applied_index(), p.session_start_index(), p.session_generation(), p.backend_unfit()}};
     }
     case pb::Message::kSnapshotRequest: {
       pb::SnapshotRequest* p = in->mutable_snapshot_request();

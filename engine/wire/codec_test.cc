@@ -59,6 +59,7 @@ TEST(Codec, RoundTripsEveryMessageKind) {
   // Session keepalive fields (engine/core/raft/session.h).
   expect_round_trip(message(raft::AppendRequest{0, 0, {}, 0, 4, 3}));
   expect_round_trip(message(raft::AppendResponse{true, 10, 0, 0, 0, 3, 9, 5, kMax64}));
+  expect_round_trip(message(raft::AppendResponse{true, 10, 0, 0, 0, 3, 9, 5, kMax64, true}));
   raft::Snapshot snapshot{{100, 4, three_voters_and_a_learner()}, std::string("\0data", 5)};
   expect_round_trip(message(raft::SnapshotRequest{snapshot, 17}));
   expect_round_trip(message(raft::TimeoutNow{}));

@@ -63,6 +63,9 @@ struct AppendResponse {
   LogIndex applied_index = 0;
   LogIndex session_start_index = 0;
   std::uint64_t session_generation = 0;
+  // The sender's database backend is not healthy (Galera issue): the leader does not hand
+  // leadership to it. Set on every AppendResponse by send_at(), from the sender's own input.
+  bool backend_unfit = false;
   friend bool operator==(const AppendResponse&, const AppendResponse&) = default;
 };
 

@@ -78,6 +78,10 @@ std::string_view trace_kind_name(TraceKind kind) {
       return "conflict_truncated";
     case TraceKind::kMembershipApplied:
       return "membership_applied";
+    case TraceKind::kBackendUnfit:
+      return "backend_unfit";
+    case TraceKind::kBackendFit:
+      return "backend_fit";
   }
   QUORUM_UNREACHABLE();
 }

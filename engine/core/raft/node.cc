@@ -86,6 +86,7 @@ void Node::Impl::tick() {
       return;
     case Role::kLeader:
       tick_leader();
+      if (is_leader()) maybe_leave_for_backend();
       return;
   }
   QUORUM_UNREACHABLE();
@@ -96,6 +97,7 @@ void Node::Impl::step(const Message& m) {
   QUORUM_ASSERT(m.from != config_.id, "message from self");
   QUORUM_ASSERT(m.from != kNoNode);
   const Term term_before = current_term_;
+  if (const auto* r = std::get_if<AppendResponse>(&m.body)) note_peer_backend(m.from, *r);
   if (!settle_term(m)) return;
   QUORUM_ASSERT(current_term_ >= term_before);
   switch (role_) {
@@ -314,6 +316,7 @@ void Node::Impl::send_at(NodeId to, Term term, MessageBody body) {
   QUORUM_ASSERT(to != kNoNode);
   stamp_session(to, term, body);
   Message m{config_.id, to, term, std::move(body)};
+  if (auto* r = std::get_if<AppendResponse>(&m.body)) r->backend_unfit = !backend_healthy_;
   // Answers that promise durable state (a vote, an append acknowledgement) and real vote
   // requests (which rest on the persisted self-vote) leave only after the Ready is persisted.
   const bool after_persist =
@@ -336,9 +339,11 @@ void Node::Impl::reset_election_timer() {
 }
 
 bool Node::Impl::can_campaign() const {
-  // Learners, removed nodes and priority-0 members never campaign.
+  // Learners, removed nodes, priority-0 members and nodes whose backend is unhealthy never
+  // campaign.
   const Member* self = tracker_.membership().find(config_.id);
-  return self != nullptr && self->role == MemberRole::kVoter && self->priority > 0;
+  return self != nullptr && self->role == MemberRole::kVoter && self->priority > 0 &&
+         backend_healthy_;
 }
 
 // ---- Public API: thin forwarding to Impl.
@@ -369,6 +374,12 @@ RequestResult Node::step_down() {
 }
 void Node::compact(LogIndex index, std::string snapshot_data) {
   impl_->compact(index, std::move(snapshot_data));
+}
+void Node::set_backend_healthy(bool healthy) {
+  impl_->set_backend_healthy(healthy);
+}
+bool Node::backend_healthy() const {
+  return impl_->backend_healthy_;
 }
 bool Node::has_ready() const {
   return impl_->has_ready();

@@ -86,6 +86,12 @@ class Node {
   // The host has applied through `index` and hands the state machines' snapshot; the core
   // reports it in Ready::snapshot (persist, then drop log entries <= index).
   void compact(LogIndex index, std::string snapshot_data);
+  // Health of this controller's database backend (Galera), pushed by the host; true until the
+  // first call. An unhealthy node does not campaign (no pre-vote, no vote, no TimeoutNow); a
+  // leader that turns unhealthy transfers leadership to a healthy voter, or steps down when
+  // there is none or the transfer fails (DESIGN invariant 8). See node_health.cc.
+  void set_backend_healthy(bool healthy);
+  bool backend_healthy() const;
 
   bool has_ready() const;
   Ready ready();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,12 @@ struct Node::Impl {
   void compact(LogIndex index, std::string data);
   SnapshotMeta snapshot_meta() const;
 
+  // ---- node_health.cc: the database backend's health (Galera issue, invariant 8).
+  void set_backend_healthy(bool healthy);
+  void note_peer_backend(NodeId peer, const AppendResponse& response);
+  bool peer_backend_unfit(NodeId peer) const { return backend_unfit_peers_.contains(peer); }
+  void maybe_leave_for_backend();
+
   // ---- node_ready.cc: the Ready/advance contract.
   bool has_ready() const;
   Ready ready();
@@ -197,6 +204,13 @@ struct Node::Impl {
   LogIndex term_start_index_ = 0;  // index of this leader's no-op
   Ticks leader_since_ticks_ = 0;   // when this node took office (new-leader grace, session.h)
   bool appends_pending_ = false;   // proposals appended since the last broadcast
+
+  // Database backend health (node_health.cc). Volatile: the host pushes it again after a restart.
+  bool backend_healthy_ = true;
+  // Peers whose latest AppendResponse said their backend is unfit. Ordered: no hash iteration.
+  std::set<NodeId> backend_unfit_peers_;
+  // The term in which this leader, unfit, started a transfer; a second chance is not given.
+  Term backend_transfer_term_ = 0;
 
   // Snapshot data this node holds (from compact(), an install, or the host at restart).
   std::string snapshot_data_;

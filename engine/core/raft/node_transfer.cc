@@ -31,6 +31,7 @@ NodeId Node::Impl::best_transfer_target() const {
   for (const auto& [peer, pr] : tracker_.progress_map()) {
     const std::uint32_t priority = priority_of(peer);
     if (!tracker_.membership().is_voter(peer) || priority == 0) continue;
+    if (peer_backend_unfit(peer)) continue;  // never hand leadership to an unfit controller
     const bool better = best == kNoNode || pr.match_index() > best_match ||
                         (pr.match_index() == best_match && priority > best_priority);
     if (better) {  // progress_map is ordered by id, so equal candidates keep the lowest id
@@ -123,7 +124,7 @@ void Node::Impl::maybe_transfer_to_priority() {
   for (const auto& [peer, pr] : tracker_.progress_map()) {
     const std::uint32_t priority = priority_of(peer);
     if (!tracker_.membership().is_voter(peer) || priority <= best_priority) continue;
-    if (pr.match_index() < log_.commit_index()) continue;
+    if (pr.match_index() < log_.commit_index() || peer_backend_unfit(peer)) continue;
     best = peer;
     best_priority = priority;
   }

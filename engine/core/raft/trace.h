@@ -30,6 +30,8 @@ enum class TraceKind : std::uint8_t {
   kAppendRejected,     // this follower rejected an append at `index`
   kConflictTruncated,  // this follower truncated its log from `index`
   kMembershipApplied,  // a membership entry at `index` took effect
+  kBackendUnfit,       // the host reported this node's database backend unhealthy
+  kBackendFit,         // ... healthy again
 };
 
 std::string_view trace_kind_name(TraceKind kind);
