@@ -12,7 +12,8 @@ shift || true
 packages=(build-essential cmake ninja-build pkg-config git
   libboost-context-dev libboost-dev librocksdb-dev libprotobuf-dev protobuf-compiler
   libfmt-dev libgtest-dev libgmock-dev librapidcheck-dev libssl-dev openssl
-  clang libclang-rt-14-dev libmimalloc-dev)
+  clang libclang-rt-14-dev libmimalloc-dev
+  libmariadb-dev)
 
 missing=()
 for p in "${packages[@]}"; do

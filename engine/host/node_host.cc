@@ -100,6 +100,12 @@ struct NodeHost::Impl {
   std::uint64_t next_read_id = 1;
   // The last handle_readys() stopped at kReadysPerPollMax with Readys left.
   bool readys_left = false;
+  // Backend health pushed since the last poll (ports.backend's subscriber), fed to the core
+  // at the start of the next poll.
+  std::optional<BackendHealth> backend_pushed;
+
+  void subscribe_backend();
+  void feed_backend();
 
   void poll_once();
   // Feeds at most catch_up_ticks_per_poll_max due ticks. Returns true if the core has then
@@ -134,7 +140,9 @@ NodeHost::NodeHost(HostConfig config, Ports ports, Prng prng)
   impl_->hooks.apply.push_back([&stats](const raft::Entry&) { ++stats.entries_applied_count; });
 }
 
-NodeHost::~NodeHost() = default;
+NodeHost::~NodeHost() {
+  if (impl_->started && impl_->ports.backend != nullptr) impl_->ports.backend->subscribe(nullptr);
+}
 
 Status NodeHost::start() {
   Impl& h = *impl_;
@@ -159,6 +167,7 @@ Status NodeHost::start() {
                 "core applied {} != host applied {}", h.node->applied_index(),
                 h.apply_loop.applied_index());
   h.ticker.start(h.ports.clock.now_us());
+  if (h.ports.backend != nullptr) h.subscribe_backend();
   h.started = true;
   return Status::ok();
 }
@@ -183,6 +192,7 @@ void NodeHost::poll() {
 }
 
 void NodeHost::Impl::poll_once() {
+  feed_backend();
   const bool caught_up = feed_ticks();
   if (!handle_readys()) return;
   // A lease (and every other timer) is judged against the clock's reading now, never against
@@ -204,7 +214,7 @@ std::uint64_t NodeHost::next_deadline_us() const {
   const Impl& h = *impl_;
   if (h.stopped) return std::numeric_limits<std::uint64_t>::max();
   if (!h.started) return 0;
-  if (!h.inbox.empty() || !h.requests.empty() || h.node->has_ready()) return 0;
+  if (!h.inbox.empty() || !h.requests.empty() || h.backend_pushed || h.node->has_ready()) return 0;
   return h.ticker.next_tick_us();
 }
 
@@ -324,6 +334,25 @@ void NodeHost::on_persist(std::function<void(const PersistBatch&)> fn) {
 }
 
 // --- Impl -------------------------------------------------------------------------------------
+
+// With a backend the core follows every pushed value and is unfit until the first one (health
+// unknown). The push may come at once (simulator) or later, posted to the host's executor
+// (quorumd); a value pushed during subscribe() is applied here, so it leaves no trace.
+void NodeHost::Impl::subscribe_backend() {
+  ports.backend->subscribe([this](BackendHealth health) {
+    backend_pushed = health;
+    ports.executor.notify();
+  });
+  node->set_backend_healthy(backend_pushed.value_or(BackendHealth::kUnknown) ==
+                            BackendHealth::kHealthy);
+  backend_pushed.reset();
+}
+
+void NodeHost::Impl::feed_backend() {
+  if (!backend_pushed) return;
+  node->set_backend_healthy(*backend_pushed == BackendHealth::kHealthy);
+  backend_pushed.reset();
+}
 
 bool NodeHost::Impl::feed_ticks() {
   const std::uint64_t now_us = ports.clock.now_us();

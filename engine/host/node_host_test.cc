@@ -35,6 +35,7 @@ struct Single {
   std::uint64_t snapshot_interval_entries = 1000;
   Ticks election_timeout_ticks = 10;
   Ticks heartbeat_interval_ticks = 2;
+  Backend* backend = nullptr;
 
   void start() {
     HostConfig config;
@@ -44,7 +45,7 @@ struct Single {
     config.tick_interval_ms = kTickUs / 1000;
     config.bootstrap = bootstrap;
     config.snapshot_interval_entries = snapshot_interval_entries;
-    host = std::make_unique<NodeHost>(config, Ports{transport, clock, storage, executor, nullptr},
+    host = std::make_unique<NodeHost>(config, Ports{transport, clock, storage, executor, backend},
                                       Prng(42));
     ASSERT_TRUE(host->start().is_ok());
   }
@@ -357,6 +358,40 @@ TEST(NodeHost, RunSleepsUntilTheNextDeadlineAndReturnsAfterStop) {
   EXPECT_TRUE(host.failure().is_ok());
   EXPECT_EQ(host.node().role(), raft::Role::kLeader);  // time passed only through wait_until
   EXPECT_GT(host.node().now_ticks(), 20u);
+}
+
+// A Backend the test pushes by hand, as GaleraBackend does through the io_context.
+class PushedBackend final : public Backend {
+ public:
+  void subscribe(HealthFn fn) override { fn_ = std::move(fn); }
+  void push(BackendHealth health) { fn_(health); }
+  bool subscribed() const { return fn_ != nullptr; }
+
+ private:
+  HealthFn fn_;
+};
+
+TEST(NodeHost, PushedBackendHealthGatesLeadership) {
+  PushedBackend backend;
+  Single s;
+  s.backend = &backend;
+  s.start();
+  ASSERT_TRUE(backend.subscribed());
+  // No push yet: health unknown, the node is unfit and never campaigns.
+  s.tick(100);
+  EXPECT_NE(s.host->node().role(), raft::Role::kLeader);
+  EXPECT_FALSE(s.host->node().backend_healthy());
+  backend.push(BackendHealth::kHealthy);
+  EXPECT_EQ(s.host->next_deadline_us(), 0u) << "a pushed value is work for the next poll";
+  ASSERT_TRUE(s.elect());
+  backend.push(BackendHealth::kUnhealthy);
+  s.host->poll();
+  // A single voter has nobody to hand over to: it steps down and stays a follower.
+  EXPECT_EQ(s.host->node().role(), raft::Role::kFollower);
+  s.tick(100);
+  EXPECT_NE(s.host->node().role(), raft::Role::kLeader);
+  s.host.reset();
+  EXPECT_FALSE(backend.subscribed()) << "a destroyed host must unsubscribe";
 }
 
 }  // namespace

@@ -195,8 +195,8 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
         [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
-const std::array<KeySpec, 21>& key_specs() {
-  static const std::array<KeySpec, 21> specs = {
+const std::array<KeySpec, 28>& key_specs() {
+  static const std::array<KeySpec, 28> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -259,6 +259,27 @@ const std::array<KeySpec, 21>& key_specs() {
                  return parse_role(v, &c.role)),
       QUORUM_KEY("log_level", "enum debug|info|warn|error", "info", "", false,
                  "Lowest level of log lines written.", return parse_level(v, &c.log_level)),
+      QUORUM_KEY("galera_socket", "path", "(none)", "", false,
+                 "Unix socket of this controller's local Galera node; enables the health probe "
+                 "(an unhealthy node does not lead). Wins over galera_host.",
+                 return parse_path(v, &c.galera_socket)),
+      QUORUM_KEY("galera_host", "string", "(none)", "", false,
+                 "TCP host of the local Galera node (with galera_port); enables the probe.",
+                 return parse_name(v, &c.galera_host, true)),
+      QUORUM_KEY("galera_port", "port", "3306", "", false, "TCP port of the local Galera node.",
+                 return parse_port(v, &c.galera_port)),
+      QUORUM_KEY("galera_user", "string", "(none)", "", false,
+                 "MariaDB user of the probe (reads wsrep status variables only).",
+                 return parse_name(v, &c.galera_user)),
+      QUORUM_KEY("galera_password", "string", "(none)", "", false,
+                 "Password of galera_user.", return parse_path(v, &c.galera_password)),
+      QUORUM_KEY("galera_probe_interval_ms", "uint", "500", "ms", false,
+                 "Time between two probes (each bounded by 1 s connect and 1 s read timeouts).",
+                 return parse_int_into(v, 50, 60'000, &c.galera_probe_interval_ms)),
+      QUORUM_KEY("galera_probes_to_change", "uint", "2", "probes", false,
+                 "Consecutive bad (good) probes before the backend counts as unhealthy "
+                 "(healthy): one slow probe does not move leadership.",
+                 return parse_int_into(v, 1, 100, &c.galera_probes_to_change)),
   };
   return specs;
 }

@@ -75,6 +75,17 @@ struct ParsedConfig {
   std::uint32_t priority = 1;
   NodeRole role = NodeRole::kVoter;
   LogLevel log_level = LogLevel::kInfo;
+  // Galera backend probe (preview; docs/operations.md "Galera (preview)"). Off unless
+  // galera_socket or galera_host is set; then health gates leadership (DESIGN invariant 8).
+  std::string galera_host;
+  std::uint16_t galera_port = 3306;
+  std::string galera_socket;
+  std::string galera_user;
+  std::string galera_password;
+  std::uint64_t galera_probe_interval_ms = 500;
+  std::uint64_t galera_probes_to_change = 2;  // hysteresis: consecutive probes either way
+
+  bool galera_enabled() const { return !galera_socket.empty() || !galera_host.empty(); }
 
   bool tls_enabled() const { return !tls_ca_file.empty(); }
   // This node's entry in peers (validated to exist).

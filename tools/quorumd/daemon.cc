@@ -12,6 +12,7 @@
 #include "adapters/asio/offloaded_storage.h"
 #include "adapters/asio/system_clock.h"
 #include "adapters/files/config_dir_writer.h"
+#include "adapters/galera/galera_backend.h"
 #include "adapters/http/http_server.h"
 #include "adapters/net/tcp_transport.h"
 #include "adapters/rocks/rocks_storage.h"
@@ -28,6 +29,24 @@ namespace quorum::quorumd {
 namespace log = adapters::log;
 
 namespace {
+
+// The Galera probe when galera_socket or galera_host is configured (else no backend: health
+// never gates leadership). Pushes health onto the io thread, where the host runs.
+std::unique_ptr<adapters::galera::GaleraBackend> make_galera_backend(const ParsedConfig& config,
+                                                                     boost::asio::io_context& io) {
+  if (!config.galera_enabled()) return nullptr;
+  adapters::galera::GaleraBackendConfig galera;
+  galera.probe.host = config.galera_host;
+  galera.probe.port = config.galera_port;
+  galera.probe.unix_socket = config.galera_socket;
+  galera.probe.user = config.galera_user;
+  galera.probe.password = config.galera_password;
+  galera.probe_interval_ms = config.galera_probe_interval_ms;
+  const auto probes = static_cast<std::uint32_t>(config.galera_probes_to_change);
+  galera.filter = {.bad_probes_min = probes, .good_probes_min = probes};
+  return std::make_unique<adapters::galera::GaleraBackend>(
+      galera, [&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); });
+}
 // Hand edits of config_dir are found and undone within this period.
 constexpr auto kDriftCheckPeriod = std::chrono::seconds(5);
 
@@ -84,6 +103,7 @@ struct Daemon::Impl {
   std::unique_ptr<adapters::rocks::RocksStorage> rocks;
   std::unique_ptr<adapters::OffloadedStorage> storage;
   std::unique_ptr<adapters::TcpTransport> transport;
+  std::unique_ptr<adapters::galera::GaleraBackend> backend;  // outlives host (host unsubscribes)
   std::unique_ptr<host::NodeHost> host;
   std::unique_ptr<ConfigMaterializer> materializer;
   std::unique_ptr<adapters::HttpServer> http;
@@ -135,8 +155,10 @@ Status Daemon::Impl::start() {
         acks.on_message(message, host->node().term(), std::chrono::steady_clock::now());
         host->deliver(std::move(message));
       });
+  backend = make_galera_backend(config, io);
   host = std::make_unique<host::NodeHost>(
-      to_host_config(config), host::Ports{*transport, clock, *storage, executor, nullptr}, prng.fork(2));
+      to_host_config(config), host::Ports{*transport, clock, *storage, executor, backend.get()},
+      prng.fork(2));
   install_hooks();
   if (Status status = host->start(); !status.is_ok()) return status;
   log::info("raft", "node {} ({}) loaded: term {}, last index {}, commit index {}", config.node_id,

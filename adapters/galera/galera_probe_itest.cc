@@ -1,0 +1,193 @@
+// GaleraProbe and GaleraBackend against a real 3-node MariaDB Galera cluster (tools/galera-local).
+// The cluster is started once for the whole binary (a gtest Environment); each test leaves it
+// healthy again. Needs root; never skips: a machine that cannot run the cluster fails loudly.
+//
+// Bounds below are generous multiples of what was measured (docs/operations.md, "Galera
+// (preview)"): they catch a probe that never notices a fault, not a slow machine.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/galera/galera_backend.h"
+#include "adapters/galera/probe.h"
+
+namespace quorum::adapters::galera {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kFaultBound = std::chrono::seconds(20);
+
+std::string tool() {
+  const char* path = std::getenv("GALERA_LOCAL");
+  return path != nullptr ? path : "tools/galera-local";
+}
+
+int galera_local(const std::string& args) {
+  const std::string command = tool() + " " + args;
+  std::fprintf(stderr, "[galera-local] %s\n", command.c_str());
+  return std::system(command.c_str());
+}
+
+class GaleraCluster : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    ASSERT_EQ(geteuid(), 0u) << "the real-Galera tests need root (mariadbd runs as user mysql, "
+                                "isolation uses iptables): run them as root";
+    const auto start = Clock::now();
+    ASSERT_EQ(galera_local("up"), 0) << "tools/galera-local up failed (its output names the node "
+                                        "and prints its error log)";
+    std::fprintf(stderr, "[galera-local] up in %.1f s\n",
+                 std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  void TearDown() override { galera_local("down"); }
+};
+
+const ::testing::Environment* const kCluster =
+    ::testing::AddGlobalTestEnvironment(new GaleraCluster);
+
+ProbeConfig tcp_config(int node) {
+  ProbeConfig config;
+  config.host = "127.0.0.1";
+  config.port = static_cast<std::uint16_t>(3310 + node);
+  config.user = "galera";
+  config.password = "galera";
+  return config;
+}
+
+// Probes `node` until `done(result)` or kFaultBound; returns the last result and the time taken.
+ProbeResult probe_until(int node, const std::function<bool(const ProbeResult&)>& done,
+                        double* elapsed_s = nullptr) {
+  GaleraProbe probe(tcp_config(node));
+  const auto start = Clock::now();
+  ProbeResult result;
+  while (Clock::now() - start < kFaultBound) {
+    result = probe.probe();
+    if (done(result)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (elapsed_s != nullptr) *elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+class GaleraReal : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(galera_local("up"), 0); }
+  void TearDown() override { EXPECT_EQ(galera_local("up"), 0) << "could not restore the cluster"; }
+};
+
+TEST_F(GaleraReal, EveryNodeIsPrimarySyncedReadySize3OverTcpAndSocket) {
+  for (int node = 1; node <= 3; ++node) {
+    GaleraProbe probe(tcp_config(node));
+    const ProbeResult r = probe.probe();
+    EXPECT_EQ(r.error_code, 0u) << describe(r);
+    EXPECT_EQ(r.cluster_status, "Primary");
+    EXPECT_EQ(r.local_state_comment, "Synced");
+    EXPECT_TRUE(r.ready);
+    EXPECT_EQ(r.cluster_size, 3);
+    EXPECT_TRUE(is_healthy(r));
+  }
+  ProbeConfig socket;
+  socket.unix_socket = std::string(std::getenv("GALERA_LOCAL_BASE")) + "/node2/mysqld.sock";
+  socket.user = "root";
+  GaleraProbe probe(socket);
+  EXPECT_TRUE(is_healthy(probe.probe()));
+}
+
+TEST_F(GaleraReal, AnIsolatedNodeIsNonPrimaryAndItsClientsGet1047) {
+  GaleraProbe writer(tcp_config(1));
+  std::string error;
+  ASSERT_EQ(writer.execute("CREATE TABLE IF NOT EXISTS quorum_test.t (id INT PRIMARY KEY)", &error),
+            0u) << error;
+  ASSERT_EQ(galera_local("isolate 3"), 0);
+  double elapsed_s = 0;
+  const ProbeResult r = probe_until(3, [](const ProbeResult& p) {
+    return p.error_code == 0 && p.cluster_status == "non-Primary";
+  }, &elapsed_s);
+  std::fprintf(stderr, "isolated node non-Primary after %.1f s: %s\n", elapsed_s, describe(r).c_str());
+  EXPECT_EQ(r.cluster_status, "non-Primary") << describe(r);
+  EXPECT_FALSE(r.ready);
+  EXPECT_FALSE(is_healthy(r));
+  GaleraProbe reader(tcp_config(3));
+  const std::uint32_t code = reader.execute("SELECT * FROM quorum_test.t", &error);
+  EXPECT_EQ(code, 1047u) << error;
+  EXPECT_NE(error_name(code), "");
+  // The majority stays healthy, with size 2.
+  const ProbeResult majority = probe_until(1, [](const ProbeResult& p) { return p.cluster_size == 2; });
+  EXPECT_TRUE(is_healthy(majority)) << describe(majority);
+  ASSERT_EQ(galera_local("heal"), 0);
+  const ProbeResult healed = probe_until(3, is_healthy, &elapsed_s);
+  std::fprintf(stderr, "healed node healthy after %.1f s\n", elapsed_s);
+  EXPECT_TRUE(is_healthy(healed)) << describe(healed);
+}
+
+TEST_F(GaleraReal, AProbeOfAPausedNodeTimesOutInsteadOfHanging) {
+  ASSERT_EQ(galera_local("pause 2"), 0);
+  GaleraProbe probe(tcp_config(2));
+  const auto start = Clock::now();
+  const ProbeResult r = probe.probe();
+  const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  std::fprintf(stderr, "probe of a paused node: %.1f s, %s\n", elapsed_s, describe(r).c_str());
+  EXPECT_NE(r.error_code, 0u);
+  EXPECT_FALSE(is_healthy(r));
+  EXPECT_LT(elapsed_s, 15.0) << "connect/read timeouts of 1 s did not bound the probe";
+  ASSERT_EQ(galera_local("resume 2"), 0);
+}
+
+TEST_F(GaleraReal, AKilledNodeRefusesTheConnectionAndIsNamed) {
+  ASSERT_EQ(galera_local("kill 1"), 0);
+  GaleraProbe probe(tcp_config(1));
+  const ProbeResult r = probe.probe();
+  EXPECT_TRUE(r.error_code == 2002u || r.error_code == 2003u) << describe(r);
+  EXPECT_NE(describe(r).find("cannot connect"), std::string::npos) << describe(r);
+}
+
+// The Backend pushes each change through `post`, here onto this thread's io_context (the host's
+// thread in quorumd), with the hysteresis of 2 probes either way.
+TEST_F(GaleraReal, GaleraBackendPushesUnhealthyOnIsolationAndHealthyAfterHeal) {
+  boost::asio::io_context io;
+  GaleraBackendConfig config;
+  config.probe = tcp_config(3);
+  config.probe_interval_ms = 200;
+  config.filter = {.bad_probes_min = 2, .good_probes_min = 2};
+  GaleraBackend backend(config, [&io](std::function<void()> fn) {
+    boost::asio::post(io, std::move(fn));
+  });
+  std::vector<host::BackendHealth> pushed;
+  const std::thread::id host_thread = std::this_thread::get_id();
+  bool on_host_thread = true;
+  backend.subscribe([&](host::BackendHealth h) {
+    on_host_thread = on_host_thread && std::this_thread::get_id() == host_thread;
+    pushed.push_back(h);
+  });
+  auto run_until = [&](host::BackendHealth want) {
+    const auto start = Clock::now();
+    while ((pushed.empty() || pushed.back() != want) && Clock::now() - start < kFaultBound) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(50));
+    }
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  run_until(host::BackendHealth::kHealthy);
+  ASSERT_EQ(pushed, std::vector{host::BackendHealth::kHealthy});
+  ASSERT_EQ(galera_local("isolate 3"), 0);
+  const double unhealthy_s = run_until(host::BackendHealth::kUnhealthy);
+  ASSERT_EQ(galera_local("heal"), 0);
+  const double healthy_s = run_until(host::BackendHealth::kHealthy);
+  std::fprintf(stderr, "backend pushed unhealthy %.1f s after isolate, healthy %.1f s after heal\n",
+               unhealthy_s, healthy_s);
+  EXPECT_EQ(pushed, (std::vector{host::BackendHealth::kHealthy, host::BackendHealth::kUnhealthy,
+                                 host::BackendHealth::kHealthy}));
+  EXPECT_TRUE(on_host_thread);
+  EXPECT_GE(backend.bad_probes_count(), 2u);
+}
+
+}  // namespace
+}  // namespace quorum::adapters::galera
