@@ -118,20 +118,33 @@ TEST(NodeStickiness, RestartedNodeRefusesTransferVotesWithinTheWindow) {
 }
 
 TEST(NodeStickiness, RestartedNodeRefusesVotesForOneElectionTimeout) {
+  // Priority 0: the node never campaigns, so it is a follower at every tick and both halves run
+  // whatever the seed: it refuses for T - 1 = 9 ticks after the restart and grants at tick T.
+  Membership m = testing::voters({1, 2, 3});
+  m.members[0].priority = 0;
   PersistedState s;
   s.hard_state.current_term = 3;
-  auto n = testing::make_node(1, testing::voters({1, 2, 3}), {}, s);
+  auto n = testing::make_node(1, m, {}, s);
   n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, false}));
   Ready r = testing::drain(*n);
   EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
   EXPECT_EQ(n->term(), Term{3});
-  for (int i = 0; i < 10; ++i) n->tick();
+  for (int i = 0; i < 9; ++i) n->tick();
   testing::drain(*n);
-  if (n->role() == Role::kFollower) {
-    n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, false}));
-    r = testing::drain(*n);
-    EXPECT_EQ(testing::messages_of<VoteResponse>(r.messages_after_persist).size(), 1u);
-  }
+  ASSERT_EQ(n->role(), Role::kFollower);
+  n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, false}));
+  r = testing::drain(*n);
+  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty()) << "tick 9";
+  EXPECT_EQ(n->term(), Term{3});
+  n->tick();
+  testing::drain(*n);
+  ASSERT_EQ(n->role(), Role::kFollower);
+  n->step(msg(2, 1, 4, VoteRequest{false, 0, 0, false}));
+  r = testing::drain(*n);
+  const std::vector<Message> votes = testing::messages_of<VoteResponse>(r.messages_after_persist);
+  ASSERT_EQ(votes.size(), 1u) << "tick 10";
+  EXPECT_TRUE(std::get<VoteResponse>(votes[0].body).granted);
+  EXPECT_EQ(n->term(), Term{4});
 }
 
 TEST(NodeStickiness, LeaderRefusesHigherTermVotes) {

@@ -44,13 +44,27 @@ TEST(NodeTransfer, TransferToBestPicksMostUpToDateVoter) {
 }
 
 TEST(NodeTransfer, TieOnMatchGoesToHigherPriorityThenLowerId) {
+  // Node 1 leads with the top priority (so no priority transfer moves it); every other voter is
+  // caught up (a tie on match). Nodes 3 and 4 share the highest priority among them: the higher
+  // priority beats node 2's lower id, and among 3 and 4 the lower id wins. Whatever the seed
+  // elects first, leadership is moved to node 1 before the transfer under test.
   Membership m = testing::voters({1, 2, 3, 4});
+  m.members[0].priority = 9;  // node 1
   m.members[2].priority = 5;  // node 3
+  m.members[3].priority = 5;  // node 4
   Cluster c(m, {}, 3);
-  const NodeId l = c.elect();
+  const NodeId first = c.elect();
+  ASSERT_NE(first, kNoNode);
+  if (first != 1) {
+    ASSERT_EQ(c.node(first).transfer_leadership(1), RequestResult::kOk);
+    c.stabilize();
+  }
+  ASSERT_EQ(c.leader(), NodeId{1});
   c.tick(2);
-  if (l == 3) GTEST_SKIP() << "seed elected node 3 itself";
-  ASSERT_EQ(c.node(l).transfer_leadership(kNoNode), RequestResult::kOk);
+  for (NodeId id : {2, 3, 4}) {
+    ASSERT_EQ(c.node(id).last_index(), c.node(1).last_index()) << "node " << id << " lags";
+  }
+  ASSERT_EQ(c.node(1).transfer_leadership(kNoNode), RequestResult::kOk);
   c.stabilize();
   EXPECT_EQ(c.leader(), NodeId{3});
 }
