@@ -142,6 +142,10 @@ std::string check_membership(const raft::Membership& membership) {
 std::string check_entry(const raft::Entry& entry) {
   if (entry.index == 0) return "entry index is 0";
   if (entry.term == 0) return fmt::format("entry {} has term 0", entry.index);
+  if (entry.term > kTermMax) {
+    return fmt::format("entry {} has term {}, above the largest term {}", entry.index, entry.term,
+                       kTermMax);
+  }
   switch (entry.kind) {
     case raft::EntryKind::kNoop:
       if (!entry.data.empty()) return fmt::format("noop entry {} carries data", entry.index);
@@ -182,6 +186,10 @@ std::string check_entries(const std::vector<raft::Entry>& entries, LogIndex firs
 }
 
 std::string check_hard_state(const raft::HardState& hard_state) {
+  if (hard_state.current_term > kTermMax) {
+    return fmt::format("current term {} is above the largest term {}", hard_state.current_term,
+                       kTermMax);
+  }
   if (hard_state.current_term == 0 && hard_state.voted_for != kNoNode) {
     return fmt::format("voted for {} in term 0 (no election has term 0)", hard_state.voted_for);
   }
@@ -191,6 +199,9 @@ std::string check_hard_state(const raft::HardState& hard_state) {
 std::string check_snapshot_meta(const raft::SnapshotMeta& meta) {
   if (meta.last_index == 0) return "meta: last index is 0";
   if (meta.last_term == 0) return "meta: last term is 0";
+  if (meta.last_term > kTermMax) {
+    return fmt::format("meta: last term {} is above the largest term {}", meta.last_term, kTermMax);
+  }
   std::string reason = check_membership(meta.membership);
   if (!reason.empty()) return "meta: " + reason;
   return {};
@@ -199,6 +210,9 @@ std::string check_snapshot_meta(const raft::SnapshotMeta& meta) {
 std::string check_message(const raft::Message& message) {
   if (message.from == kNoNode) return "sender node id is 0";
   if (message.to == kNoNode) return "recipient node id is 0";
+  if (message.term > kTermMax) {
+    return fmt::format("term {} is above the largest term {}", message.term, kTermMax);
+  }
   const std::string_view kind = body_name(message.body);
   if (is_request(message.body) && message.term == 0) return fmt::format("{} with term 0", kind);
   std::string reason = check_body(message);

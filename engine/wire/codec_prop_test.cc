@@ -97,7 +97,7 @@ raft::Message any_message() {
   raft::Message m;
   m.from = any_u64(1, kMax64);
   m.to = any_u64(1, kMax64);
-  m.term = any_u64(1, kMax64);
+  m.term = any_u64(1, kTermMax);
   switch (*rc::gen::inRange(0, 6)) {
     case 0: {
       raft::VoteRequest v{*rc::gen::arbitrary<bool>(), 0, 0, *rc::gen::arbitrary<bool>(),
@@ -110,7 +110,7 @@ raft::Message any_message() {
       break;
     }
     case 1:
-      m.term = any_u64(0, kMax64);
+      m.term = any_u64(0, kTermMax);
       m.body = raft::VoteResponse{*rc::gen::arbitrary<bool>(), *rc::gen::arbitrary<bool>()};
       break;
     case 2:
@@ -118,7 +118,7 @@ raft::Message any_message() {
       break;
     case 3: {
       const bool success = *rc::gen::arbitrary<bool>();
-      m.term = any_u64(0, kMax64);
+      m.term = any_u64(0, kTermMax);
       m.body = raft::AppendResponse{success,
                                     any_u64(0, kMax64),
                                     success ? 0 : any_u64(0, kMax64),
@@ -173,15 +173,15 @@ RC_GTEST_PROP(CodecProperty, MessageRoundTripsUnchanged, ()) {
 }
 
 RC_GTEST_PROP(CodecProperty, RecordsRoundTripUnchanged, ()) {
-  const raft::Entry entry = any_entry(any_u64(1, kMax64), any_u64(1, kMax64));
+  const raft::Entry entry = any_entry(any_u64(1, kTermMax), any_u64(1, kMax64));
   Result<raft::Entry> decoded_entry = decode_entry(encode_entry(entry));
   RC_ASSERT(decoded_entry.has_value());
   RC_ASSERT(*decoded_entry == entry);
-  raft::HardState hs{any_u64(1, kMax64), any_u64(0, kMax64), any_u64(0, kMax64)};
+  raft::HardState hs{any_u64(1, kTermMax), any_u64(0, kMax64), any_u64(0, kMax64)};
   Result<raft::HardState> decoded_hs = decode_hard_state(encode_hard_state(hs));
   RC_ASSERT(decoded_hs.has_value());
   RC_ASSERT(*decoded_hs == hs);
-  raft::Snapshot snapshot{{any_u64(1, kMax64), any_u64(1, kMax64), any_membership()}, any_bytes()};
+  raft::Snapshot snapshot{{any_u64(1, kMax64), any_u64(1, kTermMax), any_membership()}, any_bytes()};
   Result<raft::Snapshot> decoded_snapshot = decode_snapshot(encode_snapshot(snapshot));
   RC_ASSERT(decoded_snapshot.has_value());
   RC_ASSERT(*decoded_snapshot == snapshot);

@@ -67,14 +67,17 @@ TEST(Codec, RoundTripsEveryMessageKind) {
 }
 
 TEST(Codec, RoundTripsExtremeIdsAndTerms) {
-  raft::Message m{kMax64, 1, kMax64, raft::VoteRequest{false, kMax64, kMax64, true, kMax64}};
+  raft::Message m{kMax64, 1, kTermMax, raft::VoteRequest{false, kMax64, kTermMax, true, kMax64}};
   expect_round_trip(m);
   m.body = raft::TimeoutNow{kMax64};
   expect_round_trip(m);
   raft::Message append{
-      7, kMax64, kMax64,
-      raft::AppendRequest{
-          kMax64 - 1, kMax64, {{kMax64, kMax64, raft::EntryKind::kNoop, "", {}}}, kMax64, kMax64}};
+      7, kMax64, kTermMax,
+      raft::AppendRequest{kMax64 - 1,
+                          kTermMax,
+                          {{kTermMax, kMax64, raft::EntryKind::kNoop, "", {}}},
+                          kMax64,
+                          kMax64}};
   expect_round_trip(append);
 }
 
@@ -91,7 +94,7 @@ TEST(Codec, RoundTripsEntriesHardStateAndSnapshots) {
     EXPECT_EQ(*decoded, entry);
   }
   for (const raft::HardState& hs :
-       {raft::HardState{0, 0, 0}, raft::HardState{kMax64, kMax64, kMax64},
+       {raft::HardState{0, 0, 0}, raft::HardState{kTermMax, kMax64, kMax64},
         raft::HardState{3, 0, 2}}) {
     Result<raft::HardState> decoded = decode_hard_state(encode_hard_state(hs));
     ASSERT_TRUE(decoded.has_value());
@@ -464,6 +467,32 @@ TEST(Codec, RejectsInvalidHello) {
 }
 
 // ---- encode asserts on invalid values (pair assertions) ----
+
+// Issue 9 item 5: a peer-sent term near UINT64_MAX would overflow `current_term + 1` in the
+// core (pre-vote term, campaign). The codec refuses any term above kTermMax, in messages and
+// in stored records alike.
+TEST(Codec, RejectsTermsAboveTheLargestTerm) {
+  for (const std::uint64_t term : {kTermMax + 1, kMax64 - 1, kMax64}) {
+    pb::Message m = valid_heartbeat();
+    m.set_term(term);
+    expect_message_rejected(m, "above the largest term");
+    m.mutable_vote_response();
+    expect_message_rejected(m, "above the largest term");  // responses too, not only requests
+    pb::Entry e;
+    e.set_kind(pb::ENTRY_KIND_NOOP);
+    e.set_index(1);
+    e.set_term(term);
+    expect_entry_rejected(e.SerializeAsString(), "above the largest term");
+    pb::HardState hs;
+    hs.set_current_term(term);
+    Result<raft::HardState> decoded = decode_hard_state(hs.SerializeAsString());
+    ASSERT_FALSE(decoded.has_value()) << term;
+    EXPECT_NE(decoded.error().message().find("above the largest term"), std::string::npos);
+  }
+  pb::Message at_bound = valid_heartbeat();
+  at_bound.set_term(kTermMax);
+  EXPECT_TRUE(decode_message(at_bound.SerializeAsString()).has_value());
+}
 
 TEST(CodecDeathTest, EncodeAssertsOnInvalidValues) {
   EXPECT_DEATH((void)encode_message(raft::Message{1, 0, 1, raft::TimeoutNow{}}),

@@ -40,6 +40,8 @@ void check_persisted_state(const PersistedState& state) {
                                                : state.entries.back().term;
   QUORUM_ASSERT(state.hard_state.current_term >= last_term, "term {} below last log term {}",
                 state.hard_state.current_term, last_term);
+  QUORUM_ASSERT(state.hard_state.current_term <= kTermMax, "term {} above kTermMax",
+                state.hard_state.current_term);
 }
 
 }  // namespace
@@ -96,6 +98,9 @@ void Node::Impl::step(const Message& m) {
   QUORUM_ASSERT(m.to == config_.id, "message to {} stepped on node {}", m.to, config_.id);
   QUORUM_ASSERT(m.from != config_.id, "message from self");
   QUORUM_ASSERT(m.from != kNoNode);
+  // The codec refuses such terms; a message that bypassed it must not push current_term_
+  // towards overflow either.
+  if (m.term > kTermMax) return;
   const Term term_before = current_term_;
   if (const auto* r = std::get_if<AppendResponse>(&m.body)) note_peer_backend(m.from, *r);
   if (!settle_term(m)) return;
@@ -136,11 +141,26 @@ bool Node::Impl::refuses_for_stickiness(const VoteRequest& request) const {
   return leader_contact_elapsed_ticks_ < stickiness_window_ticks();
 }
 
+bool Node::Impl::ignores_append_from_non_voter(const Message& m) const {
+  // A higher-term append or snapshot from a node that is not a voter here (a removed member, or
+  // a hostile peer) would depose the live leader this node follows. Ignored only while such a
+  // leader is heard from: a node that knows no live leader (just started, or lagging behind a
+  // membership change that added the new leader) accepts it, else it could never catch up.
+  // The cost: a follower that missed the change adding a new leader ignores that leader for at
+  // most one election timeout after its old leader fell silent.
+  const bool from_leader = std::holds_alternative<AppendRequest>(m.body) ||
+                           std::holds_alternative<SnapshotRequest>(m.body);
+  if (!from_leader || tracker_.membership().is_voter(m.from)) return false;
+  return leader_id_ != kNoNode && leader_id_ != m.from &&
+         leader_contact_elapsed_ticks_ < stickiness_window_ticks();
+}
+
 bool Node::Impl::settle_term(const Message& m) {
   const auto* vote_request = std::get_if<VoteRequest>(&m.body);
   if (vote_request != nullptr && !tracker_.membership().is_voter(m.from)) {
     return false;  // removed or unknown nodes are ignored: they must not disturb the group
   }
+  if (m.term > current_term_ && ignores_append_from_non_voter(m)) return false;
   if (m.term > current_term_) {
     if (vote_request != nullptr && refuses_for_stickiness(*vote_request)) {
       trace(vote_request->pre_vote ? TraceKind::kPreVoteRefused : TraceKind::kVoteRefused, m.from);
@@ -340,10 +360,11 @@ void Node::Impl::reset_election_timer() {
 
 bool Node::Impl::can_campaign() const {
   // Learners, removed nodes, priority-0 members and nodes whose backend is unhealthy never
-  // campaign.
+  // campaign; nor does a node at the largest term (a campaign would go beyond it; types.h
+  // kTermMax).
   const Member* self = tracker_.membership().find(config_.id);
   return self != nullptr && self->role == MemberRole::kVoter && self->priority > 0 &&
-         backend_healthy_;
+         backend_healthy_ && current_term_ < kTermMax;
 }
 
 // ---- Public API: thin forwarding to Impl.

@@ -130,5 +130,32 @@ TEST(NodeElection, ReadySeqIncrements) {
   EXPECT_GT(last, 1u);
 }
 
+// Issue 9 item 5: terms cannot overflow. A message above kTermMax (which the codec refuses)
+// is dropped by the core too, and a node that reached kTermMax stops campaigning, so neither
+// `++current_term_` nor the pre-vote's `current_term_ + 1` can wrap to 0.
+TEST(NodeElection, AbsurdTermsAreDroppedAndANodeAtTheLargestTermNeverCampaigns) {
+  auto n = testing::make_node(1, testing::voters({1, 2, 3}));
+  for (int i = 0; i < 40; ++i) n->tick();  // past restart stickiness
+  testing::drain(*n);
+  const Term before = n->term();
+  n->step(testing::msg(2, 1, kTermMax + 1, AppendRequest{0, 0, {}, 0, 1}));
+  n->step(testing::msg(3, 1, ~Term{0}, VoteRequest{false, 0, 0, false}));
+  Ready r = testing::drain(*n);
+  EXPECT_TRUE(testing::all_messages(r).empty());
+  EXPECT_EQ(n->term(), before);
+
+  PersistedState s;
+  s.hard_state.current_term = kTermMax;
+  auto top = testing::make_node(1, testing::voters({1, 2, 3}), {}, s);
+  for (int i = 0; i < 100; ++i) top->tick();  // five election timeouts and more
+  r = testing::drain(*top);
+  EXPECT_EQ(top->role(), Role::kFollower);
+  EXPECT_EQ(top->term(), kTermMax);
+  EXPECT_TRUE(testing::messages_of<VoteRequest>(testing::all_messages(r)).empty());
+  // It still follows a leader of that term.
+  top->step(testing::msg(2, 1, kTermMax, AppendRequest{0, 0, {}, 0, 1}));
+  EXPECT_EQ(top->leader_id(), NodeId{2});
+}
+
 }  // namespace
 }  // namespace quorum::raft

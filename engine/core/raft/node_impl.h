@@ -50,6 +50,7 @@ struct Node::Impl {
   bool settle_term(const Message& m);
   void on_lower_term(const Message& m);
   bool refuses_for_stickiness(const VoteRequest& request) const;
+  bool ignores_append_from_non_voter(const Message& m) const;
   void step_follower(const Message& m);
   void step_candidate(const Message& m);
   void step_leader(const Message& m);

@@ -128,17 +128,42 @@ TEST(NodeMembership, RemovedFollowerIsIgnored) {
   const NodeId l = c.elect();
   c.stabilize();
   const NodeId gone = follower_of(c, l);
+  const NodeId stays = follower_of(c, l, gone);
   ASSERT_EQ(c.node(l).propose_membership({Kind::kRemove, gone, 1}).code,
             ProposeResult::Code::kAccepted);
   c.tick(2);
   EXPECT_EQ(c.node(l).membership().find(gone), nullptr);
+  ASSERT_EQ(c.node(stays).membership().find(gone), nullptr);
+  const Term t = c.node(l).term();
   // The leader stops replicating to the removed node at once (it may never learn of its
   // removal). Its vote requests are ignored, even forced ones, and PreVote keeps its term.
-  const Term t = c.node(l).term();
   c.node(l).step(testing::msg(gone, l, t + 5, VoteRequest{false, 100, t, true}));
   EXPECT_EQ(c.node(l).term(), t);
+
+  // An append from the removed node with a higher term would depose the live leader that
+  // `stays` follows: it is ignored (no answer, no new term, same leader).
+  c.node(stays).step(testing::msg(gone, stays, t + 5, AppendRequest{0, 0, {}, 0, 1}));
+  Ready r = testing::drain(c.node(stays));
+  EXPECT_TRUE(testing::all_messages(r).empty());
+  EXPECT_EQ(c.node(stays).term(), t);
+  EXPECT_EQ(c.node(stays).leader_id(), l);
+
+  // A real vote request that nothing else refuses: the leader is gone, the stickiness window of
+  // `stays` has run out, and the request's log is more up to date. Only the membership filter
+  // keeps `stays` from moving to the removed node's term and voting for it.
+  c.crash(l);
+  c.tick_node(stays, c.node(stays).internals().config_.election_timeout_ticks);
+  ASSERT_GE(c.node(stays).internals().leader_contact_elapsed_ticks_,
+            c.node(stays).internals().stickiness_window_ticks());
+  const Term before = c.node(stays).term();
+  c.node(stays).step(testing::msg(gone, stays, before + 5, VoteRequest{false, 100, before, false}));
+  r = testing::drain(c.node(stays));
+  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
+  EXPECT_EQ(c.node(stays).term(), before);
+  c.restart(l);
   c.tick(100);
-  EXPECT_EQ(c.leader(), l);
+  EXPECT_NE(c.leader(), kNoNode);
+  EXPECT_NE(c.leader(), gone);
   EXPECT_EQ(c.node(gone).term(), t);
 }
 
