@@ -6,6 +6,8 @@
 #include <functional>
 #include <vector>
 
+#include "engine/core/base/status.h"
+#include "engine/core/base/types.h"
 #include "engine/core/raft/entry.h"
 #include "engine/core/raft/state.h"
 #include "engine/core/raft/trace.h"
@@ -18,6 +20,8 @@ struct HostHooks {
   std::vector<std::function<void(const raft::TraceEvent&)>> trace;
   std::vector<std::function<void(const raft::Entry&)>> apply;
   std::vector<std::function<void(const PersistBatch&)>> persist;
+  // A snapshot from `from` failed validation and was dropped before the core saw it.
+  std::vector<std::function<void(NodeId from, const Status& why)>> snapshot_refused;
 
   void role_changed(const raft::SoftState& state) const {
     for (const auto& fn : role_change) fn(state);
@@ -30,6 +34,9 @@ struct HostHooks {
   }
   void persisted(const PersistBatch& batch) const {
     for (const auto& fn : persist) fn(batch);
+  }
+  void refused_snapshot(NodeId from, const Status& why) const {
+    for (const auto& fn : snapshot_refused) fn(from, why);
   }
 };
 

@@ -11,6 +11,7 @@
 #include "engine/host/apply_loop.h"
 #include "engine/host/hooks.h"
 #include "engine/host/ready_handler.h"
+#include "engine/host/snapshot_check.h"
 #include "engine/host/ticker.h"
 #include "engine/wire/codec.h"
 
@@ -333,6 +334,10 @@ void NodeHost::on_persist(std::function<void(const PersistBatch&)> fn) {
   impl_->hooks.persist.push_back(std::move(fn));
 }
 
+void NodeHost::on_snapshot_refused(std::function<void(NodeId from, const Status& why)> fn) {
+  impl_->hooks.snapshot_refused.push_back(std::move(fn));
+}
+
 // --- Impl -------------------------------------------------------------------------------------
 
 // With a backend the core follows every pushed value and is unfit until the first one (health
@@ -373,6 +378,15 @@ void NodeHost::Impl::feed_inbox() {
     if (message.to != self || message.from == self || message.from == kNoNode) {
       ++stats.messages_dropped_count;
       continue;
+    }
+    // Validated before the core may store and acknowledge it (snapshot_check.h).
+    if (const auto* request = std::get_if<raft::SnapshotRequest>(&message.body)) {
+      Status valid = check_received_snapshot(request->snapshot);
+      if (!valid.is_ok()) {
+        ++stats.snapshots_refused_count;
+        hooks.refused_snapshot(message.from, valid);
+        continue;
+      }
     }
     node->step(message);
   }

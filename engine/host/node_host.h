@@ -73,6 +73,7 @@ struct HostStats {
   std::uint64_t entries_applied_count = 0;
   std::uint64_t snapshots_taken_count = 0;      // Node::compact calls
   std::uint64_t snapshots_installed_count = 0;  // snapshots received from a leader
+  std::uint64_t snapshots_refused_count = 0;    // received, invalid, dropped (snapshot_check.h)
   std::uint64_t ticks_count = 0;
   std::uint64_t messages_dropped_count = 0;  // inbox full, or misrouted
 };
@@ -139,6 +140,8 @@ class NodeHost {
   void on_apply(std::function<void(const raft::Entry&)> fn);
   // Called after Storage::persist() returned ok for `batch` (durability checkers).
   void on_persist(std::function<void(const PersistBatch&)> fn);
+  // A received snapshot failed validation and was dropped unstored (snapshot_check.h).
+  void on_snapshot_refused(std::function<void(NodeId from, const Status& why)> fn);
 
  private:
   struct Impl;
