@@ -55,9 +55,11 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes)
   last_received_ = std::chrono::steady_clock::now();
   Status status = reader_.feed(std::string_view(read_buffer_.data(), bytes));
   // Frames completed before a malformed one are still delivered: they were valid.
+  std::size_t frames_completed = 0;
   while (!closed_) {
     std::optional<std::string> payload = reader_.pop();
     if (!payload) break;
+    ++frames_completed;
     if (payload->empty()) {
       ++keepalives_received_;
       continue;
@@ -68,6 +70,14 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes)
   if (!status.is_ok()) {
     close("malformed frame: " + status.to_string(), /*malformed=*/true);
     return;
+  }
+  if (closed_) return;
+  // A frame left incomplete by this read started now, unless it had started before this read
+  // and is still the same frame (no frame completed in between).
+  if (reader_.partial_frame_bytes() == 0) {
+    partial_frame_since_.reset();
+  } else if (!partial_frame_since_ || frames_completed != 0) {
+    partial_frame_since_ = last_received_;
   }
   read_more();
 }

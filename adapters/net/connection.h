@@ -19,6 +19,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The last time bytes arrived (or start()), and the last time a frame was queued.
   std::chrono::steady_clock::time_point last_received() const { return last_received_; }
   std::chrono::steady_clock::time_point last_sent() const { return last_sent_; }
+  // When the first bytes of the frame now in progress arrived; nullopt between frames. Bytes
+  // alone are a sign of life, but a frame must also COMPLETE within a bound (tcp_transport.h):
+  // a peer trickling one unfinished frame a byte at a time is not a live peer.
+  std::optional<std::chrono::steady_clock::time_point> partial_frame_since() const {
+    return partial_frame_since_;
+  }
   std::uint64_t keepalives_received() const { return keepalives_received_; }
   const std::string& remote() const { return stream_->remote(); }
   std::uint64_t frames_dropped() const { return frames_dropped_; }
@@ -77,6 +84,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_received_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> partial_frame_since_;
   std::uint64_t keepalives_received_ = 0;
   std::uint64_t frames_dropped_ = 0;
   std::uint64_t frames_received_ = 0;

@@ -22,6 +22,8 @@ class FrameReader {
   // malformed one are still returned by pop().
   Status feed(std::string_view bytes);
   std::optional<std::string> pop();
+  // Bytes of a frame that has begun but not completed (0 between frames).
+  std::size_t partial_frame_bytes() const { return decoder_.buffered_bytes(); }
 
  private:
   wire::FrameDecoder decoder_;

@@ -112,6 +112,16 @@ void TcpTransport::check_liveness() {
     // Copy: close() runs on_closed, which resets peer.connection.
     std::shared_ptr<Connection> connection = peer.connection;
     const auto silent = now - connection->last_received();
+    const auto partial_since = connection->partial_frame_since();
+    if (options_.frame_timeout_ms != 0 && partial_since &&
+        now - *partial_since >= std::chrono::milliseconds(options_.frame_timeout_ms)) {
+      ++counters_.frames_timed_out;
+      connection->close(fmt::format(
+          "frame timeout: a frame begun {} ms ago is still incomplete (frame timeout {} ms)",
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - *partial_since).count(),
+          options_.frame_timeout_ms));
+      continue;
+    }
     if (silent >= idle_timeout) {
       ++counters_.connections_idle_closed;
       connection->close(fmt::format(
@@ -195,21 +205,54 @@ void TcpTransport::on_accepted(tcp::socket socket) {
     begin_handshake(make_plain_stream(std::move(socket)), std::nullopt);
     return;
   }
+  const std::string remote = endpoint_text(socket);
+  tls_handshake(std::move(socket), /*server=*/true,
+                [this, remote](std::unique_ptr<ByteStream> stream, const std::string& error) {
+                  if (!stream) {
+                    ++counters_.connections_refused;
+                    log::warn("net", "refused peer {}: tls handshake failed: {}", remote, error);
+                    return;
+                  }
+                  begin_handshake(std::move(stream), std::nullopt);
+                });
+}
+
+void TcpTransport::tls_handshake(tcp::socket socket, bool server, TlsDone done) {
   auto stream = std::make_unique<TlsSocket>(std::move(socket), *tls_context_);
   TlsSocket& ref = *stream;
-  const std::string remote = endpoint_text(ref.next_layer());
-  ref.async_handshake(asio::ssl::stream_base::server,
-                      [this, alive = alive_, remote, stream = std::move(stream)](
-                          const boost::system::error_code& ec) mutable {
-                        if (!*alive || stopped_) return;
-                        if (ec) {
-                          ++counters_.connections_refused;
-                          log::warn("net", "refused peer {}: tls handshake failed: {}", remote,
-                                    ec.message());
-                          return;
-                        }
-                        begin_handshake(make_tls_stream(std::move(stream)), std::nullopt);
-                      });
+  // Without a bound, a peer that connects and never speaks holds a socket forever (the
+  // handshake waits for a ClientHello that never comes). On expiry the socket is closed, which
+  // completes the handshake with an error; `timed_out` turns that error into the reason.
+  struct State {
+    bool finished = false;  // the handshake handler ran: `ref` may be gone
+    bool timed_out = false;
+  };
+  auto state = std::make_shared<State>();
+  auto timer = std::make_shared<asio::steady_timer>(io_);
+  timer->expires_after(std::chrono::milliseconds(options_.handshake_timeout_ms));
+  timer->async_wait([this, alive = alive_, state, &ref](const boost::system::error_code& ec) {
+    if (ec || !*alive || state->finished) return;
+    state->timed_out = true;
+    ++counters_.handshakes_timed_out;
+    boost::system::error_code ignored;
+    ref.next_layer().close(ignored);
+  });
+  ref.async_handshake(
+      server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client,
+      [this, alive = alive_, timer, state, done = std::move(done),
+       stream = std::move(stream)](const boost::system::error_code& ec) mutable {
+        state->finished = true;
+        timer->cancel();
+        if (!*alive || stopped_) return;
+        if (ec || state->timed_out) {
+          done(nullptr, state->timed_out
+                            ? fmt::format("not done within the handshake timeout ({} ms)",
+                                          options_.handshake_timeout_ms)
+                            : ec.message());
+          return;
+        }
+        done(make_tls_stream(std::move(stream)), {});
+      });
 }
 
 // ---- dialling side (lower id) ----
@@ -261,21 +304,16 @@ void TcpTransport::on_connected(NodeId peer_id, tcp::socket socket) {
     begin_handshake(make_plain_stream(std::move(socket)), peer_id);
     return;
   }
-  auto stream = std::make_unique<TlsSocket>(std::move(socket), *tls_context_);
-  TlsSocket& ref = *stream;
-  ref.async_handshake(asio::ssl::stream_base::client,
-                      [this, alive = alive_, peer_id, stream = std::move(stream)](
-                          const boost::system::error_code& ec) mutable {
-                        if (!*alive || stopped_) return;
-                        if (ec) {
-                          ++counters_.connections_refused;
-                          log::warn("net", "tls handshake with node {} failed: {}", peer_id,
-                                    ec.message());
-                          schedule_redial(peer_id);
-                          return;
-                        }
-                        begin_handshake(make_tls_stream(std::move(stream)), peer_id);
-                      });
+  tls_handshake(std::move(socket), /*server=*/false,
+                [this, peer_id](std::unique_ptr<ByteStream> stream, const std::string& error) {
+                  if (!stream) {
+                    ++counters_.connections_refused;
+                    log::warn("net", "tls handshake with node {} failed: {}", peer_id, error);
+                    schedule_redial(peer_id);
+                    return;
+                  }
+                  begin_handshake(std::move(stream), peer_id);
+                });
 }
 
 // ---- Hello exchange (both sides) ----
@@ -304,9 +342,12 @@ void TcpTransport::begin_handshake(std::unique_ptr<ByteStream> stream,
   if (dialled_peer) connection->send(hello_payload());
   // A peer that never says Hello (a port scanner, a stuck process) is cut after a bound.
   timer->expires_after(std::chrono::milliseconds(options_.handshake_timeout_ms));
-  timer->async_wait([weak](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->close("no hello within the handshake timeout");
+  timer->async_wait([this, alive = alive_, weak](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    if (auto self = weak.lock()) {
+      ++counters_.handshakes_timed_out;
+      self->close("no hello within the handshake timeout");
+    }
   });
 }
 
@@ -399,7 +440,7 @@ void TcpTransport::on_closed(NodeId peer_id, const std::shared_ptr<Connection>& 
   Peer& peer = peers_.at(peer_id);
   const bool current = peer.connection == connection;
   if (current) peer.connection.reset();
-  if (malformed || reason.rfind("idle:", 0) == 0) {
+  if (malformed || reason.rfind("idle:", 0) == 0 || reason.rfind("frame timeout:", 0) == 0) {
     log::warn("net", "closed connection to node {}: {}", peer_id, reason);
   } else {
     log::info("net", "lost connection to node {}: {}", peer_id, reason);

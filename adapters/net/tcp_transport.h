@@ -12,6 +12,11 @@
 // checks; a message that does not decode or is not addressed from that peer to this node; with
 // TLS, a peer whose certificate is not signed by the cluster CA (the TLS handshake fails).
 //
+// Hostile or broken peers are bounded: the TLS handshake and then the Hello must each finish
+// within handshake_timeout_ms (accepting and dialling side); after the Hello, a frame that has
+// begun must complete within frame_timeout_ms, so a peer that trickles bytes of a frame that
+// never ends is cut although every byte counts as a sign of life for the idle timeout.
+//
 // Liveness: every link carries traffic at least every keepalive_interval_ms (a keepalive frame,
 // an empty payload, when nothing else was sent); a link on which NOTHING arrived for
 // idle_timeout_ms is closed ("idle") and the dialer re-dials. Without this a half-open TCP
@@ -70,7 +75,14 @@ struct TransportOptions {
   std::size_t send_queue_frames_max = 4096;
   std::uint64_t backoff_ms_min = 20;
   std::uint64_t backoff_ms_max = 1000;
+  // Bounds the TLS handshake and then the Hello exchange, each, on both sides: a peer that
+  // connects and stays silent (or stalls mid-handshake) is cut, its socket closed.
   std::uint64_t handshake_timeout_ms = 3000;
+  // A frame that has begun must complete within this bound (0: no bound). Checked with the
+  // liveness timer (off when idle_timeout_ms is 0), so the cut comes within frame_timeout_ms +
+  // keepalive_interval_ms. Must
+  // allow the largest frame (a snapshot) over the slowest link.
+  std::uint64_t frame_timeout_ms = 30'000;
   // 0 disables both (tests of other behaviour); else keepalive_interval_ms < idle_timeout_ms.
   std::uint64_t idle_timeout_ms = 10'000;
   std::uint64_t keepalive_interval_ms = 2'000;
@@ -85,6 +97,8 @@ struct TransportCounters {
   std::uint64_t frames_rejected = 0;      // malformed frames or undecodable messages
   std::uint64_t connections_idle_closed = 0;  // nothing received for idle_timeout_ms
   std::uint64_t keepalives_sent = 0;
+  std::uint64_t handshakes_timed_out = 0;  // TLS handshake or Hello not done in time
+  std::uint64_t frames_timed_out = 0;      // a frame begun but not completed in time
 };
 
 class TcpTransport final : public host::Transport {
@@ -121,6 +135,10 @@ class TcpTransport final : public host::Transport {
   void dial(NodeId peer_id);
   void schedule_redial(NodeId peer_id);
   void on_connected(NodeId peer_id, boost::asio::ip::tcp::socket socket);
+  // Runs the TLS handshake of `socket` bounded by handshake_timeout_ms; `done` gets the stream
+  // or, on failure or timeout, nullptr and the reason.
+  using TlsDone = std::function<void(std::unique_ptr<ByteStream> stream, const std::string& error)>;
+  void tls_handshake(boost::asio::ip::tcp::socket socket, bool server, TlsDone done);
   void begin_handshake(std::unique_ptr<ByteStream> stream, std::optional<NodeId> dialled_peer);
   void on_hello(const std::shared_ptr<Connection>& connection, std::optional<NodeId> dialled_peer,
                 const std::string& payload);

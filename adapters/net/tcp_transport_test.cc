@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <array>
 #include <chrono>
@@ -313,6 +314,77 @@ TEST_F(TcpTransportTest, TlsPeersOfOneCaTalkAndAPeerWithAForeignCertificateIsRef
   EXPECT_FALSE(high.transport->connected(2));
   EXPECT_FALSE(bad.transport->connected(3));
   std::filesystem::remove_all(dir);
+}
+
+// Issue 9 item 6: the accepting side of a TLS transport bounds the handshake. A peer that
+// connects and never sends a ClientHello used to hold its socket forever.
+TEST_F(TcpTransportTest, ATlsPeerThatNeverHandshakesIsCutAfterTheHandshakeTimeout) {
+  const std::string dir = std::filesystem::temp_directory_path() /
+                          ("quorum-tls-timeout-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(make_ca(dir, "ca", {"n2"}));
+  TransportOptions options = options_for(2, "c", {{1, "127.0.0.1", 1}});
+  options.tls = TlsFiles{dir + "/ca.pem", dir + "/n2.pem", dir + "/n2.key"};
+  options.handshake_timeout_ms = 200;
+  Node high;
+  make(io, &high, options);
+  tcp::socket raw(io);
+  raw.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), high.transport->listen_port()));
+  const auto connected_at = std::chrono::steady_clock::now();
+  bool closed = false;
+  char byte = 0;
+  raw.async_read_some(asio::buffer(&byte, 1),
+                      [&](const boost::system::error_code& ec, std::size_t) { closed = !!ec; });
+  ASSERT_TRUE(run_until(io, [&] { return closed; })) << "the silent TLS peer was never cut";
+  EXPECT_GE(std::chrono::steady_clock::now() - connected_at, std::chrono::milliseconds(200));
+  ASSERT_TRUE(run_until(io, [&] { return high.transport->counters().connections_refused == 1; }));
+  EXPECT_EQ(high.transport->counters().handshakes_timed_out, 1u);
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 9 item 6: every byte is a sign of life for the idle timeout, but a frame must also
+// complete. The peer says Hello, then announces a 1,000-byte frame and trickles its bytes one
+// every 40 ms (far inside the 2 s idle timeout): it must be cut by the 600 ms frame timeout.
+TEST_F(TcpTransportTest, APeerTricklingAFrameThatNeverCompletesIsCut) {
+  TransportOptions options = options_for(2, "c", {{1, "127.0.0.1", 1}});
+  options.idle_timeout_ms = 2000;
+  options.keepalive_interval_ms = 50;
+  options.frame_timeout_ms = 600;
+  Node high;
+  make(io, &high, options);
+  tcp::socket raw(io);
+  raw.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), high.transport->listen_port()));
+  wire::Hello hello;
+  hello.cluster_id = "c";
+  hello.node_id = 1;
+  asio::write(raw, asio::buffer(wire::encode_frame(wire::encode_hello(hello))));
+  ASSERT_TRUE(run_until(io, [&] { return high.transport->connected(1); }));
+  const std::string frame = wire::encode_frame(std::string(1000, 'x'));
+  std::size_t sent = 0;
+  bool write_failed = false;
+  asio::steady_timer trickle(io);
+  std::function<void()> send_next = [&] {
+    boost::system::error_code ec;
+    asio::write(raw, asio::buffer(frame.data() + sent, 1), ec);
+    if (ec) {
+      write_failed = true;
+      return;
+    }
+    ++sent;
+    trickle.expires_after(std::chrono::milliseconds(40));
+    trickle.async_wait([&](const boost::system::error_code& wait_ec) {
+      if (!wait_ec && sent + 1 < frame.size()) send_next();  // never the last byte
+    });
+  };
+  const auto started_at = std::chrono::steady_clock::now();
+  send_next();
+  ASSERT_TRUE(run_until(io, [&] { return !high.transport->connected(1); }))
+      << "a trickling peer was never cut (" << sent << " bytes sent)";
+  trickle.cancel();
+  EXPECT_GE(std::chrono::steady_clock::now() - started_at, std::chrono::milliseconds(600));
+  EXPECT_EQ(high.transport->counters().frames_timed_out, 1u);
+  EXPECT_EQ(high.transport->counters().connections_idle_closed, 0u) << "cut as idle, not by the frame bound";
+  EXPECT_TRUE(high.received.empty());
 }
 
 }  // namespace
