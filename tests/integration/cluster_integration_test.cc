@@ -36,7 +36,11 @@ TEST(Integration, ThreeDaemonsElectExactlyOneLeaderThatEveryNodeAgreesOn) {
   const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
   ASSERT_NE(leader, kNoNode);
   int leaders = 0;
-  for (NodeId id : cluster.ids()) leaders += cluster.status(id)->role() == "leader" ? 1 : 0;
+  for (NodeId id : cluster.ids()) {
+    const std::optional<api::Status> s = cluster.status(id);
+    ASSERT_TRUE(s.has_value()) << "node " << id << " stopped answering";
+    leaders += s->role() == "leader" ? 1 : 0;
+  }
   EXPECT_EQ(leaders, 1);
   EXPECT_NE(cluster.log_text(leader).find("role pre-candidate -> candidate"), std::string::npos);
 }
@@ -286,8 +290,13 @@ TEST(Integration, MalformedBytesOnThePeerPortCloseTheConnectionAndTheClusterCarr
   boost::system::error_code ec;
   boost::asio::read(raw, boost::asio::buffer(&byte, 1), ec);
   EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
-  EXPECT_EQ(cluster.metric(2, "quorum_frames_rejected_total"), "1");
-  EXPECT_NE(cluster.log_text(2).find("malformed frame"), std::string::npos);
+  // The daemon closes the socket first and then counts and logs the refusal: the EOF seen here
+  // does not mean the counter and the log line are there yet. Wait for those facts themselves.
+  EXPECT_TRUE(eventually(10s, [&] { return cluster.metric(2, "quorum_frames_rejected_total") == "1"; }))
+      << cluster.metric(2, "quorum_frames_rejected_total");
+  EXPECT_TRUE(eventually(10s, [&] {
+    return cluster.log_text(2).find("malformed frame") != std::string::npos;
+  })) << cluster.log_text(2);
   EXPECT_NE(cluster.wait_leader(cluster.ids(), kElectionBound), kNoNode);
 }
 
