@@ -71,6 +71,12 @@ adapters::TransportOptions transport_options(const ParsedConfig& config) {
   // not cost a reconnect. Quiet links (between followers) carry a keepalive every T/4.
   options.idle_timeout_ms = 2 * config.election_timeout_ms;
   options.keepalive_interval_ms = std::max<std::uint64_t>(1, config.election_timeout_ms / 4);
+  // A peer that connects and does not finish the TLS handshake, then the Hello, within two
+  // election timeouts each (at least 1 s) is cut: scanners and stuck peers hold no socket.
+  options.handshake_timeout_ms = std::max<std::uint64_t>(1000, 2 * config.election_timeout_ms);
+  // A frame must complete within 30 s (a 64 MiB snapshot at ~2 MiB/s), or 20 election
+  // timeouts if longer: a peer trickling one endless frame is cut although it is not idle.
+  options.frame_timeout_ms = std::max<std::uint64_t>(30'000, 20 * config.election_timeout_ms);
   return options;
 }
 }  // namespace
@@ -86,7 +92,7 @@ struct Daemon::Impl {
   Impl(boost::asio::io_context& io_context, ParsedConfig parsed, std::uint64_t seed_value)
       : io(io_context), config(std::move(parsed)),
         seed(seed_value != 0 ? seed_value : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()),
-        executor(io, clock), drift_timer(io) {}
+        executor(io, clock), drift_timer(io), handover_timer(io) {}
 
   Status start();
   void install_hooks();
@@ -113,6 +119,10 @@ struct Daemon::Impl {
   PeerAcks acks;
   raft::SoftState last_soft;
   boost::asio::steady_timer drift_timer;
+  // SIGTERM on a leader: polls until leadership moved (Daemon::stop_after_handing_over_...).
+  boost::asio::steady_timer handover_timer;
+  bool handing_over = false;
+  std::chrono::steady_clock::time_point handover_started;
   bool config_sync_posted = false;
   // The commit index loaded at start. Committed entries after the snapshot are re-applied by the
   // host's first polls (replay); until they are, the config map is an older state, and writing it
@@ -200,6 +210,10 @@ Status Daemon::Impl::start() {
 void Daemon::Impl::install_hooks() {
   host->on_role_change([this](const raft::SoftState& soft) { on_role_change(soft); });
   host->on_trace([this](const raft::TraceEvent& event) { on_trace(event); });
+  host->on_snapshot_refused([this](NodeId from, const Status& why) {
+    log::warn("raft", "refused the snapshot sent by node {} ({}): {}; not stored, not "
+              "acknowledged", from, node_name(config, from), why.to_string());
+  });
   host->on_apply([this](const raft::Entry&) {
     // Coalesce: one directory sync per burst of applied entries.
     if (config_sync_posted) return;
@@ -286,9 +300,98 @@ void Daemon::stop() {
   d.stopping = true;
   log::info("quorumd", "stopping");
   d.drift_timer.cancel();
+  d.handover_timer.cancel();
   if (d.http) d.http->stop();
   if (d.host) d.host->stop();
   if (d.transport) d.transport->stop();
+}
+
+bool Daemon::stop_requested() const { return impl_->stopping || impl_->handing_over; }
+
+void Daemon::stop_after_handing_over_leadership() {
+  Impl& d = *impl_;
+  if (d.stopping || d.handing_over) return;
+  const bool leads = d.host && !d.host->stopped() && d.host->node().role() == raft::Role::kLeader;
+  if (!leads || d.host->node().membership().voter_count() < 2) {
+    stop();
+    return;
+  }
+  const raft::RequestResult result = d.host->transfer_leadership(kNoNode);
+  if (result != raft::RequestResult::kOk && result != raft::RequestResult::kTransferInProgress) {
+    log::warn("quorumd", "stopping without handing over leadership: transfer refused");
+    stop();
+    return;
+  }
+  d.handing_over = true;
+  d.handover_started = std::chrono::steady_clock::now();
+  const auto bound = std::chrono::milliseconds(2 * d.config.election_timeout_ms);
+  log::info("quorumd", "stopping: handing leadership to the most caught-up peer first (at most {} ms)",
+            bound.count());
+  wait_for_handover(bound);
+}
+
+void Daemon::wait_for_handover(std::chrono::milliseconds bound) {
+  Impl& d = *impl_;
+  d.handover_timer.expires_after(std::chrono::milliseconds(10));
+  d.handover_timer.async_wait([this, bound](const boost::system::error_code& ec) {
+    Impl& h = *impl_;
+    if (ec || h.stopping) return;
+    const auto waited = std::chrono::steady_clock::now() - h.handover_started;
+    const auto waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
+    const raft::Node& node = h.host->node();
+    // Done once another node leads (this one heard from it): not merely once this one stepped
+    // down, which happens when the target's campaign arrives, before it has won.
+    if (h.host->stopped() ||
+        (node.role() != raft::Role::kLeader && node.leader_id() != kNoNode &&
+         node.leader_id() != h.config.node_id)) {
+      log::info("quorumd", "leadership handed over after {} ms (leader now node {}, {})",
+                waited_ms, node.leader_id(), node_name(h.config, node.leader_id()));
+      stop();
+      return;
+    }
+    if (waited >= bound) {
+      log::warn("quorumd", "leadership not handed over within {} ms; stopping anyway", waited_ms);
+      stop();
+      return;
+    }
+    wait_for_handover(bound);
+  });
+}
+
+std::vector<std::string> config_keys_changed(const ParsedConfig& a, const ParsedConfig& b) {
+  std::vector<std::string> out;
+  auto check = [&out](bool same, const char* key) {
+    if (!same) out.emplace_back(key);
+  };
+  check(a.node_id == b.node_id, "node_id");
+  check(a.name == b.name, "name");
+  check(a.cluster_id == b.cluster_id, "cluster_id");
+  check(a.listen_address == b.listen_address, "listen_address");
+  check(a.raft_port == b.raft_port, "raft_port");
+  check(a.tls_port == b.tls_port, "tls_port");
+  check(a.http_port == b.http_port, "http_port");
+  check(a.peers == b.peers, "peers");
+  check(a.data_dir == b.data_dir, "data_dir");
+  check(a.config_dir == b.config_dir, "config_dir");
+  check(a.tls_ca_file == b.tls_ca_file, "tls_ca_file");
+  check(a.tls_cert_file == b.tls_cert_file, "tls_cert_file");
+  check(a.tls_key_file == b.tls_key_file, "tls_key_file");
+  check(a.http_client_cert_required == b.http_client_cert_required, "http_client_cert");
+  check(a.heartbeat_interval_ms == b.heartbeat_interval_ms, "heartbeat_interval_ms");
+  check(a.election_timeout_ms == b.election_timeout_ms, "election_timeout_ms");
+  check(a.tick_interval_ms == b.tick_interval_ms, "tick_interval_ms");
+  check(a.snapshot_interval_entries == b.snapshot_interval_entries, "snapshot_interval_entries");
+  check(a.priority == b.priority, "priority");
+  check(a.role == b.role, "role");
+  check(a.log_level == b.log_level, "log_level");
+  check(a.galera_host == b.galera_host, "galera_host");
+  check(a.galera_port == b.galera_port, "galera_port");
+  check(a.galera_socket == b.galera_socket, "galera_socket");
+  check(a.galera_user == b.galera_user, "galera_user");
+  check(a.galera_password == b.galera_password, "galera_password");
+  check(a.galera_probe_interval_ms == b.galera_probe_interval_ms, "galera_probe_interval_ms");
+  check(a.galera_probes_to_change == b.galera_probes_to_change, "galera_probes_to_change");
+  return out;
 }
 
 void Daemon::on_exit(std::function<void(const Status&)> fn) { impl_->on_exit = std::move(fn); }

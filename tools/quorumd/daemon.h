@@ -9,10 +9,12 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tools/quorumd/config_file.h"
 #include "engine/core/base/status.h"
@@ -35,6 +37,12 @@ class Daemon {
   Status start();
   // Clean shutdown: stops the host task, closes listeners and connections.
   void stop();
+  // SIGTERM: a leader with another voter first hands leadership to the most caught-up one
+  // (Node::transfer_leadership(kNoNode)) and stops once it no longer leads, or after two
+  // election timeouts if the transfer does not complete; a follower stops at once.
+  void stop_after_handing_over_leadership();
+  // stop_after_handing_over_leadership() or stop() was called.
+  bool stop_requested() const;
   // Called once the host task ended: ok after stop(), the storage failure after a fail-stop.
   void on_exit(std::function<void(const Status&)> fn);
 
@@ -42,9 +50,15 @@ class Daemon {
   std::uint16_t http_port() const;
 
  private:
+  void wait_for_handover(std::chrono::milliseconds bound);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The keys whose values differ between two parsed configurations (config_keys() names), in
+// file order: what a SIGHUP reload reports.
+std::vector<std::string> config_keys_changed(const ParsedConfig& running, const ParsedConfig& fresh);
 
 // Logs what an operator does about a full data_dir (after a "no space" fail-stop or a refused
 // start): free space, start again, the node catches up.
