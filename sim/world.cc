@@ -22,7 +22,7 @@ std::string_view run_status_name(RunStatus status) {
 
 namespace {
 SwarmOptions swarm_options(const RunConfig& c) {
-  return SwarmOptions{c.node_count, c.profile, c.faults, c.figure8};
+  return SwarmOptions{c.node_count, c.profile, c.faults, c.figure8, c.galera};
 }
 
 // Split-brain step-down bound (sim/checkers/split_brain.h): 2 election timeouts T plus 0.5 s of
@@ -50,9 +50,12 @@ World::World(RunConfig config)
       leader_completeness_(findings_, logs_, state_machine_safety_),
       durability_(findings_, state_machine_safety_),
       liveness_(findings_),
+      galera_fitness_(findings_, split_brain_overlap_us_max(config_, swarm_)),
       net_prng_(tree_.stream("network")),
       crash_prng_(tree_.stream("crash")),
       fault_prng_(tree_.stream("nemesis/exec")) {
+  galera_fitness_.resize(config_.node_count);
+  if (config_.galera) galera_ = std::make_unique<GaleraModel>(config_.node_count);
   if (config_.tick_interval_ms != 0) swarm_.tick_interval_ms = config_.tick_interval_ms;
   if (config_.election_timeout_ticks != 0) swarm_.election_timeout_ticks = config_.election_timeout_ticks;
   if (config_.heartbeat_interval_ticks != 0) {
@@ -193,6 +196,7 @@ void World::run_until(std::uint64_t time_us) {
   while (!queue_.empty() && !ended_ && queue_.next_time_us() <= time_us) {
     dispatch(queue_.pop());
     if (!ready_.empty()) run_ready();
+    if (galera_ != nullptr) update_galera();
     if (findings_.any_safety()) break;
   }
 }
@@ -219,6 +223,7 @@ void World::dispatch(const Event& e) {
       if (s.paused && s.pause_epoch == e.arg0) {
         s.paused = false;
         split_brain_.on_resume(now_us(), e.node);
+        galera_fitness_.on_resume(e.node, now_us());
         trace_.event(now_us(), e.node, TraceKind::kResume);
         trace_.line(now_us(), e.node, TraceKind::kResume, "process resumes");
       }

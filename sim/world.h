@@ -25,7 +25,9 @@
 #include "sim/checkers/liveness.h"
 #include "sim/checkers/log_matching.h"
 #include "sim/checkers/log_model.h"
+#include "sim/checkers/galera_fitness.h"
 #include "sim/checkers/split_brain.h"
+#include "sim/galera/galera_model.h"
 #include "sim/checkers/state_machine_safety.h"
 #include "sim/clock/event_queue.h"
 #include "sim/clock/sim_clock.h"
@@ -70,6 +72,10 @@ struct RunConfig {
   std::uint64_t ops_per_second = 50;
   // Also draw Raft Figure 8 episodes (sim/nemesis/figure8.h) in every seed; off by default.
   bool figure8 = false;
+  // Galera model (sim/galera): each node's backend health follows the simulated network, the
+  // swarm also draws galera-isolate-leader, and invariant 8 is checked. Off by default (keeps
+  // every reference trace hash).
+  bool galera = false;
   // Quiet period at the end: no new faults, everything heals, liveness must hold within
   // liveness_bound (10 election timeouts + recovery time).
   std::uint64_t quiet_us = 0;  // 0: 15 s or 30% of the run, whichever is longer
@@ -204,6 +210,9 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   void apply_partition(const FaultAction& action);
   void figure8_phase(std::size_t index, std::uint64_t phase);
   void heal_all();
+  // Galera (world_galera.cc).
+  void update_galera();
+  void galera_isolate_leader(std::size_t index);
   void timeline_partition();
 
   RunConfig config_;
@@ -221,6 +230,8 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   LeaderCompleteness leader_completeness_;
   Durability durability_;
   Liveness liveness_;
+  std::unique_ptr<GaleraModel> galera_;  // null unless config_.galera
+  GaleraFitness galera_fitness_;
   Probes probes_;
   Prng net_prng_;
   Prng crash_prng_;

@@ -54,6 +54,7 @@ void World::fire_fault(std::size_t index) {
     case FaultKind::kPause:
       if (!s.up || s.paused) return;
       s.paused = true;
+      galera_fitness_.on_pause(a.node);
       split_brain_.on_pause(now_us(), a.node);
       s.pause_end_us = now_us() + a.duration_us;
       ++s.pause_epoch;
@@ -99,6 +100,7 @@ void World::fire_fault(std::size_t index) {
       return;
     }
     case FaultKind::kFigure8: figure8_phase(index, 0); return;
+    case FaultKind::kGaleraIsolateLeader: galera_isolate_leader(index); return;
     default: break;
   }
   QUORUM_ASSERT(is_partition(a.kind));
@@ -137,6 +139,10 @@ void World::end_fault(std::size_t index, std::uint64_t epoch) {
     if (!s.up) start_node(a.node);
     return;
   }
+  if (a.kind == FaultKind::kGaleraIsolateLeader) {
+    if (galera_ != nullptr) galera_->heal_galera();
+    return;
+  }
   if (epoch != partition_epoch_) return;  // a later partition replaced this one
   network_.heal();
   probes_.hit(Probe::kPartitionHealed);
@@ -167,6 +173,7 @@ void World::figure8_phase(std::size_t index, std::uint64_t phase) {
 void World::heal_all() {
   healed_ = true;
   network_.heal();
+  if (galera_ != nullptr) galera_->heal_galera();
   if (!network_.rules().empty()) remove_message_rules("");
   network_.set_faults(LinkFaults{});
   for (NodeId n = 1; n <= config_.node_count; ++n) {
@@ -251,6 +258,7 @@ void World::pause(NodeId node, std::uint64_t duration_us) {
   NodeSlot& s = *nodes_[node];
   if (!s.up || s.paused) return;
   s.paused = true;
+  galera_fitness_.on_pause(node);
   split_brain_.on_pause(now_us(), node);
   s.pause_end_us = now_us() + duration_us;
   ++s.pause_epoch;

@@ -109,6 +109,7 @@ void World::install_hooks(NodeId node) {
     s.soft = ss;
     election_safety_.on_role(now_us(), node, ss);
     split_brain_.on_role(now_us(), node, ss);
+    galera_fitness_.on_leader(node, ss.role == raft::Role::kLeader, now_us());
     leader_completeness_.on_role(now_us(), node, ss);
     for (WorldObserver* o : observers_) o->on_role(now_us(), node, ss);
     if (ss.role == raft::Role::kLeader) probes_.hit(Probe::kLeaderElected);
@@ -202,6 +203,7 @@ void World::crash_node(NodeId node, std::uint64_t down_us, std::string_view why)
   s.up = false;
   s.paused = false;
   split_brain_.on_down(now_us(), node);
+  galera_fitness_.on_down(node);
   for (WorldObserver* o : observers_) o->on_down(now_us(), node);
   ++s.incarnation;
   s.soft = raft::SoftState{};

@@ -25,6 +25,8 @@ enum class FaultKind : std::uint8_t {
   kTransferLeader, // operator asks the leader to hand over (to `peer`, or the best node)
   kStepDown,       // operator forces the leader to step down
   kFigure8,        // Raft Figure 8 episode (figure8.h): opt-in, never drawn by default
+  kGaleraIsolateLeader,  // the Raft leader's Galera node cut off, its Raft links fine: opt-in
+                         // with RunConfig::galera (sim/galera), never drawn by default
   kCount,
 };
 

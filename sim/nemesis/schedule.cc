@@ -24,6 +24,7 @@ std::string_view fault_kind_name(FaultKind kind) {
     case FaultKind::kTransferLeader: return "transfer-leader";
     case FaultKind::kStepDown: return "step-down";
     case FaultKind::kFigure8: return "figure8";
+    case FaultKind::kGaleraIsolateLeader: return "galera-isolate-leader";
     case FaultKind::kCount: break;
   }
   QUORUM_UNREACHABLE();

@@ -43,6 +43,11 @@ SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
   }
   Prng kinds = prng.fork(5);
   for (std::size_t k = 0; k < kFaultKindCount; ++k) {
+    if (static_cast<FaultKind>(k) == FaultKind::kGaleraIsolateLeader) {
+      // Opt-in and after figure8: drawing it never moves another kind's choices.
+      if (options.galera) c.mean_gap_us[k] = kinds.uniform(3'000'000, 15'000'001);
+      continue;
+    }
     if (static_cast<FaultKind>(k) == FaultKind::kFigure8) {
       // Opt-in, and the last kind: drawing it never moves another kind's choices.
       if (options.figure8) c.mean_gap_us[k] = kinds.uniform(10'000'000, 30'000'001);

@@ -39,6 +39,8 @@ struct SwarmOptions {
   // Also draw Raft Figure 8 episodes (FaultKind::kFigure8, figure8.h) in every seed. Off by
   // default, so ordinary seeds keep their schedules and trace hashes.
   bool figure8 = false;
+  // Also draw Galera faults (FaultKind::kGaleraIsolateLeader); off by default, as figure8.
+  bool galera = false;
 };
 
 SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options);

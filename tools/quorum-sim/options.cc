@@ -122,6 +122,8 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       o.run.workload = false;
     } else if (arg == "--figure8") {
       o.run.figure8 = true;
+    } else if (arg == "--galera") {
+      o.run.galera = true;
     } else if (arg == "--mixed") {
       o.mixed = true;
     } else if (arg == "--verbose" || arg == "-v") {
@@ -177,6 +179,7 @@ std::string replay_command(const RunConfig& c) {
   if (!c.faults) cmd += " --no-faults";
   if (!c.workload) cmd += " --no-workload";
   if (c.figure8) cmd += " --figure8";
+  if (c.galera) cmd += " --galera";
   if (c.mutation != Mutation::kNone) {
     cmd += fmt::format(" --mutation {}", kMutationNames[static_cast<std::size_t>(c.mutation)]);
   }

@@ -23,9 +23,11 @@ enum class Mutation {
   kNoDriftMargin,               // (j) the lease inequalities leave out rho
   kReassignRightAfterElection,  // (k) a new leader takes clusters without its grace period
   kEpochKeptOnMove,             // (l) an Assign to a new owner keeps the old epoch
+  // Galera (issue 11; engine/core/raft/node_health.cc):
+  kLeaderIgnoresUnhealthyBackend,  // (m) a leader whose backend turned unhealthy keeps leading
 };
 
-inline constexpr std::array<std::string_view, 13> kMutationNames = {
+inline constexpr std::array<std::string_view, 14> kMutationNames = {
     "none",
     "no-check-quorum",
     "double-vote",
@@ -38,7 +40,8 @@ inline constexpr std::array<std::string_view, 13> kMutationNames = {
     "owner-ignores-lease-expiry",
     "no-drift-margin",
     "reassign-right-after-election",
-    "epoch-kept-on-move"};
+    "epoch-kept-on-move",
+    "leader-ignores-unhealthy-backend"};
 
 #if defined(QUORUM_MUTATIONS)
 inline constexpr bool kMutationsCompiled = true;

@@ -39,6 +39,7 @@ void Node::Impl::note_peer_backend(NodeId peer, const AppendResponse& response) 
 void Node::Impl::maybe_leave_for_backend() {
   QUORUM_ASSERT(role_ == Role::kLeader);
   if (backend_healthy_ || transfer_target_ != kNoNode) return;
+  if (mutation_on(config_.mutation, Mutation::kLeaderIgnoresUnhealthyBackend)) return;  // (m)
   if (backend_transfer_term_ != current_term_) {
     const NodeId target = best_transfer_target();
     if (target != kNoNode) {
