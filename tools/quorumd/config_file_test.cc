@@ -247,5 +247,25 @@ TEST(ConfigFile, SurvivesRandomBytesAndMutations) {
   }
 }
 
+TEST(ConfigFile, GaleraProbeIsOffUnlessASocketOrHostIsSet) {
+  Result<ParsedConfig> plain = parse_config_text(kValid, "quorumd.cnf");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->galera_enabled());
+  Result<ParsedConfig> galera = parse_config_text(
+      with("galera_socket = /run/mysqld/mysqld.sock\ngalera_user = probe\n"
+           "galera_password = s3cr#t!\ngalera_probe_interval_ms = 250\n"
+           "galera_probes_to_change = 3"),
+      "quorumd.cnf");
+  ASSERT_TRUE(galera.has_value()) << galera.error().to_string();
+  EXPECT_TRUE(galera->galera_enabled());
+  EXPECT_EQ(galera->galera_socket, "/run/mysqld/mysqld.sock");
+  EXPECT_EQ(galera->galera_user, "probe");
+  EXPECT_EQ(galera->galera_probe_interval_ms, 250u);
+  EXPECT_EQ(galera->galera_probes_to_change, 3u);
+  EXPECT_NE(error_of(with("galera_probe_interval_ms = 10")).find("galera_probe_interval_ms"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("galera_probes_to_change = 0")).find("not in [1, 100]"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace quorum::quorumd
