@@ -359,7 +359,7 @@ std::vector<NodeView> World::node_views() const {
       v.term = node.term();
       v.commit_term = logs_.term_at(n, node.commit_index());
       v.applied_index = s.host->applied_index();
-      v.files = &s.host->config_files().files();
+      v.files = &s.host->state().config.files();
     }
     out.push_back(v);
   }
@@ -448,7 +448,7 @@ void World::timeline_partition() {
 bool World::propose(NodeId node, config_sync::Command command, host::ReplyFn done) {
   NodeSlot& s = *nodes_[node];
   if (!s.up || s.host == nullptr) return false;
-  s.host->propose_config(std::move(command), std::move(done));
+  s.host->propose(std::move(command), std::move(done));
   return true;
 }
 

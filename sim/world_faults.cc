@@ -313,11 +313,11 @@ std::size_t World::remove_message_rules(std::string_view label) {
 bool World::converged() const {
   const NodeId leader = current_leader();
   if (leader == kNoNode) return false;
-  const auto& files = nodes_[leader]->host->config_files().files();
+  const auto& files = nodes_[leader]->host->state().config.files();
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     const NodeSlot& s = *nodes_[n];
     if (!s.up || s.host == nullptr || n == leader) continue;
-    if (s.host->config_files().files() != files) return false;
+    if (s.host->state().config.files() != files) return false;
   }
   return true;
 }

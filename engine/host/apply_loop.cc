@@ -9,7 +9,7 @@ void ApplyLoop::apply(const raft::Entry& entry) {
   QUORUM_ASSERT(entry.index == applied_index_ + 1, "apply index {} after {}", entry.index,
                 applied_index_);
   QUORUM_ASSERT(entry.term > 0);
-  config_sync::ApplyResult result;
+  AppResult result;  // std::monostate unless the entry carries a command
   switch (entry.kind) {
     case raft::EntryKind::kCommand:
       result = router_.apply(entry);
@@ -31,7 +31,8 @@ Status ApplyLoop::restore(const raft::Snapshot& snapshot) {
   QUORUM_ASSERT(last_index > 0);
   Status restored = router_.restore(last_index, snapshot.data);
   if (!restored.is_ok()) return restored;
-  QUORUM_ASSERT(router_.config().applied_index() == last_index);
+  QUORUM_ASSERT(router_.state().config.applied_index() == last_index);
+  QUORUM_ASSERT(router_.state().ownership.applied_index() == last_index);
   applied_index_ = last_index;
   proposals_.on_snapshot_restored(last_index);
   reads_.on_applied(applied_index_);

@@ -6,7 +6,6 @@
 
 #include "engine/core/base/status.h"
 #include "engine/core/base/types.h"
-#include "engine/core/config_sync/state_machine.h"
 #include "engine/core/raft/entry.h"
 #include "engine/core/raft/snapshot.h"
 #include "engine/host/apply_router.h"
@@ -23,7 +22,7 @@ class ApplyLoop {
   ApplyLoop& operator=(const ApplyLoop&) = delete;
 
   // Applies one entry. Order: state machines, on_apply hooks, proposal replies, read replies
-  // (a client told "ok" can observe its write in config()).
+  // (a client told "ok" can observe its write in state()).
   // Asserts: entry.index == applied_index() + 1 (no gap, no repeat).
   void apply(const raft::Entry& entry);
   // Installs a snapshot: the state machines jump to snapshot.meta.last_index. Proposals it
@@ -34,7 +33,7 @@ class ApplyLoop {
 
   // Invariant: never decreases; equals the last applied entry's index or restored snapshot's.
   LogIndex applied_index() const { return applied_index_; }
-  const config_sync::StateMachine& config() const { return router_.config(); }
+  const AppState& state() const { return router_.state(); }
   Proposals& proposals() { return proposals_; }
   PendingReads& reads() { return reads_; }
 

@@ -1,50 +1,47 @@
 // Routing committed entries to the state machines. Host layer: core + wire.
 #include "engine/host/apply_router.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "engine/core/base/assert.h"
 #include "engine/wire/codec.h"
 
 namespace quorum::host {
-namespace {
 
-// The payload bytes are the same on every node, so every node rejects them alike.
-config_sync::ApplyResult undecodable(const Status& status) {
-  config_sync::ApplyResult rejected;
-  rejected.code = config_sync::ApplyResult::Code::kInvalidPath;
-  rejected.reason = "undecodable command: " + status.to_string();
-  return rejected;
+AppResult ApplyRouter::apply(const raft::Entry& entry) {
+  QUORUM_ASSERT(entry.kind == raft::EntryKind::kCommand);
+  QUORUM_ASSERT(entry.index > state_.config.applied_index());
+  QUORUM_ASSERT(entry.index > state_.ownership.applied_index());
+  Result<AppCommand> command = decode_app_command(entry.data);
+  if (!command.has_value()) {
+    return UndecodableCommand{"undecodable command: " + command.error().to_string()};
+  }
+  return std::visit([this, &entry](const auto& c) { return apply_command(entry.index, c); },
+                    *command);
 }
 
-}  // namespace
+AppResult ApplyRouter::apply_command(LogIndex index, const config_sync::Command& command) {
+  config_sync::ApplyResult result = state_.config.apply(index, command);
+  QUORUM_ASSERT(state_.config.applied_index() == index);
+  return result;
+}
 
-config_sync::ApplyResult ApplyRouter::apply(const raft::Entry& entry) {
-  QUORUM_ASSERT(entry.kind == raft::EntryKind::kCommand);
-  QUORUM_ASSERT(entry.index > config_.applied_index());
-  // One parse on the common path: a config command. Only if it does not decode is the family
-  // looked at, to give the same reason as a family-first dispatch would.
-  Result<config_sync::Command> command = wire::decode_config_command(entry.data);
-  if (!command.has_value()) {
-    Result<wire::CommandFamily> family = wire::decode_command_family(entry.data);
-    if (!family.has_value()) return undecodable(family.error());
-    if (*family != wire::CommandFamily::kConfig) {
-      return undecodable(Status::invalid_argument("command family without a state machine"));
-    }
-    return undecodable(command.error());
-  }
-  config_sync::ApplyResult result = config_.apply(entry.index, *command);
-  QUORUM_ASSERT(config_.applied_index() == entry.index);
+AppResult ApplyRouter::apply_command(LogIndex index, const ownership::Command& command) {
+  ownership::ApplyResult result = state_.ownership.apply(index, command);
+  QUORUM_ASSERT(state_.ownership.applied_index() == index);
   return result;
 }
 
 std::string ApplyRouter::snapshot_data(LogIndex applied_index) const {
-  QUORUM_ASSERT(applied_index >= config_.applied_index());
+  QUORUM_ASSERT(applied_index >= state_.config.applied_index());
+  QUORUM_ASSERT(applied_index >= state_.ownership.applied_index());
   wire::AppSnapshot snapshot;
-  // The state machine's own applied index may trail (no-ops do not reach it); restoring puts it
-  // at the snapshot's index, so record that.
+  // A state machine's own applied index trails when the last entries were not its own (no-ops,
+  // membership, the other family); restoring puts it at the snapshot's index, so record that.
   snapshot.config_applied_index = applied_index;
-  snapshot.config_files = config_.files();
+  snapshot.config_files = state_.config.files();
   return wire::encode_app_snapshot(snapshot);
 }
 
@@ -55,9 +52,17 @@ Status ApplyRouter::restore(LogIndex last_index, const std::string& data) {
     return Status::corruption(fmt::format("app snapshot at index {} labelled as index {}",
                                           snapshot->config_applied_index, last_index));
   }
-  Status restored = config_.restore(last_index, std::move(snapshot->config_files));
-  if (!restored.is_ok()) return restored;
-  QUORUM_ASSERT(config_.applied_index() == last_index);
+  // Every section into a fresh state machine first: a bad section leaves the state unchanged.
+  AppState restored;
+  Status status = restored.config.restore(last_index, std::move(snapshot->config_files));
+  if (!status.is_ok()) return status;
+  // No ownership section yet in this build: the ownership state machine starts empty at
+  // last_index (as it was: nothing could propose ownership commands).
+  status = restored.ownership.restore(last_index, ownership::Snapshot{});
+  if (!status.is_ok()) return status;
+  QUORUM_ASSERT(restored.config.applied_index() == last_index);
+  QUORUM_ASSERT(restored.ownership.applied_index() == last_index);
+  state_ = std::move(restored);
   return Status::ok();
 }
 

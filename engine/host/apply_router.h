@@ -1,30 +1,37 @@
-// ApplyRouter: committed command entries -> the state machines, plus their combined snapshot.
-// Owns the state machines. Host layer: core + wire (the codec decodes payloads and snapshots).
+// ApplyRouter: committed command entries -> the state machine of their family, plus the
+// combined snapshot (one section per state machine). Owns the state machines (AppState).
+// Host layer: core + wire (the codec decodes payloads and snapshots).
 #pragma once
 
 #include <string>
 
 #include "engine/core/base/status.h"
-#include "engine/core/config_sync/state_machine.h"
 #include "engine/core/raft/entry.h"
+#include "engine/host/app_command.h"
 
 namespace quorum::host {
 
 class ApplyRouter {
  public:
-  // Applies a committed kCommand entry. An undecodable payload is rejected (kInvalidPath with a
-  // reason) on every node alike: the bytes are the same everywhere, so the outcome is too.
-  config_sync::ApplyResult apply(const raft::Entry& entry);
+  // Applies a committed kCommand entry to the state machine of its family (one handler per
+  // case). An undecodable payload gives UndecodableCommand on every node alike (the bytes are the
+  // same everywhere) and changes no state machine.
+  // Asserts: entry.index is above every state machine's applied index.
+  AppResult apply(const raft::Entry& entry);
   // The encoded state of every state machine, taken at `applied_index`.
   std::string snapshot_data(LogIndex applied_index) const;
-  // Replaces every state machine's state. The data is untrusted (disk or network): validated.
-  // Asserts nothing about it; returns corruption if it does not decode or does not validate.
+  // Replaces every state machine's state. The data is untrusted (disk or network): validated
+  // section by section, and nothing changes unless every section restores.
+  // Returns corruption if it does not decode or does not validate.
   Status restore(LogIndex last_index, const std::string& data);
 
-  const config_sync::StateMachine& config() const { return config_; }
+  const AppState& state() const { return state_; }
 
  private:
-  config_sync::StateMachine config_;
+  AppResult apply_command(LogIndex index, const config_sync::Command& command);
+  AppResult apply_command(LogIndex index, const ownership::Command& command);
+
+  AppState state_;
 };
 
 }  // namespace quorum::host

@@ -1,5 +1,5 @@
-// ClientReply: what the host can tell a client about its request (config change, membership
-// change or read). Host layer: core + wire only.
+// ClientReply: what the host can tell a client about its request (a command of any family, a
+// membership change or a read). Host layer: core + wire only.
 #pragma once
 
 #include <cstdint>
@@ -8,14 +8,15 @@
 #include <string_view>
 
 #include "engine/core/base/types.h"
-#include "engine/core/config_sync/state_machine.h"
+#include "engine/host/app_command.h"
 
 namespace quorum::host {
 
-// Outcome of a client request (config change or read) as the host can tell it.
+// Outcome of a client request as the host can tell it.
 struct ClientReply {
   enum class Code : std::uint8_t {
-    kOk,                  // committed and applied (apply result in `apply`), or read served
+    kOk,                  // committed and applied (the family's result in `result`), or read
+                          // served
     kNotLeader,           // leader_hint names the leader if known: redirect there
     kTransferInProgress,  // retry shortly
     kLost,                // the entry was overwritten by a new leader: not applied
@@ -27,7 +28,9 @@ struct ClientReply {
   Code code = Code::kOk;
   NodeId leader_hint = kNoNode;
   LogIndex index = 0;
-  config_sync::ApplyResult apply;
+  // kOk of a command: its family's ApplyResult, or UndecodableCommand; std::monostate otherwise
+  // (membership changes, reads, every other code).
+  AppResult result;
   std::string reason;
 };
 

@@ -1,11 +1,13 @@
 // NodeHost: one raft::Node, its ports and its loop. Host layer: core + wire.
 #include "engine/host/node_host.h"
 
-#include <vector>
+#include <fmt/format.h>
+
 #include <limits>
 #include <optional>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "engine/core/base/assert.h"
 #include "engine/host/apply_loop.h"
@@ -13,7 +15,6 @@
 #include "engine/host/ready_handler.h"
 #include "engine/host/snapshot_check.h"
 #include "engine/host/ticker.h"
-#include "engine/wire/codec.h"
 
 namespace quorum::host {
 namespace {
@@ -21,8 +22,8 @@ namespace {
 // Readys handled per poll() before returning; the rest wait for the next poll (bounded work).
 constexpr std::size_t kReadysPerPollMax = 256;
 
-struct ConfigRequest {
-  config_sync::Command command;
+struct CommandRequest {
+  AppCommand command;
   ReplyFn done;
 };
 struct MembershipRequest {
@@ -32,7 +33,7 @@ struct MembershipRequest {
 struct ReadRequest {
   ReplyFn done;
 };
-using Request = std::variant<ConfigRequest, MembershipRequest, ReadRequest>;
+using Request = std::variant<CommandRequest, MembershipRequest, ReadRequest>;
 
 ClientReply reply_with(ClientReply::Code code, std::string reason) {
   ClientReply reply;
@@ -114,7 +115,7 @@ struct NodeHost::Impl {
   bool feed_ticks();
   void feed_inbox();
   void feed_requests();
-  void propose(ConfigRequest& request);
+  void propose(CommandRequest& request);
   void propose(MembershipRequest& request);
   void propose(ReadRequest& request);
   void accept(const raft::ProposeResult& result, ReplyFn& done);
@@ -246,18 +247,23 @@ void NodeHost::deliver(raft::Message message) {
   h.ports.executor.notify();
 }
 
-void NodeHost::propose_config(config_sync::Command command, ReplyFn done) {
+void NodeHost::propose(AppCommand command, ReplyFn done) {
   Impl& h = *impl_;
   QUORUM_ASSERT(done != nullptr);
   if (h.stopped) return done(reply_with(ClientReply::Code::kStopped, "host stopped"));
+  if (!app_command_encodable(command)) {
+    return done(reply_with(ClientReply::Code::kRejected,
+                           fmt::format("the {} family has no codec in this build",
+                                       app_command_family_name(command))));
+  }
   if (h.requests.size() >= h.config.pending_requests_max) {
     return done(reply_with(ClientReply::Code::kRejected, "too many pending requests"));
   }
-  h.requests.emplace_back(ConfigRequest{std::move(command), std::move(done)});
+  h.requests.emplace_back(CommandRequest{std::move(command), std::move(done)});
   h.ports.executor.notify();
 }
 
-void NodeHost::read_config(ReplyFn done) {
+void NodeHost::read(ReplyFn done) {
   Impl& h = *impl_;
   QUORUM_ASSERT(done != nullptr);
   if (h.stopped) return done(reply_with(ClientReply::Code::kStopped, "host stopped"));
@@ -300,14 +306,19 @@ const raft::Node& NodeHost::node() const {
   return *impl_->node;
 }
 
-const config_sync::StateMachine& NodeHost::config_files() const {
-  return impl_->apply_loop.config();
+const AppState& NodeHost::state() const {
+  return impl_->apply_loop.state();
 }
 
 bool NodeHost::behind_clock(std::uint64_t clock_now_us) const {
   const Impl& h = *impl_;
   QUORUM_ASSERT(h.started);
   return h.ticker.behind(clock_now_us);
+}
+
+Ticks NodeHost::ticks_behind(std::uint64_t clock_now_us) const {
+  QUORUM_ASSERT(impl_->started);
+  return impl_->ticker.due(clock_now_us);
 }
 
 LogIndex NodeHost::applied_index() const {
@@ -418,8 +429,8 @@ void NodeHost::Impl::accept(const raft::ProposeResult& result, ReplyFn& done) {
   apply_loop.proposals().add(result.index, result.term, std::move(done));
 }
 
-void NodeHost::Impl::propose(ConfigRequest& request) {
-  accept(node->propose(wire::encode_config_command(request.command)), request.done);
+void NodeHost::Impl::propose(CommandRequest& request) {
+  accept(node->propose(encode_app_command(request.command)), request.done);
 }
 
 void NodeHost::Impl::propose(MembershipRequest& request) {

@@ -27,11 +27,10 @@
 #include "engine/core/base/mutation.h"
 #include "engine/core/base/prng.h"
 #include "engine/core/base/status.h"
-#include "engine/core/config_sync/command.h"
-#include "engine/core/config_sync/state_machine.h"
 #include "engine/core/raft/config.h"
 #include "engine/core/raft/membership.h"
 #include "engine/core/raft/node.h"
+#include "engine/host/app_command.h"
 #include "engine/host/client_reply.h"
 #include "engine/host/ports/backend.h"
 #include "engine/host/ports/clock.h"
@@ -115,10 +114,13 @@ class NodeHost {
 
   // Inputs from the transport and from clients. Each queues and notifies the executor.
   void deliver(raft::Message message);
-  void propose_config(config_sync::Command command, ReplyFn done);
-  // Linearizable read of the config map: done(kOk) once the leader confirmed its leadership and
-  // applied through the read index; then config_files() is current.
-  void read_config(ReplyFn done);
+  // A command of any family (app_command.h): done(kOk) with the family's result in
+  // ClientReply::result once the entry is applied here, or why not. A family this build cannot
+  // encode is answered kRejected.
+  void propose(AppCommand command, ReplyFn done);
+  // Linearizable read of the replicated state: done(kOk) once the leader confirmed its
+  // leadership and applied through the read index; then state() is current.
+  void read(ReplyFn done);
   // Membership change (add voter/learner, remove, promote, priority): done(kOk) once applied.
   void propose_membership(raft::MembershipChange change, ReplyFn done);
   raft::RequestResult transfer_leadership(NodeId target);
@@ -126,11 +128,14 @@ class NodeHost {
 
   // Observers and hooks (the simulator's checkers and quorumd's logs and metrics use these).
   const raft::Node& node() const;
-  const config_sync::StateMachine& config_files() const;
+  // The replicated state, one state machine per family (config files, ownership).
+  const AppState& state() const;
   // True if ticks due at `clock_now_us` (a reading of this host's Clock) have not been fed to the
   // core yet: its timers and lease then lag that reading (checkers judge a lease only when
   // false). After start().
   bool behind_clock(std::uint64_t clock_now_us) const;
+  // How many: the ticks due at `clock_now_us` not fed to the core yet (0 iff !behind_clock).
+  Ticks ticks_behind(std::uint64_t clock_now_us) const;
   // Index of the last entry the state machines applied (or the restored snapshot's index).
   LogIndex applied_index() const;
   const HostStats& stats() const;

@@ -62,7 +62,7 @@ struct Single {
   }
   std::optional<ClientReply> put(const std::string& path, const std::string& content) {
     std::optional<ClientReply> got;
-    host->propose_config(config_sync::Put{path, content},
+    host->propose(config_sync::Put{path, content},
                          [&got](const ClientReply& r) { got = r; });
     host->poll();
     return got;
@@ -76,9 +76,10 @@ TEST(NodeHost, SingleNodeElectsItselfAndAppliesAPut) {
   const auto reply = s.put("a.cnf", "alpha");
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->code, ClientReply::Code::kOk);
-  EXPECT_EQ(reply->apply.code, config_sync::ApplyResult::Code::kApplied);
-  ASSERT_NE(s.host->config_files().find("a.cnf"), nullptr);
-  EXPECT_EQ(s.host->config_files().find("a.cnf")->content, "alpha");
+  EXPECT_EQ(std::get<config_sync::ApplyResult>(reply->result).code,
+            config_sync::ApplyResult::Code::kApplied);
+  ASSERT_NE(s.host->state().config.find("a.cnf"), nullptr);
+  EXPECT_EQ(s.host->state().config.find("a.cnf")->content, "alpha");
   EXPECT_EQ(s.host->applied_index(), reply->index);
   // Acknowledged means durable: the entry is in the synced state.
   EXPECT_GE(s.storage.durable().last_index(), reply->index);
@@ -97,8 +98,9 @@ TEST(NodeHost, RejectedCommandIsAnsweredWithTheStateMachineReason) {
   const auto reply = s.put("../escape", "x");
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->code, ClientReply::Code::kOk);                              // committed...
-  EXPECT_EQ(reply->apply.code, config_sync::ApplyResult::Code::kInvalidPath);  // ...not applied
-  EXPECT_TRUE(s.host->config_files().files().empty());
+  EXPECT_EQ(std::get<config_sync::ApplyResult>(reply->result).code,
+            config_sync::ApplyResult::Code::kInvalidPath);  // ...not applied
+  EXPECT_TRUE(s.host->state().config.files().empty());
 }
 
 TEST(NodeHost, FailStopsWhenPersistFailsAndAnswersStopped) {
@@ -111,7 +113,7 @@ TEST(NodeHost, FailStopsWhenPersistFailsAndAnswersStopped) {
   EXPECT_EQ(reply->code, ClientReply::Code::kStopped);
   EXPECT_TRUE(s.host->stopped());
   EXPECT_EQ(s.host->failure().code(), StatusCode::kIoError);
-  EXPECT_EQ(s.host->config_files().find("a.cnf"), nullptr);
+  EXPECT_EQ(s.host->state().config.find("a.cnf"), nullptr);
   // Stopped for good: later requests are refused, polls do nothing.
   const auto late = s.put("b.cnf", "beta");
   ASSERT_TRUE(late.has_value());
@@ -140,7 +142,7 @@ TEST(NodeHost, RestartReappliesCommittedEntriesFromStorage) {
   s.host->poll();  // the core hands out the committed entries it loaded
   ASSERT_TRUE(s.elect());
   EXPECT_GE(s.host->applied_index(), applied);
-  EXPECT_EQ(s.host->config_files().files().size(), 5u);
+  EXPECT_EQ(s.host->state().config.files().size(), 5u);
 }
 
 TEST(NodeHost, RestartRestoresTheSnapshotThenReplaysTheLog) {
@@ -161,9 +163,9 @@ TEST(NodeHost, RestartRestoresTheSnapshotThenReplaysTheLog) {
   s.start();
   // Restored before any poll: start() installs the snapshot.
   EXPECT_EQ(s.host->applied_index(), snapshot_index);
-  EXPECT_FALSE(s.host->config_files().files().empty());
+  EXPECT_FALSE(s.host->state().config.files().empty());
   ASSERT_TRUE(s.elect());
-  EXPECT_EQ(s.host->config_files().files().size(), 8u);
+  EXPECT_EQ(s.host->state().config.files().size(), 8u);
 }
 
 TEST(NodeHost, FollowerAnswersNotLeaderWithTheLeaderHint) {
@@ -200,7 +202,7 @@ TEST(NodeHost, ReadConfigIsServedAfterLeadershipIsConfirmed) {
   ASSERT_TRUE(s.elect());
   ASSERT_EQ(s.put("a.cnf", "alpha")->code, ClientReply::Code::kOk);
   std::optional<ClientReply> got;
-  s.host->read_config([&got](const ClientReply& r) { got = r; });
+  s.host->read([&got](const ClientReply& r) { got = r; });
   for (int i = 0; i < 5 && !got.has_value(); ++i) s.tick();
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->code, ClientReply::Code::kOk);
@@ -303,7 +305,7 @@ TEST(NodeHost, ALeaderWhoseClockJumpedCatchesUpOnTimeBeforeActingOnInput) {
   s.clock.advance_us(jump_ticks * kTickUs);
   s.transport.take();
   std::optional<ClientReply> got;
-  s.host->propose_config(config_sync::Put{"a.cnf", "x"}, [&](const ClientReply& r) {
+  s.host->propose(config_sync::Put{"a.cnf", "x"}, [&](const ClientReply& r) {
     // Whenever the host answers, it has caught up and holds no lease.
     EXPECT_FALSE(s.host->behind_clock(s.clock.now_us()));
     EXPECT_FALSE(s.host->node().has_lease());

@@ -16,7 +16,7 @@ void Proposals::add(LogIndex index, Term term, ReplyFn done) {
   QUORUM_ASSERT(inserted, "two proposals at index {} term {}", index, term);
 }
 
-void Proposals::on_applied(LogIndex index, Term term, const config_sync::ApplyResult& result) {
+void Proposals::on_applied(LogIndex index, Term term, const AppResult& result) {
   QUORUM_ASSERT(index > 0);
   // Take the replies out first: a reply may re-enter the host (a client proposing again).
   std::vector<std::pair<ClientReply, ReplyFn>> replies;
@@ -30,7 +30,7 @@ void Proposals::on_applied(LogIndex index, Term term, const config_sync::ApplyRe
     reply.index = it->first.first;
     if (it->first.first == index && it->first.second == term) {
       reply.code = ClientReply::Code::kOk;
-      reply.apply = result;
+      reply.result = result;
     } else {
       reply.code = ClientReply::Code::kLost;
       reply.reason =

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/core/base/types.h"
-#include "engine/core/config_sync/state_machine.h"
+#include "engine/host/app_command.h"
 #include "engine/host/client_reply.h"
 
 namespace quorum::host {
@@ -23,11 +23,12 @@ class Proposals {
  public:
   // Asserts: index > 0, term > 0, no pending proposal with the same (index, term).
   void add(LogIndex index, Term term, ReplyFn done);
-  // The entry (index, term) was applied with `result` (for config commands; default otherwise).
+  // The entry (index, term) was applied with `result` (std::monostate for entries that carry no
+  // command).
   // Replies kOk to the proposal with this (index, term), kLost to those at `index` with another
   // term. Pending proposals at lower indexes cannot exist (applies are consecutive and a
   // snapshot restore resolves what it covers): asserted.
-  void on_applied(LogIndex index, Term term, const config_sync::ApplyResult& result);
+  void on_applied(LogIndex index, Term term, const AppResult& result);
   // This node truncated its log from `first_index` (a new leader's log conflicts there): every
   // entry at or after it is gone and, by Log Matching, absent from that leader's log too, so it
   // can never commit. Pending proposals at those indexes are answered kLost at once (instead of

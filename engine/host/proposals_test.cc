@@ -26,7 +26,7 @@ TEST(Proposals, RepliesOkWhenTheIndexIsAppliedWithTheProposalTerm) {
   ASSERT_EQ(replies.got.size(), 1u);
   EXPECT_EQ(replies.got[0].code, ClientReply::Code::kOk);
   EXPECT_EQ(replies.got[0].index, 5u);
-  EXPECT_EQ(replies.got[0].apply.version, 5u);
+  EXPECT_EQ(std::get<config_sync::ApplyResult>(replies.got[0].result).version, 5u);
   EXPECT_TRUE(proposals.empty());
 }
 

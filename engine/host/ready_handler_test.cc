@@ -106,7 +106,7 @@ TEST(ReadyHandler, SendsPromisesOnlyAfterTheBatchIsDurable) {
   EXPECT_EQ(f.log.events, expected);
   EXPECT_EQ(f.storage.inner_.durable().last_index(), 2u);
   EXPECT_EQ(f.apply_loop.applied_index(), 1u);
-  EXPECT_NE(f.apply_loop.config().find("a"), nullptr);
+  EXPECT_NE(f.apply_loop.state().config.find("a"), nullptr);
 }
 
 TEST(ReadyHandler, StopsBeforeAnyPromiseWhenPersistFails) {
@@ -176,8 +176,8 @@ TEST(ReadyHandler, RestoresAReceivedSnapshotBeforeApplyingWhatFollows) {
   ReadyContext context = f.context();
   ASSERT_TRUE(handle_ready(ready, context).is_ok());
   EXPECT_EQ(f.apply_loop.applied_index(), 6u);
-  EXPECT_NE(f.apply_loop.config().find("x"), nullptr);
-  EXPECT_NE(f.apply_loop.config().find("y"), nullptr);
+  EXPECT_NE(f.apply_loop.state().config.find("x"), nullptr);
+  EXPECT_NE(f.apply_loop.state().config.find("y"), nullptr);
 }
 
 TEST(ReadyHandler, OnlyAReceivedSnapshotReplacesTheStoredLog) {

@@ -111,8 +111,8 @@ TEST(SnapshotCheck, AFollowerInstallsAValidSnapshotAndAcknowledgesIt) {
   EXPECT_TRUE(f.acknowledged_to_leader());
   ASSERT_TRUE(f.storage.current().snapshot.has_value());
   EXPECT_EQ(f.storage.current().snapshot->meta.last_index, 10u);
-  ASSERT_NE(f.host->config_files().find("a.cnf"), nullptr);
-  EXPECT_EQ(f.host->config_files().find("a.cnf")->content, "x=1\n");
+  ASSERT_NE(f.host->state().config.find("a.cnf"), nullptr);
+  EXPECT_EQ(f.host->state().config.find("a.cnf")->content, "x=1\n");
   EXPECT_TRUE(f.refused.empty());
   EXPECT_EQ(f.host->stats().snapshots_refused_count, 0u);
 }

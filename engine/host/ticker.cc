@@ -38,6 +38,10 @@ Ticks Ticker::ticks_at(std::uint64_t now_us) const {
   return elapsed_ticks;
 }
 
+Ticks Ticker::due(std::uint64_t now_us) const {
+  return ticks_at(now_us) - taken_ticks_;
+}
+
 std::uint64_t Ticker::next_tick_us() const {
   QUORUM_ASSERT(started_);
   return start_us_ + (taken_ticks_ + 1) * tick_interval_us_;

@@ -25,6 +25,8 @@ class Ticker {
   std::uint64_t next_tick_us() const;
   // True if a tick due at now_us has not been taken yet (the core is behind that reading).
   bool behind(std::uint64_t now_us) const { return next_tick_us() <= now_us; }
+  // Ticks due at now_us and not taken yet (0 if now_us is before the next tick). Const.
+  Ticks due(std::uint64_t now_us) const;
   Ticks ticks_taken() const { return taken_ticks_; }
   // Ticks elapsed at now_us, taken or not (the clock's reading in ticks: leases are judged
   // against it, never against ticks the core has not been fed yet).

@@ -23,10 +23,15 @@ TEST(Ticker, CatchesUpAfterAPauseInBoundedSteps) {
   ticker.start(0);
   EXPECT_EQ(ticker.take(1'000'000, 16), 16u);
   EXPECT_LE(ticker.next_tick_us(), 1'000'000u);  // still behind: due at once
+  EXPECT_TRUE(ticker.behind(1'000'000));
+  EXPECT_EQ(ticker.due(1'000'000), 84u);
   Ticks total = 16;
   while (Ticks taken = ticker.take(1'000'000, 16)) total += taken;
   EXPECT_EQ(total, 100u);
   EXPECT_EQ(ticker.next_tick_us(), 1'010'000u);
+  EXPECT_FALSE(ticker.behind(1'009'999));
+  EXPECT_EQ(ticker.due(1'009'999), 0u);
+  EXPECT_EQ(ticker.due(1'020'000), 2u);
 }
 
 TEST(Ticker, TheClocksReadingInTicksCountsTicksNotYetTaken) {

@@ -83,9 +83,9 @@ void ClientWorkload::arrive(NodeId node, std::uint32_t op_slot, std::uint32_t at
     stash_reply(node, op_slot, attempt, reply);
   };
   if (op.kind == OpKind::kRead) {
-    h->read_config(done);
+    h->read(done);
   } else {
-    h->propose_config(command_of(op), done);
+    h->propose(command_of(op), done);
   }
 }
 
@@ -96,13 +96,14 @@ void ClientWorkload::stash_reply(NodeId node, std::uint32_t op_slot, std::uint32
   op.reply = reply;
   if (op.kind == OpKind::kRead && reply.code == host::ClientReply::Code::kOk) {
     const host::NodeHost* h = world_.live_host(node);
-    const config_sync::FileEntry* f = h == nullptr ? nullptr : h->config_files().find(op.key);
+    const config_sync::FileEntry* f = h == nullptr ? nullptr : h->state().config.find(op.key);
     op.read_found = f != nullptr;
     op.read_value = f != nullptr ? f->content : std::string();
     op.read_version = f != nullptr ? f->version : 0;
   }
+  const auto* applied = std::get_if<config_sync::ApplyResult>(&reply.result);
   if (reply.code == host::ClientReply::Code::kOk && op.kind != OpKind::kRead &&
-      reply.apply.code == config_sync::ApplyResult::Code::kApplied) {
+      applied != nullptr && applied->code == config_sync::ApplyResult::Code::kApplied) {
     durability_.on_ack(world_.now_us(), node, reply.index);
   }
   at(world_.now_us() + world_.network().client_delay_us(node, prng_), kReply, kNoNode, op_slot,
@@ -113,6 +114,8 @@ void ClientWorkload::reply(std::uint32_t op_slot, std::uint32_t attempt) {
   ClientOp& op = ops_[op_slot];
   if (op.done || op.attempt != attempt) return;
   const host::ClientReply& r = op.reply;
+  // The workload proposes config commands only: a kOk write carries the config family's result.
+  const auto* applied = std::get_if<config_sync::ApplyResult>(&r.result);
   ClientState& c = clients_[op.client];
   using Code = host::ClientReply::Code;
   const std::uint64_t now = world_.now_us();
@@ -123,7 +126,7 @@ void ClientWorkload::reply(std::uint32_t op_slot, std::uint32_t attempt) {
     trace.line(now, op.target, TraceKind::kClientReply,
                fmt::format("c{} {} {} -> {} index={} version={} {}", op.client,
                            op_kind_name(op.kind), op.key, host::client_reply_code_name(r.code),
-                           r.index, r.apply.version, r.reason));
+                           r.index, applied != nullptr ? applied->version : 0, r.reason));
   }
   switch (r.code) {
     case Code::kNotLeader:
@@ -149,14 +152,15 @@ void ClientWorkload::reply(std::uint32_t op_slot, std::uint32_t attempt) {
       if (op.kind == OpKind::kRead) {
         history_.complete_read(op.history_id, now, op.read_found, op.read_value, op.read_version);
         c.known_version[key] = op.read_version;
-      } else if (r.apply.code == config_sync::ApplyResult::Code::kApplied) {
+      } else if (applied != nullptr && applied->code == config_sync::ApplyResult::Code::kApplied) {
         history_.complete_write_ok(op.history_id, now, r.index);
         c.known_version[key] = op.kind == OpKind::kDelete ? 0 : r.index;
         ++ops_ok_;
-      } else if (r.apply.code == config_sync::ApplyResult::Code::kVersionMismatch) {
-        history_.complete_failed(op.history_id, now, Failure::kVersionMismatch, r.apply.version);
-        c.known_version[key] = r.apply.version;
-      } else if (r.apply.code == config_sync::ApplyResult::Code::kNotFound) {
+      } else if (applied != nullptr &&
+                 applied->code == config_sync::ApplyResult::Code::kVersionMismatch) {
+        history_.complete_failed(op.history_id, now, Failure::kVersionMismatch, applied->version);
+        c.known_version[key] = applied->version;
+      } else if (applied != nullptr && applied->code == config_sync::ApplyResult::Code::kNotFound) {
         history_.complete_failed(op.history_id, now, Failure::kNotFound);
       } else {
         history_.complete_failed(op.history_id, now, Failure::kRejected);

@@ -66,13 +66,13 @@ void step(ClusterHarness& cluster, Prng& prng, std::vector<Put>* puts) {
 bool converged(ClusterHarness& cluster) {
   const NodeId leader = cluster.leader();
   if (leader == kNoNode) return false;
-  const auto& files = cluster.host(leader).config_files().files();
+  const auto& files = cluster.host(leader).state().config.files();
   for (NodeId id : cluster.ids()) {
     if (cluster.host(id).node().leader_id() != leader) return false;
     if (cluster.host(id).applied_index() != cluster.host(leader).node().commit_index()) {
       return false;
     }
-    if (cluster.host(id).config_files().files() != files) return false;
+    if (cluster.host(id).state().config.files() != files) return false;
   }
   return true;
 }
@@ -111,7 +111,7 @@ std::string run_seed(std::uint64_t seed, std::size_t nodes, Mutation mutation) {
     acked += ok ? 1 : 0;
     lost += was_lost ? 1 : 0;
     for (NodeId id : cluster.ids()) {
-      const config_sync::FileEntry* file = cluster.host(id).config_files().find(put.path);
+      const config_sync::FileEntry* file = cluster.host(id).state().config.find(put.path);
       if (ok && (file == nullptr || file->content != put.content)) {
         return fmt::format("acknowledged {} missing or different on node {}", put.path, id);
       }

@@ -82,7 +82,7 @@ void expect_all_ok(const ClusterHarness& cluster, const std::vector<std::size_t>
 bool holds(ClusterHarness& cluster, const std::map<std::string, std::string>& expected) {
   for (NodeId id : cluster.ids()) {
     if (!cluster.is_up(id)) continue;
-    const auto& files = cluster.host(id).config_files().files();
+    const auto& files = cluster.host(id).state().config.files();
     if (files.size() != expected.size()) return false;
     for (const auto& [path, content] : expected) {
       const auto it = files.find(path);
@@ -96,7 +96,7 @@ bool holds(ClusterHarness& cluster, const std::map<std::string, std::string>& ex
 void expect_converged(ClusterHarness& cluster, const std::map<std::string, std::string>& expected) {
   for (NodeId id : cluster.ids()) {
     if (!cluster.is_up(id)) continue;
-    const auto& files = cluster.host(id).config_files().files();
+    const auto& files = cluster.host(id).state().config.files();
     ASSERT_EQ(files.size(), expected.size()) << "node " << id;
     for (const auto& [path, content] : expected) {
       const auto it = files.find(path);

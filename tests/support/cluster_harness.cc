@@ -212,7 +212,7 @@ NodeId ClusterHarness::leader() const {
 std::size_t ClusterHarness::put(NodeId id, std::string path, std::string content) {
   const std::size_t ticket = replies_.size();
   replies_.emplace_back();
-  host(id).propose_config(config_sync::Put{std::move(path), std::move(content)},
+  host(id).propose(config_sync::Put{std::move(path), std::move(content)},
                           [this, ticket](const host::ClientReply& reply) {
                             QUORUM_ASSERT(!replies_[ticket].has_value(), "two replies");
                             replies_[ticket] = reply;
@@ -230,7 +230,7 @@ host::ReplyFn ClusterHarness::record(std::size_t ticket) {
 std::size_t ClusterHarness::read(NodeId id) {
   const std::size_t ticket = replies_.size();
   replies_.emplace_back();
-  host(id).read_config(record(ticket));
+  host(id).read(record(ticket));
   return ticket;
 }
 

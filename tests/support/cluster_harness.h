@@ -89,7 +89,7 @@ class ClusterHarness {
   // --- Clients ---
   // Proposes on `id`; the reply is recorded and returned by reply(ticket) once known.
   std::size_t put(NodeId id, std::string path, std::string content);
-  // Linearizable read (NodeHost::read_config) and membership change on `id`, same tickets.
+  // Linearizable read (NodeHost::read) and membership change on `id`, same tickets.
   std::size_t read(NodeId id);
   std::size_t change_membership(NodeId id, raft::MembershipChange change);
   std::optional<host::ClientReply> reply(std::size_t ticket) const;

@@ -57,13 +57,13 @@ struct Demo {
   bool has_files(NodeId n, const std::vector<std::string>& paths) const {
     if (!world.node_up(n)) return false;
     for (const std::string& p : paths) {
-      if (world.host(n)->config_files().find(p) == nullptr) return false;
+      if (world.host(n)->state().config.find(p) == nullptr) return false;
     }
     return true;
   }
 
   void show_files(NodeId n) const {
-    const auto& files = world.host(n)->config_files().files();
+    const auto& files = world.host(n)->state().config.files();
     std::string list;
     for (const auto& [path, f] : files) list += fmt::format(" {}@v{}", path, f.version);
     fmt::print("        n{}: applied {} files:{}\n", n, world.host(n)->applied_index(), list);

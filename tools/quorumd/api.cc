@@ -86,7 +86,7 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
   status.set_last_index(node.last_index());
   status.set_version(kVersion);
   status.set_cluster_id(context.config.cluster_id);
-  status.set_config_files(static_cast<std::uint32_t>(context.host.config_files().files().size()));
+  status.set_config_files(static_cast<std::uint32_t>(context.host.state().config.files().size()));
   respond(json_response(200, status));
 }
 
@@ -156,7 +156,7 @@ api::ConfigFile file_message(const std::string& path, const config_sync::FileEnt
 }
 
 void respond_config_read(ApiContext& context, const std::string& path, const HttpRespondFn& respond) {
-  const config_sync::StateMachine& files = context.host.config_files();
+  const config_sync::StateMachine& files = context.host.state().config;
   if (path.empty()) {
     api::ConfigList list;
     for (const auto& [name, file] : files.files()) {
@@ -181,7 +181,7 @@ void handle_config_get(ApiContext& context, const HttpRequest& request, const st
     respond_config_read(context, path, respond);  // this node's copy, possibly stale
     return;
   }
-  context.host.read_config([&context, request, path, respond](const host::ClientReply& reply) {
+  context.host.read([&context, request, path, respond](const host::ClientReply& reply) {
     if (reply.code == host::ClientReply::Code::kOk) {
       respond_config_read(context, path, respond);
     } else if (reply.code == host::ClientReply::Code::kNotLeader) {
@@ -207,17 +207,19 @@ HttpResponse write_reply(const ApiContext& context, const HttpRequest& request,
     case Code::kRejected: return error_response(503, "rejected: " + reply.reason);
     case Code::kStopped: return error_response(503, "the node is stopping; retry elsewhere");
   }
+  const auto* applied = std::get_if<config_sync::ApplyResult>(&reply.result);
+  if (applied == nullptr) return error_response(500, "the committed command did not apply");
   using Apply = config_sync::ApplyResult::Code;
-  switch (reply.apply.code) {
+  switch (applied->code) {
     case Apply::kApplied: break;
-    case Apply::kInvalidPath: return error_response(400, "invalid path: " + reply.apply.reason);
-    case Apply::kTooLarge: return error_response(413, "too large: " + reply.apply.reason);
+    case Apply::kInvalidPath: return error_response(400, "invalid path: " + applied->reason);
+    case Apply::kTooLarge: return error_response(413, "too large: " + applied->reason);
     case Apply::kNotFound: return error_response(404, "no config file '" + path + "'");
     case Apply::kVersionMismatch: return error_response(409, "version mismatch");
   }
   api::WriteResult result;
   result.set_path(path);
-  result.set_version(reply.apply.version);
+  result.set_version(applied->version);
   result.set_index(reply.index);
   return json_response(200, result);
 }
@@ -230,10 +232,10 @@ void handle_config_write(ApiContext& context, const HttpRequest& request, const 
   } else {
     command = config_sync::Delete{path};
   }
-  context.host.propose_config(std::move(command),
-                              [&context, request, path, respond](const host::ClientReply& reply) {
-                                respond(write_reply(context, request, path, reply));
-                              });
+  context.host.propose(std::move(command),
+                       [&context, request, path, respond](const host::ClientReply& reply) {
+                         respond(write_reply(context, request, path, reply));
+                       });
 }
 
 std::string_view request_result_name(raft::RequestResult result) {

@@ -284,7 +284,7 @@ void Daemon::Impl::schedule_drift_check() {
 
 void Daemon::Impl::materialize() {
   if (host->applied_index() < replay_index) return;  // the on_apply hook calls again
-  materializer->submit(host->config_files().files());
+  materializer->submit(host->state().config.files());
 }
 
 Daemon::Daemon(boost::asio::io_context& io, ParsedConfig config, std::uint64_t seed)

@@ -1,0 +1,39 @@
+// Command payloads by family. Host layer: core + wire.
+#include "engine/host/app_command.h"
+
+#include <utility>
+
+#include "engine/core/base/assert.h"
+#include "engine/wire/codec.h"
+
+namespace quorum::host {
+
+bool app_command_encodable(const AppCommand& command) {
+  // The ownership family's codec (engine/wire/codec_ownership.cc) is not in this build yet.
+  return std::holds_alternative<config_sync::Command>(command);
+}
+
+std::string encode_app_command(const AppCommand& command) {
+  QUORUM_ASSERT(app_command_encodable(command), "no codec for the {} family",
+                app_command_family_name(command));
+  return wire::encode_config_command(std::get<config_sync::Command>(command));
+}
+
+Result<AppCommand> decode_app_command(std::string_view payload) {
+  Result<wire::CommandFamily> family = wire::decode_command_family(payload);
+  if (!family.has_value()) return family.error();
+  switch (*family) {
+    case wire::CommandFamily::kConfig: {
+      Result<config_sync::Command> command = wire::decode_config_command(payload);
+      if (!command.has_value()) return command.error();
+      return AppCommand{std::move(command).value()};
+    }
+  }
+  return Status::corruption("command: family without a state machine in this build");
+}
+
+std::string_view app_command_family_name(const AppCommand& command) {
+  return std::holds_alternative<config_sync::Command>(command) ? "config" : "ownership";
+}
+
+}  // namespace quorum::host
