@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <algorithm>
 #include <filesystem>
 
 #include "engine/core/base/assert.h"
@@ -43,7 +44,7 @@ std::string Drift::to_string() const {
     case Kind::kMissing:
       return fmt::format("{}: missing locally; replicated version {} restored", path, version);
     case Kind::kExtra:
-      return fmt::format("{}: not a replicated file; deleted", path);
+      return fmt::format("{}: not a replicated file; deleted (config_dir_delete_unmanaged)", path);
   }
   QUORUM_UNREACHABLE();
 }
@@ -126,6 +127,13 @@ Result<std::string> ConfigDirWriter::checked_target(const std::string& path) con
     return Status::invalid_argument(
         fmt::format("config_dir {}: refusing path '{}': {}", options_.config_dir, path, reason));
   }
+  for (const auto& segment : fs::path(path)) {
+    if (segment.string().rfind(kTempPrefix, 0) == 0) {
+      return Status::invalid_argument(fmt::format(
+          "config_dir {}: refusing path '{}': it uses the writer's temporary prefix \"{}\"",
+          options_.config_dir, path, kTempPrefix));
+    }
+  }
   const fs::path root = fs::absolute(options_.config_dir);
   const fs::path target = root / path;
   if (!is_inside(root, target)) {
@@ -143,29 +151,43 @@ Status ConfigDirWriter::sync_replicated(const std::map<std::string, config_sync:
     QUORUM_ASSERT(entry.checksum == crc32c(entry.content), "{}: map checksum", path);
     auto disk = on_disk.find(path);
     if (disk != on_disk.end() && matches(disk->second, entry)) continue;
-    auto known = known_.find(path);
-    // Drift only if the disk no longer holds what this writer last put there; a file that
-    // still holds an older materialised version is catch-up.
-    if (known != known_.end()) {
-      if (disk == on_disk.end()) {
-        report->drift.push_back({Drift::Kind::kMissing, path, entry.version});
-      } else if (!disk->second.regular || disk->second.checksum != known->second.checksum) {
-        report->drift.push_back({Drift::Kind::kModified, path, entry.version});
-      }
-    } else if (disk != on_disk.end()) {
-      report->drift.push_back({Drift::Kind::kModified, path, entry.version});
+    Status s = write_replicated(path, entry, disk == on_disk.end() ? nullptr : &disk->second, report);
+    if (!s.is_ok()) report->errors.push_back({path, s.message()});
+  }
+  return Status::ok();
+}
+
+// Writes one replicated file that the disk does not hold; reports drift when the disk no
+// longer holds what this writer last put there (a file still holding an older materialised
+// version is catch-up).
+Status ConfigDirWriter::write_replicated(const std::string& path, const config_sync::FileEntry& entry,
+                                         const DiskFile* disk, SyncReport* report) {
+  auto known = known_.find(path);
+  Drift drift{Drift::Kind::kModified, path, entry.version};
+  bool drifted = false;
+  if (known != known_.end()) {
+    if (disk == nullptr) {
+      drift.kind = Drift::Kind::kMissing;
+      drifted = true;
+    } else {
+      drifted = !disk->regular || disk->checksum != known->second.checksum;
     }
-    Result<std::string> target = checked_target(path);
-    if (!target) return target.error();
-    if (disk != on_disk.end() && !disk->second.regular) {
-      // A symlink or special file in the way: remove it rather than write through it.
-      if (Status s = remove_file_durable(*target); !s.is_ok()) return s;
-    }
-    if (Status s = write_file_atomic(*target, entry.content, options_.file_mode); !s.is_ok()) {
+  } else {
+    drifted = disk != nullptr;
+  }
+  Result<std::string> target = checked_target(path);
+  if (!target) return target.error();
+  if (disk != nullptr && !disk->regular) {
+    // A symlink or special file in the way: remove it rather than write through it.
+    if (Status s = remove_file_durable(*target); !s.is_ok()) {
       return Status(s.code(), fmt::format("config_dir {}: {}", options_.config_dir, s.message()));
     }
-    ++report->files_written;
   }
+  if (Status s = write_file_atomic(*target, entry.content, options_.file_mode); !s.is_ok()) {
+    return Status(s.code(), fmt::format("config_dir {}: {}", options_.config_dir, s.message()));
+  }
+  if (drifted) report->drift.push_back(drift);
+  ++report->files_written;
   return Status::ok();
 }
 
@@ -175,13 +197,20 @@ Status ConfigDirWriter::sync_extra(const std::map<std::string, config_sync::File
   for (const auto& [path, disk] : on_disk) {
     if (files.count(path) != 0) continue;
     auto known = known_.find(path);
+    // Still the bytes this writer materialised: the replicated map deleted the file.
     const bool replicated_delete =
         known != known_.end() && disk.regular && disk.checksum == known->second.checksum;
-    if (!replicated_delete) report->drift.push_back({Drift::Kind::kExtra, path, 0});
+    if (!replicated_delete && !options_.delete_unmanaged) {
+      report->unmanaged.push_back(path);
+      continue;
+    }
     const std::string full = (fs::path(options_.config_dir) / path).string();
     if (Status s = remove_file_durable(full); !s.is_ok()) {
-      return Status(s.code(), fmt::format("config_dir {}: {}", options_.config_dir, s.message()));
+      report->errors.push_back(
+          {path, fmt::format("config_dir {}: {}", options_.config_dir, s.message())});
+      continue;
     }
+    if (!replicated_delete) report->drift.push_back({Drift::Kind::kExtra, path, 0});
     ++report->files_deleted;
   }
   return Status::ok();
@@ -198,8 +227,27 @@ Result<SyncReport> ConfigDirWriter::sync(
   SyncReport report;
   if (Status s = sync_replicated(files, *on_disk, &report); !s.is_ok()) return s;
   if (Status s = sync_extra(files, *on_disk, &report); !s.is_ok()) return s;
+  std::sort(report.errors.begin(), report.errors.end(),
+            [](const PathError& a, const PathError& b) { return a.path < b.path; });
+  // A failed path keeps what the manifest said about it: the disk still holds that (or nothing).
   std::map<std::string, Known> now;
-  for (const auto& [path, entry] : files) now[path] = Known{entry.version, entry.checksum};
+  auto failed = [&report](const std::string& path) {
+    return std::any_of(report.errors.begin(), report.errors.end(),
+                       [&path](const PathError& e) { return e.path == path; });
+  };
+  for (const auto& [path, entry] : files) {
+    if (!failed(path)) {
+      now[path] = Known{entry.version, entry.checksum};
+    } else if (auto old = known_.find(path); old != known_.end()) {
+      now[path] = old->second;
+    }
+  }
+  for (const PathError& error : report.errors) {
+    // An unmanaged file that could not be deleted: still known if it was.
+    if (files.count(error.path) == 0) {
+      if (auto old = known_.find(error.path); old != known_.end()) now[error.path] = old->second;
+    }
+  }
   if (now != known_) {
     known_ = std::move(now);
     if (Status s = save_manifest(); !s.is_ok()) return s;

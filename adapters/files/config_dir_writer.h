@@ -6,16 +6,21 @@
 // again here (config_sync::validate_path plus a lexical containment check and no symlinked
 // parent directories): nothing is ever written outside config_dir.
 //
-// Drift: a file whose bytes differ from what this writer last materialised (hand-edited), a
-// replicated file that disappeared, or a file nobody replicated. Each is reported and undone
-// (content restored, missing file rewritten, extra file deleted). A file that is merely older
+// Drift: a file whose bytes differ from what this writer last materialised (hand-edited) or a
+// replicated file that disappeared. Each is reported and undone (content restored, missing file
+// rewritten). A file nobody replicated ("unmanaged": the operator's own, or one this writer
+// wrote and someone edited before its replicated delete) is kept and listed in the report;
+// with ConfigDirOptions::delete_unmanaged it is deleted and reported as drift instead. A file that is merely older
 // than the map (the node was down while it changed) is brought up to date without a drift
 // report. To tell the two apart across restarts the writer keeps a manifest (path, version,
 // checksum of what it last wrote) at manifest_path, which must lie outside config_dir (quorumd
 // puts it in data_dir). Without a readable manifest every difference counts as drift.
 //
-// Errors are operating errors (Status: kIoError, kNoSpace, kInvalidArgument for a refused
-// path): the directory is derived state, so the caller logs them and retries on the next sync.
+// Errors: one path that cannot be written (a directory standing where the file goes, a file
+// standing where its directory goes, a refused path) fails that path only: it is listed in
+// SyncReport::errors and every other file is still brought up to date. sync() itself fails
+// (Status: kIoError, kNoSpace) only when the directory cannot be scanned or the manifest cannot
+// be saved. The directory is derived state: the caller reports errors and retries next sync.
 // Thread safety: one caller at a time; one writer per config_dir.
 #pragma once
 
@@ -37,7 +42,7 @@ struct Drift {
   enum class Kind : std::uint8_t {
     kModified,  // content differs from what was materialised: replicated content restored
     kMissing,   // a materialised file was removed: rewritten
-    kExtra,     // a file that is not in the replicated map: deleted
+    kExtra,     // a file that is not in the replicated map: deleted (delete_unmanaged only)
   };
   Kind kind = Kind::kModified;
   std::string path;      // relative to config_dir
@@ -47,16 +52,29 @@ struct Drift {
   friend bool operator==(const Drift&, const Drift&) = default;
 };
 
+// A replicated file that could not be materialised (or an unmanaged one that could not be
+// deleted), and why: "a/b: rename ... : Is a directory".
+struct PathError {
+  std::string path;     // relative to config_dir
+  std::string message;  // the whole reason, naming config_dir and the path
+  friend bool operator==(const PathError&, const PathError&) = default;
+};
+
 struct SyncReport {
   std::vector<Drift> drift;
+  std::vector<PathError> errors;       // by path; empty when config_dir equals the map
+  std::vector<std::string> unmanaged;  // files kept that the map does not hold, by path
   std::size_t files_written = 0;  // replicated changes and restores
-  std::size_t files_deleted = 0;  // replicated deletes and extra files
+  std::size_t files_deleted = 0;  // replicated deletes and deleted unmanaged files
 };
 
 struct ConfigDirOptions {
   std::string config_dir;     // created (one level) if missing
   std::string manifest_path;  // empty: keep the manifest in memory only
   mode_t file_mode = 0640;    // config files may hold passwords
+  // false (default): files nobody replicated are kept and reported (SyncReport::unmanaged);
+  // true: deleted and reported as drift (config_dir is owned by quorumd alone).
+  bool delete_unmanaged = false;
 };
 
 class ConfigDirWriter {
@@ -67,9 +85,10 @@ class ConfigDirWriter {
   ConfigDirWriter(const ConfigDirWriter&) = delete;
   ConfigDirWriter& operator=(const ConfigDirWriter&) = delete;
 
-  // Makes config_dir hold exactly `files` (full scan: reads every file). On error the directory
-  // may be partly updated; every file in it is still either an old or a new version, never a
-  // torn one.
+  // Makes config_dir hold `files` (full scan: reads every file), plus the unmanaged files unless
+  // delete_unmanaged. A path that fails is listed in the report and the others go on. On error
+  // the directory may be partly updated; every file in it is still either an old or a new
+  // version, never a torn one.
   Result<SyncReport> sync(const std::map<std::string, config_sync::FileEntry>& files);
 
   const std::string& config_dir() const { return options_.config_dir; }
@@ -88,12 +107,15 @@ class ConfigDirWriter {
   Result<std::string> checked_target(const std::string& path) const;
   Status sync_replicated(const std::map<std::string, config_sync::FileEntry>& files,
                          const std::map<std::string, DiskFile>& on_disk, SyncReport* report);
+  Status write_replicated(const std::string& path, const config_sync::FileEntry& entry,
+                          const DiskFile* disk, SyncReport* report);
   Status sync_extra(const std::map<std::string, config_sync::FileEntry>& files,
                     const std::map<std::string, DiskFile>& on_disk, SyncReport* report);
 
   ConfigDirOptions options_;
   // What this writer last materialised (from the manifest at open). Invariant after a
-  // successful sync(): equal to the synced map's (version, checksum) per path.
+  // successful sync(): equal to the synced map's (version, checksum) for every path written
+  // without an error; a failed path keeps its previous record (or none).
   std::map<std::string, Known> known_;
   std::string manifest_warning_;
 };

@@ -4,7 +4,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -20,9 +22,10 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Bounds: a request body (config file content) and the idle time of a keep-alive connection.
-constexpr std::uint64_t kRequestBodyBytesMax = 2 * 1024 * 1024;
+// Bound on the idle time of a keep-alive connection. Bound on what is read and discarded after
+// a 413 (a client announcing more is cut off: it gets EPIPE, as it would anyway).
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
+constexpr std::uint64_t kDiscardBytesMax = 256 << 20;
 
 // One connection, plain or TLS. Stream is beast::tcp_stream or ssl_stream<tcp_stream>; the
 // request/response code is the same for both.
@@ -50,14 +53,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         });
   }
 
+  // Reads the header first, so that a body above the limit is refused before it is buffered.
   void read_next() {
     parser_.emplace();
-    parser_->body_limit(kRequestBodyBytesMax);
+    // No limit yet: the parser would fail the header read itself on a large Content-Length,
+    // and the client would get a closed connection instead of the 413 (on_header sets it).
+    // (Boost 1.74 compares the length with an empty optional as "above": hence the maximum.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
+                              self->on_header(ec);
+                            });
   }
 
  private:
@@ -68,7 +75,64 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
 
+  void on_header(const beast::error_code& ec) {
+    if (ec || !*alive_) {
+      close();
+      return;
+    }
+    const auto announced = parser_->content_length();
+    if (announced && *announced > kRequestBodyBytesMax) {
+      refuse_too_large(*announced);
+      return;
+    }
+    parser_->body_limit(kRequestBodyBytesMax);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](const beast::error_code& read_ec, std::size_t) {
+                       self->on_read(read_ec);
+                     });
+  }
+
+  // 413 naming the limit, then the connection is closed once the body is drained.
+  void refuse_too_large(std::uint64_t body_bytes) {
+    version_ = parser_->get().version();
+    keep_alive_ = false;
+    discard_left_ = std::min<std::uint64_t>(body_bytes, kDiscardBytesMax);
+    HttpResponse response;
+    response.status = 413;
+    response.body = fmt::format(
+        "{{\"error\":\"request body is {} bytes, above the limit of {} bytes (the largest config "
+        "file)\"}}\n",
+        body_bytes, kRequestBodyBytesMax);
+    write(std::move(response));
+  }
+
+  // Reads and drops the rest of a refused body (what is already buffered counts), then closes.
+  void drain() {
+    const std::size_t buffered = std::min<std::size_t>(buffer_.size(), discard_left_);
+    buffer_.consume(buffered);
+    discard_left_ -= buffered;
+    if (discard_left_ == 0 || !*alive_) {
+      close();
+      return;
+    }
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t n) {
+                              if (ec) {
+                                self->close();
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              self->drain();
+                            });
+  }
+
   void on_read(const beast::error_code& ec) {
+    if (ec == http::error::body_limit && *alive_) {  // chunked: no length announced
+      refuse_too_large(kRequestBodyBytesMax + 1);
+      discard_left_ = 0;
+      return;
+    }
     if (ec || !*alive_) {
       close();
       return;
@@ -79,6 +143,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.target = std::string(message.target());
     split_target(request.target, &request.path, &request.query);
     request.body = std::move(message.body());
+    request.accept = std::string(message[http::field::accept]);
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     auto self = this->shared_from_this();
@@ -92,11 +157,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     reply->set(http::field::server, "quorumd");
     reply->set(http::field::content_type, response.content_type);
     if (!response.location.empty()) reply->set(http::field::location, response.location);
+    for (const auto& [name, value] : response.headers) reply->set(name, value);
     reply->keep_alive(keep_alive_);
     reply->body() = std::move(response.body);
     reply->prepare_payload();
     http::async_write(stream_, *reply,
                       [self = this->shared_from_this(), reply](const beast::error_code& ec, std::size_t) {
+                        if (!ec && self->discard_left_ > 0) {
+                          self->drain();
+                          return;
+                        }
                         if (ec || !self->keep_alive_) {
                           self->close();
                           return;
@@ -121,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::shared_ptr<bool> alive_;
   bool keep_alive_ = false;
   unsigned version_ = 11;
+  std::uint64_t discard_left_ = 0;  // body bytes still to drop after a 413
 };
 
 using PlainSession = Session<beast::tcp_stream>;

@@ -26,12 +26,18 @@
 
 namespace quorum::adapters {
 
+// The largest request body accepted: the largest config file (the only body the API takes).
+// A request announcing more is answered 413 with the limit, before its body is read; the body is
+// then read and discarded so that the client, still sending, gets the answer instead of EPIPE.
+inline constexpr std::uint64_t kRequestBodyBytesMax = 1 << 20;
+
 struct HttpRequest {
   std::string method;  // "GET", "PUT", ...
   std::string target;  // as received: path and query, still encoded
   std::string path;    // without the query: "/v1/config/app/cmon.cnf"
   std::map<std::string, std::string> query;  // "?to=node2" -> {"to": "node2"} (decoded)
   std::string body;
+  std::string accept;  // the Accept header ("" if none)
 };
 
 struct HttpResponse {
@@ -39,6 +45,7 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::string location;  // set for 307 redirects
+  std::map<std::string, std::string> headers;  // extra headers ("X-Quorum-Version": "12")
 };
 
 struct HttpTlsOptions {

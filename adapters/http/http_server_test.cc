@@ -77,6 +77,47 @@ TEST(HttpServer, AnswersThroughTheHandlerAndSetsTheLocationOfARedirect) {
   EXPECT_NE(reply.find("Location: http://127.0.0.1:1/v1/config/a.cnf?x=1"), std::string::npos) << reply;
 }
 
+// A body above kRequestBodyBytesMax is answered 413 with the limit, and the client, still
+// sending 4 MiB, reads that answer instead of failing with EPIPE; the handler never sees it.
+TEST(HttpServer, ABodyAboveTheLimitGets413WithTheLimitWhileTheClientIsStillSending) {
+  log::set_level(log::Level::kError);
+  boost::asio::io_context io;
+  int handled = 0;
+  HttpServer server(io, "127.0.0.1", 0, [&](const HttpRequest&, HttpRespondFn respond) {
+    ++handled;
+    respond(HttpResponse{});
+  });
+  ASSERT_TRUE(server.start().is_ok());
+  std::string reply;
+  boost::system::error_code write_error;
+  std::atomic<bool> client_done{false};
+  std::thread client([&] {
+    boost::asio::io_context client_io;
+    boost::asio::ip::tcp::socket socket(client_io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    const std::size_t body_bytes = 4 << 20;
+    const std::string request = fmt::format(
+        "PUT /v1/config/big HTTP/1.1\r\nHost: h\r\nContent-Length: {}\r\n\r\n", body_bytes) +
+        std::string(body_bytes, 'x');
+    boost::asio::write(socket, boost::asio::buffer(request), write_error);
+    boost::system::error_code ec;
+    boost::asio::read(socket, boost::asio::dynamic_buffer(reply), ec);  // until the server closes
+    client_done = true;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!client_done && std::chrono::steady_clock::now() < deadline) {
+    io.run_for(std::chrono::milliseconds(10));
+  }
+  client.join();
+  EXPECT_FALSE(write_error) << write_error.message();
+  EXPECT_EQ(handled, 0);
+  EXPECT_NE(reply.find("HTTP/1.1 413"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(fmt::format("request body is {} bytes, above the limit of {} bytes", 4 << 20,
+                                   kRequestBodyBytesMax)),
+            std::string::npos)
+      << reply;
+}
+
 // A CA with certificates signed by it (openssl CLI), as in tcp_transport_test.
 bool make_ca(const std::string& dir, const std::string& ca, const std::vector<std::string>& names) {
   std::string script = fmt::format(

@@ -241,7 +241,8 @@ TEST(Integration, ConfigWritesAndDeletesReachEveryConfigDirectory) {
   }
   Result<quorumctl::HttpReply> read = cluster.request(2, "GET", "/v1/config/cmon/cmon.cnf");
   ASSERT_TRUE(read.has_value());
-  EXPECT_NE(read->body.find("\"content\":\"a=1\\n\""), std::string::npos) << read->body;
+  // Content is bytes: base64 in JSON ("a=1\n").
+  EXPECT_NE(read->body.find("\"content\":\"YT0xCg==\""), std::string::npos) << read->body;
 }
 
 TEST(Integration, AfterTheLeaderIsKilledANewOneIsElectedAndTheRestartedNodeCatchesUp) {

@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <string_view>
 #include <utility>
@@ -87,6 +88,33 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
   status.set_version(kVersion);
   status.set_cluster_id(context.config.cluster_id);
   status.set_config_files(static_cast<std::uint32_t>(context.host.state().config.files().size()));
+  const auto contact = context.acks != nullptr
+                           ? context.acks->since_leader_contact(std::chrono::steady_clock::now())
+                           : std::nullopt;
+  status.set_last_leader_contact_ms_ago(
+      contact && node.role() != raft::Role::kLeader ? static_cast<std::int64_t>(contact->count()) : -1);
+  for (const PeerConfig& peer : context.config.peers) {
+    api::Peer* out = status.add_peers();
+    out->set_node_id(peer.id);
+    out->set_name(peer.name);
+    out->set_api_url(node_url(context.config, peer.id));
+    out->set_ip(peer.host);
+    out->set_port(peer.raft_port);
+  }
+  if (context.materializer != nullptr) {
+    const MaterializedStatus dir = context.materializer->status();
+    status.set_config_synced_index(dir.synced_index);
+    if (!dir.dir_error.empty()) {
+      api::ConfigDirError* error = status.add_config_dir_errors();
+      error->set_error(dir.dir_error);
+    }
+    for (const adapters::files::PathError& path_error : dir.path_errors) {
+      api::ConfigDirError* error = status.add_config_dir_errors();
+      error->set_path(path_error.path);
+      error->set_error(path_error.message);
+    }
+    for (const std::string& path : dir.unmanaged) status.add_unmanaged_files(path);
+  }
   respond(json_response(200, status));
 }
 
@@ -145,6 +173,34 @@ void handle_controllers(ApiContext& context, const HttpRequest& request,
   respond(json_response(200, list));
 }
 
+}  // namespace
+
+std::string config_file_json(const std::string& path, const config_sync::FileEntry& file) {
+  api::ConfigFile out;
+  out.set_path(path);
+  out.set_content(file.content);
+  out.set_version(file.version);
+  out.set_checksum(file.checksum);
+  return to_json(out);
+}
+
+adapters::HttpResponse config_file_raw(const config_sync::FileEntry& file) {
+  HttpResponse response;
+  response.content_type = "application/octet-stream";
+  response.body = file.content;
+  response.headers["X-Quorum-Version"] = std::to_string(file.version);
+  response.headers["X-Quorum-Checksum"] = std::to_string(file.checksum);
+  return response;
+}
+
+bool wants_raw(const adapters::HttpRequest& request) {
+  auto raw = request.query.find("raw");
+  if (raw != request.query.end()) return raw->second != "false" && raw->second != "0";
+  return request.accept.find("application/octet-stream") != std::string::npos;
+}
+
+namespace {
+
 api::ConfigFile file_message(const std::string& path, const config_sync::FileEntry& file,
                              bool with_content) {
   api::ConfigFile out;
@@ -155,7 +211,8 @@ api::ConfigFile file_message(const std::string& path, const config_sync::FileEnt
   return out;
 }
 
-void respond_config_read(ApiContext& context, const std::string& path, const HttpRespondFn& respond) {
+void respond_config_read(ApiContext& context, const HttpRequest& request, const std::string& path,
+                         const HttpRespondFn& respond) {
   const config_sync::StateMachine& files = context.host.state().config;
   if (path.empty()) {
     api::ConfigList list;
@@ -171,19 +228,25 @@ void respond_config_read(ApiContext& context, const std::string& path, const Htt
     respond(error_response(404, "no config file '" + path + "'"));
     return;
   }
-  respond(json_response(200, file_message(path, *file, /*with_content=*/true)));
+  if (wants_raw(request)) {
+    respond(config_file_raw(*file));
+    return;
+  }
+  HttpResponse response;
+  response.body = config_file_json(path, *file);
+  respond(std::move(response));
 }
 
 void handle_config_get(ApiContext& context, const HttpRequest& request, const std::string& path,
                        const HttpRespondFn& respond) {
   auto local = request.query.find("local");
   if (local != request.query.end() && local->second != "false" && local->second != "0") {
-    respond_config_read(context, path, respond);  // this node's copy, possibly stale
+    respond_config_read(context, request, path, respond);  // this node's copy, possibly stale
     return;
   }
   context.host.read([&context, request, path, respond](const host::ClientReply& reply) {
     if (reply.code == host::ClientReply::Code::kOk) {
-      respond_config_read(context, path, respond);
+      respond_config_read(context, request, path, respond);
     } else if (reply.code == host::ClientReply::Code::kNotLeader) {
       respond(not_leader_response(context, request, reply.leader_hint));
     } else {
@@ -215,7 +278,8 @@ HttpResponse write_reply(const ApiContext& context, const HttpRequest& request,
     case Apply::kInvalidPath: return error_response(400, "invalid path: " + applied->reason);
     case Apply::kTooLarge: return error_response(413, "too large: " + applied->reason);
     case Apply::kNotFound: return error_response(404, "no config file '" + path + "'");
-    case Apply::kVersionMismatch: return error_response(409, "version mismatch");
+    case Apply::kVersionMismatch: return error_response(409, "version mismatch: " + applied->reason);
+    case Apply::kConflict: return error_response(409, "conflict: " + applied->reason);
   }
   api::WriteResult result;
   result.set_path(path);
@@ -227,7 +291,24 @@ HttpResponse write_reply(const ApiContext& context, const HttpRequest& request,
 void handle_config_write(ApiContext& context, const HttpRequest& request, const std::string& path,
                          const HttpRespondFn& respond) {
   config_sync::Command command;
-  if (request.method == "PUT") {
+  if (request.method == "PUT" && request.body.size() > config_sync::kContentBytesMax) {
+    // Refused before it is proposed: a proposal above the limit is never worth a log entry.
+    respond(error_response(413, fmt::format("too large: '{}': content is {} bytes, above the limit of "
+                                            "{} bytes", path, request.body.size(),
+                                            config_sync::kContentBytesMax)));
+    return;
+  }
+  auto if_version = request.query.find("if_version");
+  if (request.method == "PUT" && if_version != request.query.end()) {
+    LogIndex expected = 0;
+    const std::string& text = if_version->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), expected);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      respond(error_response(400, "if_version takes a version number (0: the file must not exist)"));
+      return;
+    }
+    command = config_sync::PutIfVersion{path, request.body, expected};
+  } else if (request.method == "PUT") {
     command = config_sync::Put{path, request.body};
   } else {
     command = config_sync::Delete{path};
@@ -383,6 +464,21 @@ void render_metrics(ApiContext& context, std::string* out) {
                   "HTTPS API connections refused in the TLS handshake (no or bad client "
                   "certificate, not TLS).",
                   context.http_counters->tls_handshakes_failed, out);
+  }
+  if (context.materializer != nullptr) {
+    const MaterializedStatus dir = context.materializer->status();
+    render_metric("quorum_config_dir_errors", "gauge",
+                  "Replicated files the last config_dir sync could not write (plus 1 if the "
+                  "whole directory failed); 0 when config_dir holds the replicated map.",
+                  dir.error_count(), out);
+    render_metric("quorum_config_unmanaged_files", "gauge",
+                  "Files kept in config_dir that are not replicated (config_dir_unmanaged = keep).",
+                  dir.unmanaged.size(), out);
+    render_metric("quorum_config_synced_index", "gauge",
+                  "Applied index of the replicated map last written to config_dir.",
+                  dir.synced_index, out);
+    render_metric("quorum_config_dir_sync_failures_total", "counter",
+                  "config_dir syncs that left an error.", dir.syncs_failed, out);
   }
   context.fsync.render("quorum_fsync_seconds", "Latency of synced storage writes.", out);
 }

@@ -2,8 +2,11 @@
 //   GET  /v1/status                 this node's view (never redirected)
 //   GET  /v1/controllers            the controller table (leader)
 //   GET  /v1/config                 file list (leader; linearizable)
-//   GET  /v1/config/<path>          one file (leader; linearizable); ?local=true: this node's copy
-//   PUT  /v1/config/<path>          body = content; answered once committed and applied
+//   GET  /v1/config/<path>          one file (leader; linearizable); ?local=true: this node's copy.
+//                                   JSON (content base64) or, with Accept:
+//                                   application/octet-stream or ?raw=true, the bytes themselves
+//   PUT  /v1/config/<path>          body = content; answered once committed and applied;
+//                                   ?if_version=N: only if the file's version is N (0: absent)
 //   DELETE /v1/config/<path>
 //   POST /v1/leader/transfer[?to=NAME]   hand leadership to NAME (or the best node)
 //   POST /v1/leader/step-down
@@ -20,6 +23,7 @@
 #include "adapters/http/http_server.h"
 #include "adapters/net/tcp_transport.h"
 #include "engine/host/node_host.h"
+#include "tools/quorumd/config_materializer.h"
 #include "tools/quorumd/daemon.h"
 #include "tools/quorumd/metrics.h"
 #include "tools/quorumd/peer_acks.h"
@@ -35,7 +39,15 @@ struct ApiContext {
   const CounterSet& counters;
   const adapters::HttpServerCounters* http_counters = nullptr;  // set once the server exists
   const PeerAcks* acks = nullptr;  // the leader's view of follower acknowledgements
+  const ConfigMaterializer* materializer = nullptr;  // what config_dir holds
 };
+
+// The JSON of one config file (content base64), and the raw answer (the bytes, version and
+// checksum in X-Quorum-Version / X-Quorum-Checksum). Exposed for the byte-exactness tests.
+std::string config_file_json(const std::string& path, const config_sync::FileEntry& file);
+adapters::HttpResponse config_file_raw(const config_sync::FileEntry& file);
+// Whether a GET of one file is answered raw: Accept: application/octet-stream, or ?raw=true.
+bool wants_raw(const adapters::HttpRequest& request);
 
 void handle_api_request(ApiContext& context, const adapters::HttpRequest& request,
                         adapters::HttpRespondFn respond);

@@ -1,6 +1,8 @@
 // quorumd.cnf parser. Tools layer.
 #include "tools/quorumd/config_file.h"
 
+#include "engine/core/config_sync/state_machine.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <system_error>
 
 #include "engine/core/base/assert.h"
+#include "engine/core/config_sync/state_machine.h"
 
 namespace quorum::quorumd {
 namespace {
@@ -107,6 +110,14 @@ std::string parse_client_cert(std::string_view v, bool* required) {
   return fmt::format("'{}' is not one of required, optional", v);
 }
 
+std::string parse_unmanaged(std::string_view v, bool* delete_unmanaged) {
+  if (v == "keep" || v == "delete") {
+    *delete_unmanaged = v == "delete";
+    return {};
+  }
+  return fmt::format("'{}' is not one of keep, delete", v);
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -195,8 +206,8 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
         [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
-const std::array<KeySpec, 28>& key_specs() {
-  static const std::array<KeySpec, 28> specs = {
+const std::array<KeySpec, 29>& key_specs() {
+  static const std::array<KeySpec, 29> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -232,6 +243,10 @@ const std::array<KeySpec, 28>& key_specs() {
       QUORUM_KEY("config_dir", "path", "(required)", "", true,
                  "Directory where replicated config files are materialised.",
                  return parse_path(v, &c.config_dir)),
+      QUORUM_KEY("config_dir_unmanaged", "enum keep|delete", "keep", "", false,
+                 "Files in config_dir that are not replicated: keep = leave them and report "
+                 "them (status, quorum_config_unmanaged_files); delete = remove them.",
+                 return parse_unmanaged(v, &c.config_dir_delete_unmanaged)),
       QUORUM_KEY("tls_ca_file", "path", "(none)", "", false,
                  "CA certificate (PEM) that signs every peer; enables TLS with the next two.",
                  return parse_path(v, &c.tls_ca_file)),
@@ -603,6 +618,12 @@ host::HostConfig to_host_config(const ParsedConfig& config) {
   out.raft.id = config.node_id;
   out.raft.election_timeout_ticks = config.election_timeout_ms / config.tick_interval_ms;
   out.raft.heartbeat_interval_ticks = config.heartbeat_interval_ms / config.tick_interval_ms;
+  // One proposal must fit a config file of the largest accepted size with its path and the
+  // codec's framing; with the default (1 MiB) a file of exactly kContentBytesMax was refused by
+  // the leader ("too large or busy") although the state machine accepts it.
+  out.raft.message_bytes_max =
+      std::max<std::uint64_t>(out.raft.message_bytes_max,
+                              config_sync::kContentBytesMax + config_sync::kPathBytesMax + 1024);
   out.tick_interval_ms = config.tick_interval_ms;
   out.snapshot_interval_entries = config.snapshot_interval_entries;
   for (const PeerConfig& peer : config.peers) {  // sorted by id: the Membership invariant

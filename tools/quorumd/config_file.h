@@ -62,6 +62,9 @@ struct ParsedConfig {
   std::vector<PeerConfig> peers;  // every member, this node included; sorted by id
   std::string data_dir;
   std::string config_dir;
+  // config_dir_unmanaged = delete: files in config_dir that are not replicated are deleted
+  // (default keep: kept and reported).
+  bool config_dir_delete_unmanaged = false;
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -152,6 +152,7 @@ Status Daemon::Impl::start() {
   adapters::files::ConfigDirOptions dir_options;
   dir_options.config_dir = config.config_dir;
   dir_options.manifest_path = config.data_dir + "/config-manifest";
+  dir_options.delete_unmanaged = config.config_dir_delete_unmanaged;
   Result<std::unique_ptr<adapters::files::ConfigDirWriter>> writer =
       adapters::files::ConfigDirWriter::open(dir_options);
   if (!writer) return writer.error();
@@ -180,6 +181,7 @@ Status Daemon::Impl::start() {
   if (config.http_port != 0) {
     api = std::make_unique<ApiContext>(ApiContext{config, *host, *transport, fsync, counters});
     api->acks = &acks;
+    api->materializer = materializer.get();
     std::optional<adapters::HttpTlsOptions> https;
     if (config.tls_enabled()) {
       https = adapters::HttpTlsOptions{config.tls_ca_file, config.tls_cert_file, config.tls_key_file,
@@ -284,7 +286,7 @@ void Daemon::Impl::schedule_drift_check() {
 
 void Daemon::Impl::materialize() {
   if (host->applied_index() < replay_index) return;  // the on_apply hook calls again
-  materializer->submit(host->state().config.files());
+  materializer->submit(host->state().config.files(), host->state().config.applied_index());
 }
 
 Daemon::Daemon(boost::asio::io_context& io, ParsedConfig config, std::uint64_t seed)

@@ -14,12 +14,22 @@ void PeerAcks::on_leader(Term term, Time now) {
 }
 
 void PeerAcks::on_message(const raft::Message& message, Term current_term, Time now) {
+  if (std::holds_alternative<raft::AppendRequest>(message.body) ||
+      std::holds_alternative<raft::SnapshotRequest>(message.body)) {
+    last_leader_contact_ = now;
+  }
   const auto* response = std::get_if<raft::AppendResponse>(&message.body);
   // Only answers to this leadership count: an older term's answer says nothing about now.
   if (response == nullptr || message.term != current_term || current_term != term_) return;
   Ack& ack = acks_[message.from];
   ack.at = now;
   if (response->success) ack.match_index = std::max(ack.match_index, response->match_index);
+}
+
+std::optional<std::chrono::milliseconds> PeerAcks::since_leader_contact(Time now) const {
+  if (!last_leader_contact_) return std::nullopt;
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_leader_contact_));
 }
 
 PeerAcks::View PeerAcks::view(NodeId peer, Time now) const {

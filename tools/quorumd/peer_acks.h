@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "engine/core/base/types.h"
@@ -33,6 +34,9 @@ class PeerAcks {
   };
   View view(NodeId peer, Time now) const;
   Term term() const { return term_; }
+  // Since the last AppendRequest or SnapshotRequest (only a leader sends them) this node
+  // received, of any term; nullopt if none since the start. The "last contact" of status.
+  std::optional<std::chrono::milliseconds> since_leader_contact(Time now) const;
 
  private:
   struct Ack {
@@ -42,6 +46,7 @@ class PeerAcks {
   Term term_ = 0;
   Time leader_since_{};
   std::map<NodeId, Ack> acks_;
+  std::optional<Time> last_leader_contact_;
 };
 
 // The table row of a follower, from the leader's point of view.

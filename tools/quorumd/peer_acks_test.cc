@@ -36,6 +36,26 @@ TEST(PeerAcks, RecordsTheLastAcknowledgementAndTheHighestMatchIndexOfTheTerm) {
   EXPECT_EQ(view.match_index, 10u);
 }
 
+// "last contact" of status: since the last append or snapshot (only a leader sends them).
+TEST(PeerAcks, LastLeaderContactIsTheLastAppendOrSnapshotReceivedOfAnyTerm) {
+  PeerAcks acks;
+  const Time t0{};
+  EXPECT_FALSE(acks.since_leader_contact(t0).has_value());
+  acks.on_message(append_response(2, 5, true, 1), 5, t0 + 10ms);  // a response: not from a leader
+  EXPECT_FALSE(acks.since_leader_contact(t0 + 20ms).has_value());
+  raft::Message append;
+  append.from = 2;
+  append.term = 3;  // older than this node's term: still a contact with a leader
+  append.body = raft::AppendRequest{};
+  acks.on_message(append, 5, t0 + 100ms);
+  EXPECT_EQ(acks.since_leader_contact(t0 + 350ms), 250ms);
+  raft::Message snapshot;
+  snapshot.from = 3;
+  snapshot.body = raft::SnapshotRequest{};
+  acks.on_message(snapshot, 5, t0 + 400ms);
+  EXPECT_EQ(acks.since_leader_contact(t0 + 400ms), 0ms);
+}
+
 TEST(PeerAcks, IgnoresOtherTermsAndOtherMessages) {
   PeerAcks acks;
   const Time t0{};

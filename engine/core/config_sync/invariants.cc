@@ -13,7 +13,7 @@ std::string check_state(const StateMachine& machine) {
     std::string reason = validate_file_entry(path, file, machine.applied_index());
     if (!reason.empty()) return fmt::format("file '{}': {}", path, reason);
   }
-  return {};
+  return conflicting_paths_reason(machine.files());
 }
 
 std::string check_transition(const StateMachine& before, const StateMachine& after) {

@@ -10,7 +10,8 @@
 namespace quorum::config_sync {
 
 // Every file has a valid path, content within bounds, 0 < version <= applied_index() and a
-// checksum equal to crc32c(content); at most kFilesMax files.
+// checksum equal to crc32c(content); at most kFilesMax files; no file is the parent directory
+// of another.
 // Returns an empty string if all hold, otherwise the first broken one.
 std::string check_state(const StateMachine& machine);
 

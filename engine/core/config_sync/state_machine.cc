@@ -1,7 +1,11 @@
 // The config-sync state machine. Core: std and fmt only.
 //
 // Rules (the same on every controller, so the map is a pure function of the committed log):
-//  * A command is checked in this order: path, content size, version (PutIfVersion), file count.
+//  * A command is checked in this order: path (valid, not reserved, no file/directory conflict),
+//    content size, version (PutIfVersion), file count.
+//  * A file is never a parent directory of another file: config_dir can hold both only if one
+//    of them is not written, so such a Put is refused here, deterministically, instead of
+//    failing on every controller's disk.
 //    The first failed check is the rejection; a rejected command leaves the map unchanged.
 //  * applied_index() advances for every command handed to apply(), applied or rejected: the
 //    entry was consumed, and replaying it would only reject it again.
@@ -30,6 +34,22 @@ std::string content_too_large_reason(const std::string& path, std::size_t conten
                      kContentBytesMax);
 }
 
+// Empty, or why `path` has a segment that starts with kReservedPrefix.
+std::string reserved_reason(const std::string& path) {
+  std::size_t start = 0;
+  while (start < path.size()) {
+    if (path.compare(start, kReservedPrefix.size(), kReservedPrefix) == 0) {
+      return fmt::format("path has a segment at byte {} that starts with the reserved prefix \"{}\" "
+                         "(the config-dir writer's temporary files)",
+                         start, kReservedPrefix);
+    }
+    const std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string validate_file_entry(const std::string& path, const FileEntry& file,
@@ -52,9 +72,51 @@ std::string validate_file_entry(const std::string& path, const FileEntry& file,
   return {};
 }
 
+std::string conflicting_paths_reason(const std::map<std::string, FileEntry>& files) {
+  for (const auto& entry : files) {
+    const std::string below = entry.first + "/";
+    auto it = files.lower_bound(below);
+    if (it != files.end() && it->first.compare(0, below.size(), below) == 0) {
+      return fmt::format("'{}' is a file and also the directory of '{}'", entry.first, it->first);
+    }
+  }
+  return {};
+}
+
 const FileEntry* StateMachine::find(const std::string& path) const {
   auto it = files_.find(path);
   return it == files_.end() ? nullptr : &it->second;
+}
+
+std::string StateMachine::conflict_reason(const std::string& path) const {
+  for (std::size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    const std::string parent = path.substr(0, slash);
+    if (files_.count(parent) != 0) {
+      return fmt::format("'{}': '{}' is a file, so it cannot be a directory", path, parent);
+    }
+  }
+  // Files below `path` sort right after "path/" (std::map order is byte order).
+  const std::string below = path + "/";
+  auto it = files_.lower_bound(below);
+  if (it != files_.end() && it->first.compare(0, below.size(), below) == 0) {
+    return fmt::format("'{}': it is the directory of '{}', so it cannot be a file", path, it->first);
+  }
+  return {};
+}
+
+// Empty, or the rejection of a path that fails validation, is reserved or conflicts.
+ApplyResult StateMachine::check_write_path(const std::string& path) const {
+  if (std::string reason = validate_path(path); !reason.empty()) {
+    return rejected(ApplyResult::Code::kInvalidPath, 0, std::move(reason));
+  }
+  if (std::string reason = reserved_reason(path); !reason.empty()) {
+    return rejected(ApplyResult::Code::kInvalidPath, 0, std::move(reason));
+  }
+  if (std::string reason = conflict_reason(path); !reason.empty()) {
+    return rejected(ApplyResult::Code::kConflict, 0, std::move(reason));
+  }
+  return ApplyResult{};
 }
 
 // Writes `content` at `index` after the command-specific checks passed. Shared by Put and
@@ -78,8 +140,9 @@ ApplyResult StateMachine::write_file(LogIndex index, const std::string& path,
 }
 
 ApplyResult StateMachine::apply_put(LogIndex index, const Put& put) {
-  std::string reason = validate_path(put.path);
-  if (!reason.empty()) return rejected(ApplyResult::Code::kInvalidPath, 0, std::move(reason));
+  if (ApplyResult refused = check_write_path(put.path); refused.code != ApplyResult::Code::kApplied) {
+    return refused;
+  }
   if (put.content.size() > kContentBytesMax) {
     const FileEntry* current = find(put.path);
     return rejected(ApplyResult::Code::kTooLarge, current ? current->version : 0,
@@ -104,8 +167,9 @@ ApplyResult StateMachine::apply_delete(LogIndex index, const Delete& del) {
 }
 
 ApplyResult StateMachine::apply_put_if_version(LogIndex index, const PutIfVersion& cas) {
-  std::string reason = validate_path(cas.path);
-  if (!reason.empty()) return rejected(ApplyResult::Code::kInvalidPath, 0, std::move(reason));
+  if (ApplyResult refused = check_write_path(cas.path); refused.code != ApplyResult::Code::kApplied) {
+    return refused;
+  }
   const FileEntry* current = find(cas.path);
   const LogIndex current_version = current ? current->version : 0;
   if (cas.content.size() > kContentBytesMax) {
@@ -148,6 +212,9 @@ Status StateMachine::restore(LogIndex applied_index, std::map<std::string, FileE
     if (!reason.empty()) {
       return Status::corruption(fmt::format("config snapshot file '{}': {}", path, reason));
     }
+  }
+  if (std::string reason = conflicting_paths_reason(files); !reason.empty()) {
+    return Status::corruption("config snapshot: " + reason);
   }
   files_ = std::move(files);
   applied_index_ = applied_index;
