@@ -86,22 +86,38 @@ std::string describe(const Url& url, const beast::error_code& ec, std::string_vi
   return text;
 }
 
-// Sends the request and reads the response over a connected stream (plain or TLS).
+// Runs one asynchronous operation to completion on `io` and returns its error. Beast applies
+// the tcp_stream's expiry (io_timeout) to asynchronous operations only: a synchronous read from
+// a controller that accepted the connection but never answers (a stopped process) would block
+// forever.
+template <typename Start>
+beast::error_code run_one(asio::io_context& io, Start start) {
+  beast::error_code result = asio::error::would_block;
+  start([&result](const beast::error_code& ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  return result;
+}
+
+// Sends the request and reads the response over a connected stream (plain or TLS), each step
+// bounded by options.io_timeout.
 template <typename Stream>
-bool round_trip(Stream& stream, const Url& url, const std::string& method, const std::string& body,
+bool round_trip(asio::io_context& io, Stream& stream, const ClientOptions& options, const Url& url,
+                const std::string& method, const std::string& body,
                 http::response<http::string_body>* response, std::string* error) {
-  beast::error_code ec;
   http::request<http::string_body> request(http::string_to_verb(method), url.target, 11);
   request.set(http::field::host, url.host);
   request.set(http::field::user_agent, "quorumctl");
   request.body() = body;
   request.prepare_payload();
-  http::write(stream, request, ec);
+  beast::get_lowest_layer(stream).expires_after(options.io_timeout);
+  beast::error_code ec = run_one(io, [&](auto handler) { http::async_write(stream, request, handler); });
   if (!ec) {
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    http::read(stream, buffer, parser, ec);
+    beast::get_lowest_layer(stream).expires_after(options.io_timeout);
+    ec = run_one(io, [&](auto handler) { http::async_read(stream, buffer, parser, handler); });
     if (!ec) *response = parser.release();
   }
   if (ec) {
@@ -126,13 +142,13 @@ bool exchange(const ClientOptions& options, asio::ssl::context* tls, const Url& 
   }
   beast::tcp_stream tcp_stream(io);
   tcp_stream.expires_after(options.io_timeout);
-  tcp_stream.connect(endpoints, ec);
+  ec = run_one(io, [&](auto handler) { tcp_stream.async_connect(endpoints, handler); });
   if (ec) {
     *error = url.host + ":" + url.port + ": " + ec.message();
     return false;
   }
   if (tls == nullptr) {
-    const bool ok = round_trip(tcp_stream, url, method, body, response, error);
+    const bool ok = round_trip(io, tcp_stream, options, url, method, body, response, error);
     tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     return ok;
   }
@@ -141,12 +157,13 @@ bool exchange(const ClientOptions& options, asio::ssl::context* tls, const Url& 
   if (url.host.find_first_not_of("0123456789.:") != std::string::npos) {
     SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
   }
-  stream.handshake(asio::ssl::stream_base::client, ec);
+  beast::get_lowest_layer(stream).expires_after(options.io_timeout);
+  ec = run_one(io, [&](auto handler) { stream.async_handshake(asio::ssl::stream_base::client, handler); });
   if (ec) {
     *error = describe(url, ec, "handshake");
     return false;
   }
-  const bool ok = round_trip(stream, url, method, body, response, error);
+  const bool ok = round_trip(io, stream, options, url, method, body, response, error);
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
   return ok;
 }

@@ -226,7 +226,7 @@ std::optional<api::Status> node_status(const Globals& globals, const std::string
   ClientOptions direct = globals.client;
   direct.hosts = {address};
   direct.wait_for_leader = std::chrono::milliseconds(0);
-  direct.io_timeout = std::min(direct.io_timeout, std::chrono::milliseconds(2000));
+  direct.io_timeout = std::min(direct.io_timeout, std::chrono::milliseconds(1000));
   Result<HttpReply> reply = http_request(direct, "GET", "/v1/status", "");
   api::Status status;
   if (!reply) {
