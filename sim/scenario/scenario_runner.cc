@@ -371,6 +371,17 @@ ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_ove
     result.failed_expectations.push_back("cannot parse the scenario (Protobuf text format)");
     return result;
   }
+  // A step that cannot act is refused when the scenario is loaded, not skipped silently: a MARK
+  // with a label needs a node to record (node, leader or follower).
+  for (int i = 0; i < sc.steps_size(); ++i) {
+    const pb::Step& step = sc.steps(i);
+    if (step.action() == pb::MARK && !step.label().empty() && step.node() == 0 && !step.leader() &&
+        !step.follower()) {
+      result.failed_expectations.push_back(fmt::format(
+          "step {}: MARK '{}' names no node: set node, leader or follower", i, step.label()));
+      return result;
+    }
+  }
   result.parsed = true;
   result.name = sc.name();
   RunConfig config = config_of(sc, seed_override, mutation);

@@ -98,5 +98,19 @@ TEST(ScenarioRules, AnExpectationOnAnEntryFailsWhenTheEntryIsElsewhere) {
   EXPECT_EQ(r.run.status, RunStatus::kPass);
 }
 
+TEST(ScenarioRules, AMarkWithALabelButNoNodeIsRefusedWhenTheScenarioIsLoaded) {
+  // It used to record nothing, silently: every expectation on "l" then failed or meant nothing.
+  const ScenarioResult r = run_scenario_text(R"pb(
+    nodes: 3
+    duration_ms: 30000
+    steps { at_ms: 0 action: AWAIT expect { one_leader: true } }
+    steps { after_ms: 100 action: MARK label: "l" }
+  )pb", 0, Mutation::kNone);
+  EXPECT_FALSE(r.parsed);
+  ASSERT_EQ(r.failed_expectations.size(), 1u);
+  EXPECT_TRUE(contains(r.failed_expectations[0], "step 1: MARK 'l' names no node"))
+      << r.failed_expectations[0];
+}
+
 }  // namespace
 }  // namespace quorum::sim

@@ -66,7 +66,8 @@ struct Demo {
     const auto& files = world.host(n)->state().config.files();
     std::string list;
     for (const auto& [path, f] : files) list += fmt::format(" {}@v{}", path, f.version);
-    fmt::print("        n{}: applied {} files:{}\n", n, world.host(n)->applied_index(), list);
+    fmt::print("        n{}: applied index {}, {} files:{}\n", n, world.host(n)->applied_index(),
+               files.size(), list);
   }
 };
 

@@ -53,6 +53,17 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   const auto opts = parse_options(argc, argv, 2);
   if (!opts) return kExitUsage;
+  if (cmd == "run" || cmd == "replay") {
+    // A run is named by its seed: without one it could not be replayed.
+    if (!opts->seed_given) {
+      fmt::print(stderr, "quorum-sim: {} needs --seed N\n", cmd);
+      return kExitUsage;
+    }
+    if (opts->nodes_given && opts->run.node_count != 3 && opts->run.node_count != 5) {
+      fmt::print(stderr, "quorum-sim: {} --nodes is 3 or 5, not {}\n", cmd, opts->run.node_count);
+      return kExitUsage;
+    }
+  }
   if (cmd == "run") return cmd_run(*opts);
   if (cmd == "replay") return cmd_replay(*opts);
   if (cmd == "swarm") return cmd_swarm(*opts);

@@ -17,6 +17,14 @@ std::optional<std::uint64_t> parse_u64(const std::string& s) {
   return v;
 }
 
+std::optional<std::uint64_t> parse_hex_u64(std::string s) {
+  if (s.rfind("0x", 0) == 0 || s.rfind("0X", 0) == 0) s.erase(0, 2);
+  if (s.empty() || s.size() > 16 || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::strtoull(s.c_str(), nullptr, 16);
+}
+
 // "60s", "500ms", "90" (seconds).
 std::optional<std::uint64_t> parse_duration_us(const std::string& s) {
   std::string digits = s;
@@ -73,12 +81,16 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
     if (arg == "--seed" || arg == "--seeds" || arg == "--first-seed" || arg == "--jobs" ||
         arg == "--nodes" || arg == "--expect-hash" || arg == "--tick-ms") {
       if (!value(v)) return std::nullopt;
-      const auto n = parse_u64(v);
+      // --expect-hash takes the hex that `run` prints ("trace-hash: 9f3c..."), 0x optional.
+      const auto n = arg == "--expect-hash" ? parse_hex_u64(v) : parse_u64(v);
       if (!n) {
         std::fprintf(stderr, "quorum-sim: %s: not a number: %s\n", arg.c_str(), v.c_str());
         return std::nullopt;
       }
-      if (arg == "--seed") o.run.seed = *n;
+      if (arg == "--seed") {
+        o.run.seed = *n;
+        o.seed_given = true;
+      }
       if (arg == "--seeds") o.seeds = *n;
       if (arg == "--first-seed") o.first_seed = *n;
       if (arg == "--jobs") o.jobs = static_cast<std::uint32_t>(*n);
