@@ -8,6 +8,7 @@
 #include <chrono>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "adapters/asio/log.h"
@@ -68,6 +69,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
+  // The verified client certificate's subject, "" for plain HTTP or an anonymous client.
+  std::string client_subject() {
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      X509* cert = SSL_get_peer_certificate(stream_.native_handle());
+      if (cert == nullptr) return "";
+      char name[256] = {};
+      X509_NAME_oneline(X509_get_subject_name(cert), name, sizeof(name));
+      X509_free(cert);
+      return name;
+    } else {
+      return "";
+    }
+  }
+
   std::string remote_text() const {
     beast::error_code ec;
     const tcp::endpoint endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
@@ -144,6 +159,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     split_target(request.target, &request.path, &request.query);
     request.body = std::move(message.body());
     request.accept = std::string(message[http::field::accept]);
+    request.remote = remote_text();
+    request.client_subject = client_subject();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     auto self = this->shared_from_this();

@@ -38,6 +38,8 @@ struct HttpRequest {
   std::map<std::string, std::string> query;  // "?to=node2" -> {"to": "node2"} (decoded)
   std::string body;
   std::string accept;  // the Accept header ("" if none)
+  std::string remote;  // "10.0.0.9:50312"
+  std::string client_subject;  // HTTPS: the client certificate's subject ("/CN=ops-alice"), or ""
 };
 
 struct HttpResponse {

@@ -284,5 +284,143 @@ TEST(IntegrationConfig, TransferToTheCurrentLeaderSaysSoAndExits0) {
   EXPECT_NE(r.out.find(fmt::format("ctl{} is already the leader", leader)), std::string::npos) << r.out;
 }
 
+// Item 11: error bodies carry no "leaderId":"0"; every JSON integer is a string; a follower
+// that never acknowledged in this term has no lag (unknown), not 0; no "follower -> follower"
+// or "peer 0" log lines; config writes leave an audit line naming the client certificate.
+TEST(IntegrationConfig, SmallOnesJsonErrorBodiesLogLinesAndTheAuditLine) {
+  ClusterOptions options;
+  options.tls = true;
+  TestCluster cluster(options);
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  Result<quorumctl::HttpReply> missing = cluster.request(follower_of(leader), "GET", "/v1/nope");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->status, 404u);
+  EXPECT_EQ(missing->body.find("leaderId"), std::string::npos) << missing->body;
+  ASSERT_EQ(cluster.request(leader, "PUT", "/v1/config/audited.cnf", "a")->status, 200u);
+  EXPECT_TRUE(eventually(5s, [&] {
+    const std::string log = cluster.log_text(leader);
+    return log.find("config PUT 'audited.cnf' version ") != std::string::npos &&
+           log.find("by /CN=quorum-admin (127.0.0.1:") != std::string::npos;
+  })) << cluster.log_text(leader);
+  Result<quorumctl::HttpReply> status = cluster.request(leader, "GET", "/v1/status");
+  EXPECT_NE(status->body.find("\"configFiles\":\"1\""), std::string::npos) << status->body;
+  // The follower that dies is never heard in the next term: its lag is unknown.
+  const NodeId dead = follower_of(leader);
+  const NodeId next = 6 - leader - dead;
+  cluster.kill(dead, SIGKILL);
+  CommandResult moved = run_quorumctl(
+      fmt::format("--host {} --cacert {} --cert {} --key {} --timeout 10 controller --transfer-leader --to ctl{}",
+                  cluster.api_address(leader), cluster.client_tls(leader).ca_file,
+                  cluster.client_tls(leader).cert_file, cluster.client_tls(leader).key_file, next),
+      cluster.dir());
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  // Only the old leader, now a follower that acknowledges, has a known lag; the dead node's
+  // (and the leader's own row) has none ("lagEntries" used to be "0" on every row).
+  Result<quorumctl::HttpReply> table = Status::unavailable("not asked yet");
+  EXPECT_TRUE(eventually(5s, [&] {
+    table = cluster.request(next, "GET", "/v1/controllers");
+    if (!table || table->status != 200) return false;
+    api::ControllerList list;
+    if (!google::protobuf::util::JsonStringToMessage(table->body, &list).ok()) return false;
+    int known = 0;
+    bool dead_unknown = false;
+    for (const api::Controller& row : list.controllers()) {
+      known += row.has_lag_entries() ? 1 : 0;
+      if (row.node_id() == dead) dead_unknown = !row.has_lag_entries();
+    }
+    return dead_unknown && known == 1;
+  })) << (table ? table->body : table.error().to_string());
+  ASSERT_TRUE(table.has_value());
+  EXPECT_NE(table->body.find("\"port\":\""), std::string::npos) << table->body;
+  EXPECT_NE(table->body.find("\"total\":\"3\""), std::string::npos) << table->body;
+  EXPECT_TRUE(eventually(5s, [&] {
+    return cluster.log_text(next).find("transfer_completed term ") != std::string::npos;
+  }));
+  for (NodeId id : cluster.ids()) {
+    const std::string log = cluster.log_text(id);
+    EXPECT_EQ(log.find("follower -> follower"), std::string::npos) << "node " << id;
+    EXPECT_EQ(log.find("peer 0 "), std::string::npos) << "node " << id;
+  }
+}
+
+// Feature: GET /health on the unauthenticated health_port of a TLS cluster (no client
+// certificate, plain HTTP): up, role, leader; ?leader=true answers 503 on a follower.
+TEST(IntegrationConfig, HealthIsServedWithoutAClientCertificateOnTheHealthPort) {
+  ClusterOptions options;
+  options.tls = true;
+  const std::uint16_t health_port = free_port();
+  options.extra_config[1] = fmt::format("health_port = {}", health_port);
+  TestCluster cluster(options);
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  quorumctl::ClientOptions plain;
+  plain.hosts = {fmt::format("http://127.0.0.1:{}", health_port)};
+  plain.wait_for_leader = 0ms;
+  Result<quorumctl::HttpReply> health = quorumctl::http_request(plain, "GET", "/health", "");
+  ASSERT_TRUE(health.has_value()) << health.error().to_string();
+  EXPECT_EQ(health->status, 200u) << health->body;
+  EXPECT_NE(health->body.find("\"status\":\"up\""), std::string::npos) << health->body;
+  EXPECT_NE(health->body.find("\"hasLeader\":true"), std::string::npos) << health->body;
+  Result<quorumctl::HttpReply> as_leader = quorumctl::http_request(plain, "GET", "/health?leader=true", "");
+  EXPECT_EQ(as_leader->status, leader == 1 ? 200u : 503u) << as_leader->body;
+  Result<quorumctl::HttpReply> other = quorumctl::http_request(plain, "GET", "/v1/status", "");
+  EXPECT_EQ(other->status, 404u) << other->body;  // nothing else is served without a certificate
+}
+
+// Feature: config edit (fetch, $EDITOR, diff, put-if-version) and config set --if-version.
+TEST(IntegrationConfig, EditWritesTheEditAndRefusesWhenTheFileChangedMeanwhile) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  const std::string host = cluster.api_address(leader);
+  auto get = [&] { return run_quorumctl(fmt::format("--host {} config get e.cnf", host), cluster.dir()).out; };
+  ASSERT_EQ(run_quorumctl(fmt::format("--host {} config set e.cnf value=1", host), cluster.dir()).exit_code, 0);
+  CommandResult edit = run_quorumctl(fmt::format("--host {} config edit e.cnf", host), cluster.dir(),
+                                     "EDITOR='sed -i s/1/2/'");
+  EXPECT_EQ(edit.exit_code, 0) << edit.err;
+  EXPECT_NE(edit.out.find("+value=2"), std::string::npos) << edit.out;  // the diff is shown
+  EXPECT_EQ(get(), "value=2");
+  CommandResult unchanged = run_quorumctl(fmt::format("--host {} config edit e.cnf", host), cluster.dir(), "EDITOR=true");
+  EXPECT_EQ(unchanged.exit_code, 0) << unchanged.err;
+  EXPECT_NE(unchanged.out.find("e.cnf: no change"), std::string::npos) << unchanged.out;
+  // A concurrent change while the editor runs: the edit is refused, kept, and says why.
+  const std::string racer = cluster.dir() + "/racer.sh";
+  write_file(racer, fmt::format("#!/bin/sh\n{} --host {} config set e.cnf concurrent >/dev/null && sed -i s/2/3/ \"$1\"\n",
+                                quorumctl_path(), host));
+  fs::permissions(racer, fs::perms::owner_all);
+  CommandResult raced = run_quorumctl(fmt::format("--host {} config edit e.cnf", host), cluster.dir(), "EDITOR=" + racer);
+  EXPECT_EQ(raced.exit_code, 1) << raced.out;
+  EXPECT_NE(raced.err.find("version mismatch"), std::string::npos) << raced.err;
+  EXPECT_NE(raced.err.find("your edit is kept in"), std::string::npos) << raced.err;
+  EXPECT_EQ(get(), "concurrent");
+  CommandResult stale = run_quorumctl(fmt::format("--host {} config set e.cnf x --if-version 1", host), cluster.dir());
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("version mismatch: 'e.cnf': expected version 1, current version is"), std::string::npos)
+      << stale.err;
+  EXPECT_EQ(get(), "concurrent");
+}
+
+// Feature: --watch prints the table again until interrupted.
+TEST(IntegrationConfig, WatchRefreshesTheTable) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId leader = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(leader, kNoNode);
+  CommandResult watch = run_quorumctl(
+      fmt::format("--host {} controller --list --long --watch=0.3", cluster.api_address(leader)), cluster.dir(),
+      "", "timeout -s INT 3");
+  std::size_t rounds = 0;
+  for (std::size_t at = watch.out.find("Total: 3 controller(s)"); at != std::string::npos;
+       at = watch.out.find("Total: 3 controller(s)", at + 1)) {
+    ++rounds;
+  }
+  EXPECT_GE(rounds, 2u) << watch.out;
+  EXPECT_NE(watch.out.find("Every 0.3s: quorumctl controller --list --long"), std::string::npos) << watch.out;
+}
+
 }  // namespace
 }  // namespace quorum::integration

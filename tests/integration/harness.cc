@@ -51,10 +51,14 @@ std::uint16_t free_port() {
 
 int shell(const std::string& command) { return std::system(command.c_str()); }  // NOLINT
 
-CommandResult run_quorumctl(const std::string& args, const std::string& scratch_dir) {
+std::string quorumctl_path() { return QUORUMCTL_PATH; }
+
+CommandResult run_quorumctl(const std::string& args, const std::string& scratch_dir, const std::string& env,
+                            const std::string& wrapper) {
   const std::string out_path = scratch_dir + "/quorumctl.out";
   const std::string err_path = scratch_dir + "/quorumctl.err";
-  const int status = shell(fmt::format("{} {} >{} 2>{}", QUORUMCTL_PATH, args, out_path, err_path));
+  const int status = shell(fmt::format("{} {} {} {} >{} 2>{}", env.empty() ? "" : "env " + env, wrapper,
+                                       QUORUMCTL_PATH, args, out_path, err_path));
   CommandResult result;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   auto slurp = [](const std::string& path) {

@@ -129,7 +129,11 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-// Runs the quorumctl binary with `args` (already shell-quoted where needed).
-CommandResult run_quorumctl(const std::string& args, const std::string& scratch_dir);
+// Runs the quorumctl binary with `args` (already shell-quoted where needed); `env`
+// ("EDITOR='sed -i s/a/b/'") is set for it, `wrapper` ("timeout 3") runs it.
+CommandResult run_quorumctl(const std::string& args, const std::string& scratch_dir,
+                            const std::string& env = "", const std::string& wrapper = "");
+// The quorumctl binary under test.
+std::string quorumctl_path();
 
 }  // namespace quorum::integration

@@ -2,8 +2,11 @@
 // Accepts any controller's address and follows redirects to the leader. Tools layer.
 #include <google/protobuf/util/json_util.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <cstdio>
 #include <optional>
 #include <cstdlib>
@@ -30,11 +33,11 @@ constexpr const char* kMainHelp =
     "                 [--cacert FILE [--cert FILE --key FILE]] COMMAND [ARGS] [--help] [--version]\n"
     "\n"
     "commands:\n"
-    "  controller --list [--long]             the controllers and their roles\n"
+    "  controller --list [--long] [--watch]   the controllers and their roles\n"
     "  controller --transfer-leader [--to NAME]  hand leadership to NAME (or the best node)\n"
     "  controller --step-down                 make the leader step down\n"
     "  config get PATH | set PATH VALUE|--file FILE [--wait[=all]] [--if-version N]\n"
-    "         | delete PATH | list\n"
+    "         | edit PATH | delete PATH | list\n"
     "  status                                 the view of the controller you address\n"
     "\n"
     "--host      any controller's API address (default $QUORUM_CONTROLLER or 127.0.0.1:9580);\n"
@@ -51,7 +54,7 @@ constexpr const char* kMainHelp =
     "committed but not (yet) in config_dir where it says, 64 usage error.\n";
 
 constexpr const char* kControllerHelp =
-    "usage: quorumctl controller --list [--long] [--no-header] [--batch] [NAME...]\n"
+    "usage: quorumctl controller --list [--long] [--no-header] [--batch] [--watch[=SEC]] [NAME...]\n"
     "       quorumctl controller --transfer-leader [--to NAME]\n"
     "       quorumctl controller --step-down\n"
     "\n"
@@ -63,6 +66,7 @@ constexpr const char* kControllerHelp =
     "           COMMENT also names config_dir errors each controller reports. Without a\n"
     "           leader (majority lost), every reachable controller's own view instead: role,\n"
     "           term, commit index, last contact with a leader.\n"
+    "--watch    print the list again every SEC seconds (default 2) until interrupted (Ctrl-C).\n"
     "--transfer-leader  asks the leader to hand over to NAME (default: the most up-to-date\n"
     "           voter) and waits until a new leader is known.\n"
     "--step-down  the leader steps down and does not campaign for one election timeout.\n";
@@ -71,6 +75,8 @@ constexpr const char* kConfigHelp =
     "usage: quorumctl config get PATH       print the replicated content of PATH (its exact bytes)\n"
     "       quorumctl config set PATH VALUE [OPTIONS]  replicate VALUE as PATH\n"
     "       quorumctl config set PATH --file FILE [OPTIONS]   (FILE '-' reads stdin)\n"
+    "       quorumctl config edit PATH      fetch, $VISUAL/$EDITOR (default vi), show the diff,\n"
+    "                                       write only if nobody changed PATH meanwhile\n"
     "       quorumctl config delete PATH\n"
     "       quorumctl config list           every replicated file with its version\n"
     "\n"
@@ -434,16 +440,44 @@ int controller_action(const Globals& globals, bool transfer, const std::string& 
   return wait_new_leader(globals, reply, old_leader);
 }
 
+// --watch: the list again every `seconds` until interrupted; on a terminal the screen is cleared
+// first (like watch(1)), otherwise each round is separated by its time line.
+int watch_list(const Globals& globals, bool long_format, bool header, bool footer,
+               const std::vector<std::string>& filter, double seconds) {
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  while (true) {
+    if (tty) std::printf("\033[H\033[2J");
+    const std::time_t now = std::time(nullptr);
+    char stamp[64] = {};
+    std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", std::localtime(&now));  // NOLINT
+    std::printf("Every %gs: quorumctl controller --list%s  %s\n", seconds, long_format ? " --long" : "", stamp);
+    (void)controller_list(globals, long_format, header, footer, filter);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+  }
+}
+
 int run_controller(const Globals& globals, const std::vector<std::string>& args) {
   bool list = false, long_format = false, transfer = false, step_down = false;
   bool header = true, footer = true;
   std::string to;
   std::vector<std::string> names;
+  std::optional<double> watch_seconds;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
       std::printf("%s", kControllerHelp);
       return 0;
+    }
+    if (a == "--watch" || a.rfind("--watch=", 0) == 0) {
+      const std::string text = a == "--watch" ? "2" : a.substr(8);
+      char* end = nullptr;
+      const double seconds = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || !(seconds > 0)) {
+        return usage("--watch takes seconds above 0 (--watch=SEC)", kControllerHelp);
+      }
+      watch_seconds = seconds;
+      continue;
     }
     if (a == "--list") list = true;
     else if (a == "--long" || a == "-l") long_format = true;
@@ -467,6 +501,8 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
     return usage("controller needs exactly one of --list, --transfer-leader, --step-down", kControllerHelp);
   }
   if (!to.empty() && !transfer) return usage("--to goes with --transfer-leader", kControllerHelp);
+  if (watch_seconds && !list) return usage("--watch goes with --list", kControllerHelp);
+  if (list && watch_seconds) return watch_list(globals, long_format, header, footer, names, *watch_seconds);
   if (list) return controller_list(globals, long_format, header, footer, names);
   return controller_action(globals, transfer, to);
 }
@@ -672,6 +708,86 @@ int config_set(const Globals& globals, const std::vector<std::string>& args) {
   return 0;
 }
 
+// A temporary file holding `content`; "" on failure.
+std::string temp_file(const std::string& content, const std::string& suffix) {
+  const char* dir = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe)
+  std::string pattern = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/quorumctl-edit-XXXXXX" + suffix;
+  const int fd = ::mkstemps(pattern.data(), static_cast<int>(suffix.size()));
+  if (fd < 0) return "";
+  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  return ok ? pattern : "";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// config edit PATH: read (version V, or a new file), $VISUAL/$EDITOR, diff, PUT ?if_version=V.
+// A concurrent change makes the write fail with "version mismatch"; the edit is kept.
+int config_edit(const Globals& globals, const std::vector<std::string>& args) {
+  if (args.size() != 2) return usage("config edit PATH", kConfigHelp);
+  const std::string& path = args[1];
+  Result<HttpReply> read = http_request(globals.client, "GET", "/v1/config/" + url_encode_path(path), "");
+  if (!read) return fail(read.error().message());
+  api::ConfigFile file;
+  if (read->status == 200) {
+    if (!parse_json(read->body, &file)) return fail("unreadable reply from " + read->served_by);
+  } else if (read->status != 404) {
+    return fail_reply(*read);
+  }
+  const std::string suffix = "." + path.substr(path.rfind('/') + 1);
+  const std::string original = temp_file(file.content(), suffix);
+  const std::string edited = temp_file(file.content(), suffix);
+  if (original.empty() || edited.empty()) return fail("cannot create a temporary file");
+  const char* visual = std::getenv("VISUAL");  // NOLINT(concurrency-mt-unsafe)
+  const char* editor = std::getenv("EDITOR");  // NOLINT(concurrency-mt-unsafe)
+  const std::string program = visual != nullptr && *visual != '\0' ? visual
+                              : editor != nullptr && *editor != '\0' ? editor
+                                                                      : "vi";
+  const int rc = std::system((program + " " + shell_quote(edited)).c_str());  // NOLINT(concurrency-mt-unsafe)
+  std::remove(original.c_str());
+  if (rc != 0) {
+    std::remove(edited.c_str());
+    return fail("the editor (" + program + ") failed (status " + std::to_string(rc) + "); nothing written");
+  }
+  const std::string content = slurp(edited);
+  if (content == file.content()) {
+    std::remove(edited.c_str());
+    std::printf("%s: no change\n", path.c_str());
+    return 0;
+  }
+  const std::string before = temp_file(file.content(), suffix);
+  std::fflush(stdout);
+  (void)std::system(("diff -u --label " + shell_quote(path + " (version " + std::to_string(file.version()) + ")") +  // NOLINT
+                     " --label " + shell_quote(path + " (edited)") + " " + shell_quote(before) + " " +
+                     shell_quote(edited))
+                        .c_str());
+  std::remove(before.c_str());
+  HttpReply reply;
+  int exit_code = 0;
+  const std::string target = "/v1/config/" + url_encode_path(path) + "?if_version=" + std::to_string(file.version());
+  if (!call(globals, "PUT", target, content, &reply, &exit_code)) {
+    std::fprintf(stderr, "quorumctl: %s: nothing written; your edit is kept in %s\n", path.c_str(), edited.c_str());
+    return exit_code;
+  }
+  std::remove(edited.c_str());
+  api::WriteResult result;
+  if (globals.json || !parse_json(reply.body, &result)) {
+    std::printf("%s", reply.body.c_str());
+  } else {
+    std::printf("%s: version %llu\n", path.c_str(), static_cast<unsigned long long>(result.version()));
+  }
+  return 0;
+}
+
 int run_config(const Globals& globals, const std::vector<std::string>& args) {
   if (args.empty()) return usage("config needs a subcommand", kConfigHelp);
   for (const std::string& a : args) {
@@ -684,6 +800,7 @@ int run_config(const Globals& globals, const std::vector<std::string>& args) {
   HttpReply reply;
   int exit_code = 0;
   if (sub == "set") return config_set(globals, args);
+  if (sub == "edit") return config_edit(globals, args);
   if (sub == "get" || sub == "delete") {
     if (args.size() != 2) return usage("config " + sub + " PATH", kConfigHelp);
     // get: the raw bytes (byte-exact; JSON carries them base64 with --output json).
@@ -738,13 +855,14 @@ int run_status(const Globals& globals, const std::vector<std::string>& args) {
     return 0;
   }
   std::printf("name:          %s (node %llu)\nrole:          %s\nterm:          %llu\n"
-              "leader:        %s\ncommit index:  %llu\napplied index: %llu\nconfig files:  %u\n"
+              "leader:        %s\ncommit index:  %llu\napplied index: %llu\nconfig files:  %llu\n"
               "version:       %s\ncluster:       %s\n",
               s.name().c_str(), static_cast<unsigned long long>(s.node_id()), s.role().c_str(),
               static_cast<unsigned long long>(s.term()),
               s.leader_id() == 0 ? "(none)" : s.leader_name().c_str(),
               static_cast<unsigned long long>(s.commit_index()),
-              static_cast<unsigned long long>(s.applied_index()), s.config_files(),
+              static_cast<unsigned long long>(s.applied_index()),
+              static_cast<unsigned long long>(s.config_files()),
               s.version().c_str(), s.cluster_id().c_str());
   if (s.last_leader_contact_ms_ago() >= 0) {
     std::printf("leader contact: %lld ms ago\n", static_cast<long long>(s.last_leader_contact_ms_ago()));

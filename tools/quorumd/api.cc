@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "adapters/asio/log.h"
 #include "engine/core/raft/state.h"
 #include "tools/quorumd/api.pb.h"
 
@@ -23,9 +24,11 @@ using adapters::HttpResponse;
 
 constexpr std::string_view kConfigPrefix = "/v1/config/";
 
-std::string to_json(const google::protobuf::Message& message) {
+// always_print: every field, defaults included (the replies); false for api::Error, whose unset
+// leader fields would say "leaderId":"0" on a plain 404.
+std::string to_json(const google::protobuf::Message& message, bool always_print = true) {
   google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
+  options.always_print_primitive_fields = always_print;
   std::string out;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out + "\n";
@@ -34,7 +37,7 @@ std::string to_json(const google::protobuf::Message& message) {
 HttpResponse json_response(unsigned status, const google::protobuf::Message& message) {
   HttpResponse response;
   response.status = status;
-  response.body = to_json(message);
+  response.body = to_json(message, message.GetDescriptor() != api::Error::descriptor());
   return response;
 }
 
@@ -87,7 +90,7 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
   status.set_last_index(node.last_index());
   status.set_version(kVersion);
   status.set_cluster_id(context.config.cluster_id);
-  status.set_config_files(static_cast<std::uint32_t>(context.host.state().config.files().size()));
+  status.set_config_files(context.host.state().config.files().size());
   const auto contact = context.acks != nullptr
                            ? context.acks->since_leader_contact(std::chrono::steady_clock::now())
                            : std::nullopt;
@@ -116,6 +119,30 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
     for (const std::string& path : dir.unmanaged) status.add_unmanaged_files(path);
   }
   respond(json_response(200, status));
+}
+
+bool query_true(const HttpRequest& request, const std::string& key) {
+  auto it = request.query.find(key);
+  return it != request.query.end() && it->second != "false" && it->second != "0";
+}
+
+void handle_health(ApiContext& context, const HttpRequest& request, const HttpRespondFn& respond) {
+  const raft::Node& node = context.host.node();
+  api::Health health;
+  health.set_status("up");
+  health.set_node_id(context.config.node_id);
+  health.set_name(context.config.name);
+  health.set_role(std::string(raft::role_name(node.role())));
+  health.set_term(node.term());
+  health.set_has_leader(node.leader_id() != kNoNode);
+  health.set_leader_id(node.leader_id());
+  health.set_leader_name(node_name(context.config, node.leader_id()));
+  if (context.materializer != nullptr) {
+    health.set_config_dir_errors(context.materializer->status().error_count());
+  }
+  const bool refused = (query_true(request, "require_leader") && node.leader_id() == kNoNode) ||
+                       (query_true(request, "leader") && node.role() != raft::Role::kLeader);
+  respond(json_response(refused ? 503 : 200, health));
 }
 
 api::Controller* add_controller(api::ControllerList* list, const PeerConfig& peer) {
@@ -165,11 +192,11 @@ void handle_controllers(ApiContext& context, const HttpRequest& request,
     row->set_acked(view.acked);
     row->set_last_ack_ms_ago(static_cast<std::uint64_t>(view.silent_for.count()));
     row->set_match_index(view.match_index);
-    row->set_lag_entries(view.acked && view.match_index < node.last_index()
-                             ? node.last_index() - view.match_index
-                             : 0);
+    if (view.acked) {  // unknown otherwise: the field stays absent, not 0
+      row->set_lag_entries(view.match_index < node.last_index() ? node.last_index() - view.match_index : 0);
+    }
   }
-  list.set_total(static_cast<std::uint32_t>(list.controllers_size()));
+  list.set_total(static_cast<std::uint64_t>(list.controllers_size()));
   respond(json_response(200, list));
 }
 
@@ -288,6 +315,25 @@ HttpResponse write_reply(const ApiContext& context, const HttpRequest& request,
   return json_response(200, result);
 }
 
+// One line per config write that reached the state machine (applied or refused by it): who,
+// what, which version. The leader writes it (the node that answered the client).
+void audit_write(const HttpRequest& request, const std::string& path, const host::ClientReply& reply,
+                 unsigned http_status) {
+  if (reply.code != host::ClientReply::Code::kOk) return;
+  const std::string who = request.client_subject.empty()
+                              ? request.remote
+                              : fmt::format("{} ({})", request.client_subject, request.remote);
+  const auto* applied = std::get_if<config_sync::ApplyResult>(&reply.result);
+  if (applied == nullptr) return;
+  if (applied->code == config_sync::ApplyResult::Code::kApplied) {
+    adapters::log::info("audit", "config {} '{}' version {} (index {}, {} bytes) by {}", request.method,
+                        path, applied->version, reply.index, request.body.size(), who);
+  } else {
+    adapters::log::info("audit", "config {} '{}' refused (HTTP {}, index {}): {} by {}", request.method,
+                        path, http_status, reply.index, applied->reason, who);
+  }
+}
+
 void handle_config_write(ApiContext& context, const HttpRequest& request, const std::string& path,
                          const HttpRespondFn& respond) {
   config_sync::Command command;
@@ -314,9 +360,11 @@ void handle_config_write(ApiContext& context, const HttpRequest& request, const 
     command = config_sync::Delete{path};
   }
   context.host.propose(std::move(command),
-                       [&context, request, path, respond](const host::ClientReply& reply) {
-                         respond(write_reply(context, request, path, reply));
-                       });
+                              [&context, request, path, respond](const host::ClientReply& reply) {
+                                HttpResponse response = write_reply(context, request, path, reply);
+                                audit_write(request, path, reply, response.status);
+                                respond(std::move(response));
+                              });
 }
 
 std::string_view request_result_name(raft::RequestResult result) {
@@ -392,6 +440,7 @@ void handle_api_request(ApiContext& context, const HttpRequest& request, HttpRes
   const std::string& path = request.path;
   const std::string& method = request.method;
   if (path == "/v1/status" && method == "GET") return handle_status(context, respond);
+  if (path == "/health" && method == "GET") return handle_health(context, request, respond);
   if (path == "/v1/controllers" && method == "GET") return handle_controllers(context, request, respond);
   if (path == "/metrics" && method == "GET") {
     HttpResponse response;
@@ -414,6 +463,11 @@ void handle_api_request(ApiContext& context, const HttpRequest& request, HttpRes
     return handle_leader_action(context, request, /*transfer=*/false, respond);
   }
   respond(error_response(404, fmt::format("no such endpoint: {} {}", method, path)));
+}
+
+void handle_health_request(ApiContext& context, const HttpRequest& request, HttpRespondFn respond) {
+  if (request.path == "/health" && request.method == "GET") return handle_health(context, request, respond);
+  respond(error_response(404, "the health port serves GET /health only"));
 }
 
 void render_metrics(ApiContext& context, std::string* out) {

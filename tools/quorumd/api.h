@@ -11,6 +11,7 @@
 //   POST /v1/leader/transfer[?to=NAME]   hand leadership to NAME (or the best node)
 //   POST /v1/leader/step-down
 //   GET  /metrics                   Prometheus text
+//   GET  /health[?require_leader=true|?leader=true]  up, role, leader (also on health_port)
 // A request that needs the leader, sent to a follower, gets 307 to the leader's URL (https://
 // when TLS is configured: then the whole API is HTTPS, adapters/http/http_server.h); with no
 // leader known it gets 503 and a body that says so. GET /v1/controllers is the leader's view:
@@ -51,6 +52,9 @@ bool wants_raw(const adapters::HttpRequest& request);
 
 void handle_api_request(ApiContext& context, const adapters::HttpRequest& request,
                         adapters::HttpRespondFn respond);
+// The unauthenticated health port (plain HTTP): GET /health only.
+void handle_health_request(ApiContext& context, const adapters::HttpRequest& request,
+                           adapters::HttpRespondFn respond);
 
 // "http://127.0.0.1:9581" for a node id, "" if unknown.
 std::string node_url(const ParsedConfig& config, NodeId id);

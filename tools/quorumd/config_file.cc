@@ -206,8 +206,8 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
         [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
-const std::array<KeySpec, 29>& key_specs() {
-  static const std::array<KeySpec, 29> specs = {
+const std::array<KeySpec, 30>& key_specs() {
+  static const std::array<KeySpec, 30> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -229,6 +229,10 @@ const std::array<KeySpec, 29>& key_specs() {
       QUORUM_KEY("http_port", "port", "9580", "", false,
                  "HTTP/JSON API and /metrics port; HTTPS (same certificate) when tls_* are set.",
                  return parse_port(v, &c.http_port)),
+      QUORUM_KEY("health_port", "port", "0 (off)", "", false,
+                 "Plain HTTP port answering only GET /health (up, role, leader), without client "
+                 "certificates, for load balancers and monitors; 0 disables it.",
+                 return parse_int_into(v, 0, 65535, &c.health_port)),
       QUORUM_KEY("http_client_cert", "enum required|optional", "required", "", false,
                  "HTTPS API: required = clients must present a certificate signed by "
                  "tls_ca_file (mutual TLS); optional = any client that trusts the CA. Needs tls_*.",

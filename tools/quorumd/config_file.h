@@ -59,6 +59,7 @@ struct ParsedConfig {
   std::uint16_t raft_port = 9500;  // plain peer port (loopback deployments and tests)
   std::uint16_t tls_port = 9501;   // TLS peer port (used when the tls_* files are set)
   std::uint16_t http_port = 9580;
+  std::uint16_t health_port = 0;  // plain HTTP, unauthenticated GET /health; 0: off
   std::vector<PeerConfig> peers;  // every member, this node included; sorted by id
   std::string data_dir;
   std::string config_dir;

@@ -52,6 +52,15 @@ std::string replaced(std::string_view key, std::string_view replacement) {
   return text;
 }
 
+// The example installed to etc/quorum (tools/quorumd/dist) is a valid configuration.
+TEST(ConfigFile, TheInstalledExampleParses) {
+  Result<ParsedConfig> parsed = parse_config_file("tools/quorumd/dist/quorumd.cnf.example");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().to_string();
+  EXPECT_EQ(parsed->node_id, 1u);
+  EXPECT_EQ(parsed->health_port, 9582);
+  EXPECT_FALSE(parsed->config_dir_delete_unmanaged);
+}
+
 TEST(ConfigFile, ParsesAValidFile) {
   Result<ParsedConfig> parsed = parse_config_text(kValid, "quorumd.cnf");
   ASSERT_TRUE(parsed.has_value()) << parsed.error().to_string();

@@ -113,6 +113,7 @@ struct Daemon::Impl {
   std::unique_ptr<host::NodeHost> host;
   std::unique_ptr<ConfigMaterializer> materializer;
   std::unique_ptr<adapters::HttpServer> http;
+  std::unique_ptr<adapters::HttpServer> health;  // health_port: plain, GET /health only
   std::unique_ptr<ApiContext> api;
   LatencyHistogram fsync;
   CounterSet counters;
@@ -195,6 +196,14 @@ Status Daemon::Impl::start() {
         std::move(https));
     api->http_counters = &http->counters();
     if (Status status = http->start(); !status.is_ok()) return status;
+    if (config.health_port != 0) {
+      health = std::make_unique<adapters::HttpServer>(
+          io, config.listen_address, config.health_port,
+          [this](const adapters::HttpRequest& request, adapters::HttpRespondFn respond) {
+            handle_health_request(*api, request, std::move(respond));
+          });
+      if (Status status = health->start(); !status.is_ok()) return status;
+    }
   }
   executor.spawn([this] { host->run(); },
                  [this] {
@@ -232,9 +241,12 @@ void Daemon::Impl::on_role_change(const raft::SoftState& soft) {
       (last_soft.role != raft::Role::kLeader || soft.term != last_soft.term)) {
     acks.on_leader(soft.term, std::chrono::steady_clock::now());
   }
-  if (soft.role != last_soft.role || soft.term != last_soft.term) {
+  if (soft.role != last_soft.role) {
     log::info("raft", "role {} -> {} term {}", raft::role_name(last_soft.role), raft::role_name(soft.role),
               soft.term);
+  } else if (soft.term != last_soft.term) {
+    // Same role, new term (a follower hearing of a newer term): not a role change.
+    log::info("raft", "term {} -> {} (still {})", last_soft.term, soft.term, raft::role_name(soft.role));
   }
   if (soft.leader_id != last_soft.leader_id) {
     if (soft.leader_id != kNoNode) {
@@ -246,6 +258,14 @@ void Daemon::Impl::on_role_change(const raft::SoftState& soft) {
     }
   }
   last_soft = soft;
+}
+
+// "snapshot_installed term 3 peer 2 index 40"; a peer or index of 0 (none) is left out.
+static std::string trace_text(const raft::TraceEvent& event) {
+  std::string text = fmt::format("{} term {}", raft::trace_kind_name(event.kind), event.term);
+  if (event.peer != kNoNode) text += fmt::format(" peer {}", event.peer);
+  if (event.index != 0) text += fmt::format(" index {}", event.index);
+  return text;
 }
 
 void Daemon::Impl::on_trace(const raft::TraceEvent& event) {
@@ -260,17 +280,19 @@ void Daemon::Impl::on_trace(const raft::TraceEvent& event) {
       log::warn("raft", "stepping down in term {}: no majority heard within the election timeout",
                 event.term);
       return;
+    case Kind::kTransferCompleted:  // this node took over: there is no peer to name
+      log::info("raft", "{} term {}: this node is the leader now", kind, event.term);
+      return;
     case Kind::kTransferStarted:
-    case Kind::kTransferCompleted:
     case Kind::kTransferAborted:
     case Kind::kForcedStepDown:
     case Kind::kSnapshotInstalled:
     case Kind::kConflictTruncated:
     case Kind::kMembershipApplied:
-      log::info("raft", "{} term {} peer {} index {}", kind, event.term, event.peer, event.index);
+      log::info("raft", "{}", trace_text(event));
       return;
     default:
-      log::debug("raft", "{} term {} peer {} index {}", kind, event.term, event.peer, event.index);
+      log::debug("raft", "{}", trace_text(event));
       return;
   }
 }
@@ -304,6 +326,7 @@ void Daemon::stop() {
   d.drift_timer.cancel();
   d.handover_timer.cancel();
   if (d.http) d.http->stop();
+  if (d.health) d.health->stop();
   if (d.host) d.host->stop();
   if (d.transport) d.transport->stop();
 }
