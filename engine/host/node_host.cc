@@ -12,6 +12,7 @@
 #include "engine/core/base/assert.h"
 #include "engine/host/apply_loop.h"
 #include "engine/host/hooks.h"
+#include "engine/host/ownership_host.h"
 #include "engine/host/ready_handler.h"
 #include "engine/host/snapshot_check.h"
 #include "engine/host/ticker.h"
@@ -74,7 +75,15 @@ struct NodeHost::Impl {
         ports(host_ports),
         prng(host_prng),
         apply_loop(hooks),
-        ticker(config.tick_interval_ms * 1000) {}
+        ticker(config.tick_interval_ms * 1000),
+        ownership(driver_config(config)) {}
+
+  static ownership::DriverConfig driver_config(const HostConfig& c) {
+    ownership::DriverConfig d = c.ownership_driver;
+    d.session = c.raft.session_params();
+    d.mutation = c.raft.mutation;
+    return d;
+  }
 
   HostConfig config;
   Ports ports;
@@ -83,6 +92,7 @@ struct NodeHost::Impl {
   HostStats stats;
   ApplyLoop apply_loop;
   Ticker ticker;
+  OwnershipHost ownership;
   std::unique_ptr<raft::Node> node;
   // Inputs queued since the last poll. Vectors, swapped with the *_batch scratch vectors at each
   // poll (no allocation once their capacity settles: a poll runs for every message delivered).
@@ -115,6 +125,8 @@ struct NodeHost::Impl {
   bool feed_ticks();
   void feed_inbox();
   void feed_requests();
+  // On the leader: proposes what the ownership driver asks for (ownership_host.h).
+  void drive_ownership();
   void propose(CommandRequest& request);
   void propose(MembershipRequest& request);
   void propose(ReadRequest& request);
@@ -206,6 +218,8 @@ void NodeHost::Impl::poll_once() {
   if (!caught_up) return;
   feed_inbox();
   feed_requests();
+  if (!handle_readys()) return;
+  drive_ownership();
   if (!handle_readys()) return;
   // The core has no Ready now unless the loop above stopped at its bound; only a compaction can
   // make one (a snapshot to persist), so skip the has_ready() probe otherwise.
@@ -310,6 +324,26 @@ const AppState& NodeHost::state() const {
   return impl_->apply_loop.state();
 }
 
+Ticks NodeHost::clock_now_ticks() const {
+  QUORUM_ASSERT(impl_->started, "clock_now_ticks() before start()");
+  return impl_->ticker.ticks_at(impl_->ports.clock.now_us());
+}
+
+ownership::MayAct NodeHost::may_act(ownership::ClusterId cluster) const {
+  const Impl& h = *impl_;
+  ownership::MayAct no;
+  if (!h.started || h.stopped) {
+    no.reason = ownership::MayAct::Reason::kNoValidLease;
+    return no;
+  }
+  return OwnershipHost::may_act(*h.node, h.apply_loop.state().ownership, cluster,
+                                clock_now_ticks());
+}
+
+const ownership::DriverStats& NodeHost::ownership_driver_stats() const {
+  return impl_->ownership.driver().stats();
+}
+
 bool NodeHost::behind_clock(std::uint64_t clock_now_us) const {
   const Impl& h = *impl_;
   QUORUM_ASSERT(h.started);
@@ -402,6 +436,22 @@ void NodeHost::Impl::feed_inbox() {
     node->step(message);
   }
   inbox_batch.clear();  // keeps the capacity
+}
+
+void NodeHost::Impl::drive_ownership() {
+  if (!config.raft.session_params().enabled() || stopped) return;
+  std::vector<ownership::Command> commands =
+      ownership.drive(*node, apply_loop.state().ownership);
+  LogIndex last_index = 0;
+  for (ownership::Command& command : commands) {
+    AppCommand app{std::move(command)};
+    if (!app_command_encodable(app)) return;  // a build without the ownership codec
+    const raft::ProposeResult result = node->propose(encode_app_command(app));
+    // Refused (busy, a transfer began): the rest waits for the next plan, which re-derives it.
+    if (result.code != raft::ProposeResult::Code::kAccepted) break;
+    last_index = result.index;
+  }
+  if (last_index != 0) ownership.on_proposed(last_index, node->now_ticks());
 }
 
 void NodeHost::Impl::feed_requests() {

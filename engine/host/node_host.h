@@ -30,6 +30,8 @@
 #include "engine/core/raft/config.h"
 #include "engine/core/raft/membership.h"
 #include "engine/core/raft/node.h"
+#include "engine/core/ownership/driver.h"
+#include "engine/core/ownership/may_act.h"
 #include "engine/host/app_command.h"
 #include "engine/host/client_reply.h"
 #include "engine/host/ports/backend.h"
@@ -61,6 +63,10 @@ struct HostConfig {
   // (Raft tolerates loss); client requests beyond it are answered kRejected.
   std::size_t inbox_messages_max = 4096;
   std::size_t pending_requests_max = 4096;
+  // The controller pool (docs/ownership.md): the leader's ownership driver runs after every poll
+  // when sessions are on (raft.session_lease_ticks > 0). Its `session` and `mutation` fields are
+  // taken from `raft`.
+  ownership::DriverConfig ownership_driver;
 };
 
 // Counters since start() (metrics, benchmarks). Monotonic; never reset.
@@ -134,6 +140,14 @@ class NodeHost {
   // core yet: its timers and lease then lag that reading (checkers judge a lease only when
   // false). After start().
   bool behind_clock(std::uint64_t clock_now_us) const;
+  // May this controller act on `cluster` now? Judged at the Clock's reading now (a paused host
+  // does not act on time it has not seen); the answer carries the (term, epoch) fencing token
+  // and the deadline in ticks of this host's clock (ownership/may_act.h).
+  ownership::MayAct may_act(ownership::ClusterId cluster) const;
+  // The Clock's reading now, in ticks since start() (taken by the core or not).
+  Ticks clock_now_ticks() const;
+  // The leader-side driver's counters (zero on a node that never led).
+  const ownership::DriverStats& ownership_driver_stats() const;
   // How many: the ticks due at `clock_now_us` not fed to the core yet (0 iff !behind_clock).
   Ticks ticks_behind(std::uint64_t clock_now_us) const;
   // Index of the last entry the state machines applied (or the restored snapshot's index).
