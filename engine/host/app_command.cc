@@ -8,15 +8,15 @@
 
 namespace quorum::host {
 
-bool app_command_encodable(const AppCommand& command) {
-  // The ownership family's codec (engine/wire/codec_ownership.cc) is not in this build yet.
-  return std::holds_alternative<config_sync::Command>(command);
+bool app_command_encodable(const AppCommand&) {
+  return true;  // every family has its codec in this build
 }
 
 std::string encode_app_command(const AppCommand& command) {
-  QUORUM_ASSERT(app_command_encodable(command), "no codec for the {} family",
-                app_command_family_name(command));
-  return wire::encode_config_command(std::get<config_sync::Command>(command));
+  if (const auto* config = std::get_if<config_sync::Command>(&command)) {
+    return wire::encode_config_command(*config);
+  }
+  return wire::encode_ownership_payload(std::get<ownership::Command>(command));
 }
 
 Result<AppCommand> decode_app_command(std::string_view payload) {
@@ -25,6 +25,11 @@ Result<AppCommand> decode_app_command(std::string_view payload) {
   switch (*family) {
     case wire::CommandFamily::kConfig: {
       Result<config_sync::Command> command = wire::decode_config_command(payload);
+      if (!command.has_value()) return command.error();
+      return AppCommand{std::move(command).value()};
+    }
+    case wire::CommandFamily::kOwnership: {
+      Result<ownership::Command> command = wire::decode_ownership_payload(payload);
       if (!command.has_value()) return command.error();
       return AppCommand{std::move(command).value()};
     }

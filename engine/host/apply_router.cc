@@ -42,6 +42,7 @@ std::string ApplyRouter::snapshot_data(LogIndex applied_index) const {
   // membership, the other family); restoring puts it at the snapshot's index, so record that.
   snapshot.config_applied_index = applied_index;
   snapshot.config_files = state_.config.files();
+  snapshot.ownership = wire::OwnershipSnapshot{applied_index, state_.ownership.snapshot()};
   return wire::encode_app_snapshot(snapshot);
 }
 
@@ -56,9 +57,14 @@ Status ApplyRouter::restore(LogIndex last_index, const std::string& data) {
   AppState restored;
   Status status = restored.config.restore(last_index, std::move(snapshot->config_files));
   if (!status.is_ok()) return status;
-  // No ownership section yet in this build: the ownership state machine starts empty at
-  // last_index (as it was: nothing could propose ownership commands).
-  status = restored.ownership.restore(last_index, ownership::Snapshot{});
+  // A snapshot from before the pool has no ownership section: the state was empty then.
+  if (snapshot->ownership.has_value() && snapshot->ownership->applied_index > last_index) {
+    return Status::corruption(fmt::format("ownership section at index {} labelled as index {}",
+                                          snapshot->ownership->applied_index, last_index));
+  }
+  status = restored.ownership.restore(
+      last_index, snapshot->ownership.has_value() ? std::move(snapshot->ownership->state)
+                                                  : ownership::Snapshot{});
   if (!status.is_ok()) return status;
   QUORUM_ASSERT(restored.config.applied_index() == last_index);
   QUORUM_ASSERT(restored.ownership.applied_index() == last_index);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -55,7 +56,7 @@ Result<raft::Snapshot> decode_snapshot(std::string_view bytes);
 // The family tag of a COMMAND entry's payload: the apply router dispatches on it. New families
 // (ownership) get the next number; a payload of a family this build does not know decodes to
 // an error, never to a guess.
-enum class CommandFamily : std::uint8_t { kConfig = 1 };
+enum class CommandFamily : std::uint8_t { kConfig = 1, kOwnership = 2 };
 
 Result<CommandFamily> decode_command_family(std::string_view payload);
 
@@ -64,12 +65,25 @@ Result<CommandFamily> decode_command_family(std::string_view payload);
 std::string encode_config_command(const config_sync::Command& command);
 Result<config_sync::Command> decode_config_command(std::string_view payload);
 
+// The ownership state machine's snapshot section (ownership.proto OwnershipSnapshot).
+struct OwnershipSnapshot {
+  LogIndex applied_index = 0;
+  ownership::Snapshot state;
+  friend bool operator==(const OwnershipSnapshot&, const OwnershipSnapshot&) = default;
+};
+
+// An ownership command as entry payload bytes (family kOwnership); validated when applied.
+std::string encode_ownership_payload(const ownership::Command& command);
+Result<ownership::Command> decode_ownership_payload(std::string_view payload);
+
 // ---- Application snapshot (apply.proto AppSnapshot): the data of a raft::Snapshot ----
 // One section per state machine family; the ownership section comes later.
 struct AppSnapshot {
   // The config-sync state machine: applied index and files (as StateMachine::files()).
   LogIndex config_applied_index = 0;
   std::map<std::string, config_sync::FileEntry> config_files;
+  // The ownership section (validated on decode); empty for snapshots from before the pool.
+  std::optional<OwnershipSnapshot> ownership;
   friend bool operator==(const AppSnapshot&, const AppSnapshot&) = default;
 };
 
@@ -85,11 +99,6 @@ std::string encode_ownership_command(const ownership::Command& command);
 Result<ownership::Command> decode_ownership_command(std::string_view bytes);
 
 // The ownership state machine's section of an application snapshot.
-struct OwnershipSnapshot {
-  LogIndex applied_index = 0;
-  ownership::Snapshot state;
-  friend bool operator==(const OwnershipSnapshot&, const OwnershipSnapshot&) = default;
-};
 
 // Encode asserts ownership::validate_state; decode validates it (untrusted bytes), plus sorted
 // unique ids and known enum values.

@@ -7,6 +7,7 @@
 #include "engine/core/base/assert.h"
 #include "engine/wire/codec.h"
 #include "engine/wire/codec_detail.h"
+#include "engine/wire/codec_ownership_pb.h"
 #include "engine/wire/proto/apply.pb.h"
 #include "engine/wire/proto/storage.pb.h"
 #include "engine/wire/proto/transport.pb.h"
@@ -28,7 +29,7 @@ namespace {
 
 [[maybe_unused]] void field_count_guards(const AppSnapshot& snapshot, const Hello& hello,
                                          const StoreIdentity& identity) {
-  [[maybe_unused]] const auto& [snapshot1, snapshot2] = snapshot;
+  [[maybe_unused]] const auto& [snapshot1, snapshot2, snapshot3] = snapshot;
   [[maybe_unused]] const auto& [hello1, hello2, hello3] = hello;
   [[maybe_unused]] const auto& [identity1, identity2, identity3] = identity;
 }
@@ -105,6 +106,8 @@ Result<CommandFamily> decode_command_family(std::string_view payload) {
   switch (in.family_case()) {
     case pb::CommandPayload::kConfig:
       return CommandFamily::kConfig;
+    case pb::CommandPayload::kOwnership:
+      return CommandFamily::kOwnership;
     case pb::CommandPayload::FAMILY_NOT_SET:
       break;
   }
@@ -127,6 +130,22 @@ Result<config_sync::Command> decode_config_command(std::string_view payload) {
   return config_from_proto(in.mutable_config());
 }
 
+std::string encode_ownership_payload(const ownership::Command& command) {
+  pb::CommandPayload out;
+  ownership_command_to_proto(command, out.mutable_ownership());
+  QUORUM_ASSERT(out.family_case() == pb::CommandPayload::kOwnership);
+  return detail::serialize(out);
+}
+
+Result<ownership::Command> decode_ownership_payload(std::string_view payload) {
+  pb::CommandPayload in;
+  if (!detail::parse(payload, &in)) return Status::corruption("command: not a valid protobuf");
+  if (in.family_case() != pb::CommandPayload::kOwnership) {
+    return Status::corruption("command: not of the ownership family");
+  }
+  return ownership_command_from_proto(in.mutable_ownership());
+}
+
 std::string encode_app_snapshot(const AppSnapshot& snapshot) {
   const std::string reason = check_snapshot_files(snapshot);
   QUORUM_ASSERT(reason.empty(), "encoding an invalid app snapshot: {}", reason);
@@ -140,6 +159,9 @@ std::string encode_app_snapshot(const AppSnapshot& snapshot) {
     f->set_content(file.content);
     f->set_version(file.version);
     f->set_checksum_crc32c(file.checksum);
+  }
+  if (snapshot.ownership.has_value()) {
+    ownership_snapshot_to_proto(*snapshot.ownership, out.mutable_ownership());
   }
   return detail::serialize(out);
 }
@@ -165,6 +187,13 @@ Result<AppSnapshot> decode_app_snapshot(std::string_view bytes) {
   }
   const std::string reason = check_snapshot_files(snapshot);
   if (!reason.empty()) return Status::corruption("app snapshot: " + reason);
+  if (in.has_ownership()) {
+    Result<OwnershipSnapshot> ownership = ownership_snapshot_from_proto(in.mutable_ownership());
+    if (!ownership.has_value()) {
+      return Status::corruption("app snapshot: ownership section: " + ownership.error().to_string());
+    }
+    snapshot.ownership = std::move(ownership).value();
+  }
   return snapshot;
 }
 

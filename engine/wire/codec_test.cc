@@ -383,6 +383,34 @@ TEST(Codec, RejectsSuccessfulAppendResponseWithRejectIndex) {
   expect_message_rejected(m, "successful response carries reject index 4");
 }
 
+TEST(Codec, OwnershipPayloadsAndTheSnapshotSectionRoundTrip) {
+  const ownership::Command command = ownership::AddCluster{7, "db7", {{"site", "A"}}, true};
+  Result<ownership::Command> back = decode_ownership_payload(encode_ownership_payload(command));
+  ASSERT_TRUE(back.has_value()) << back.error().to_string();
+  EXPECT_EQ(*back, command);
+  EXPECT_FALSE(decode_config_command(encode_ownership_payload(command)).has_value());
+  ownership::StateMachine sm;
+  ownership::RegisterController r;
+  r.id = 1;
+  r.name = "c1";
+  ASSERT_EQ(sm.apply(1, r).code, ownership::ApplyResult::Code::kApplied);
+  ASSERT_EQ(sm.apply(2, ownership::Activate{1}).code, ownership::ApplyResult::Code::kApplied);
+  ASSERT_EQ(sm.apply(3, command).code, ownership::ApplyResult::Code::kApplied);
+  ASSERT_EQ(sm.apply(4, ownership::Assign{7, 1, 0}).code, ownership::ApplyResult::Code::kApplied);
+  AppSnapshot snapshot;
+  snapshot.config_applied_index = 5;
+  snapshot.ownership = OwnershipSnapshot{5, sm.snapshot()};
+  Result<AppSnapshot> decoded = decode_app_snapshot(encode_app_snapshot(snapshot));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, snapshot);
+  // A snapshot from before the pool has no section.
+  AppSnapshot old;
+  old.config_applied_index = 5;
+  Result<AppSnapshot> old_decoded = decode_app_snapshot(encode_app_snapshot(old));
+  ASSERT_TRUE(old_decoded.has_value());
+  EXPECT_FALSE(old_decoded->ownership.has_value());
+}
+
 TEST(Codec, RejectsVoteInTermZeroInHardState) {
   Result<raft::HardState> decoded = decode_hard_state(std::string("\x10\x03", 2));  // voted_for=3
   ASSERT_FALSE(decoded.has_value());
@@ -390,11 +418,18 @@ TEST(Codec, RejectsVoteInTermZeroInHardState) {
 }
 
 TEST(Codec, RejectsCommandOfUnknownFamilyOrWithoutCommand) {
-  // Field 2 of CommandPayload (reserved for ownership) with an empty body.
-  Result<CommandFamily> family = decode_command_family(std::string("\x12\x00", 2));
+  // Field 3 of CommandPayload (no family has it) with an empty body.
+  Result<CommandFamily> family = decode_command_family(std::string("\x1a\x00", 2));
   ASSERT_FALSE(family.has_value());
   EXPECT_NE(family.error().message().find("unknown to this build"), std::string::npos);
+  EXPECT_FALSE(decode_config_command(std::string("\x1a\x00", 2)).has_value());
+  // Field 2 is the ownership family: an empty ownership command decodes to an error there, and
+  // is not a config command.
+  Result<CommandFamily> ownership = decode_command_family(std::string("\x12\x00", 2));
+  ASSERT_TRUE(ownership.has_value());
+  EXPECT_EQ(*ownership, CommandFamily::kOwnership);
   EXPECT_FALSE(decode_config_command(std::string("\x12\x00", 2)).has_value());
+  EXPECT_FALSE(decode_ownership_payload(std::string("\x12\x00", 2)).has_value());
   pb::CommandPayload payload;
   payload.mutable_config();  // family set, command not
   Result<config_sync::Command> decoded = decode_config_command(payload.SerializeAsString());

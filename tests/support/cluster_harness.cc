@@ -44,6 +44,7 @@ void ClusterHarness::start_node(NodeId id) {
   config.tick_interval_ms = options_.tick_interval_ms;
   config.bootstrap = membership_;
   config.snapshot_interval_entries = options_.snapshot_interval_entries;
+  config.ownership_driver = options_.ownership_driver;
   config.mutation = options_.host_mutation;
   host::Ports ports{node.transport, clock_, node.storage, node.executor, nullptr};
   // A fresh PRNG stream per incarnation: a restarted node draws new election timeouts.
@@ -78,6 +79,7 @@ host::MemoryStorage& ClusterHarness::storage(NodeId id) {
 void ClusterHarness::poll_all() {
   for (auto& [id, node] : nodes_) {
     if (node->host != nullptr) node->host->poll();
+    if (after_poll_) after_poll_();
   }
 }
 
@@ -124,6 +126,7 @@ std::size_t ClusterHarness::deliver_all() {
     }
     for (NodeId id : receivers) {
       if (is_up(id)) host(id).poll();
+      if (after_poll_) after_poll_();
     }
     // Polls may also have produced work on nodes that received nothing (none do today).
     if (!any) return delivered;
@@ -210,13 +213,13 @@ NodeId ClusterHarness::leader() const {
 }
 
 std::size_t ClusterHarness::put(NodeId id, std::string path, std::string content) {
+  return propose(id, config_sync::Command{config_sync::Put{std::move(path), std::move(content)}});
+}
+
+std::size_t ClusterHarness::propose(NodeId id, host::AppCommand command) {
   const std::size_t ticket = replies_.size();
   replies_.emplace_back();
-  host(id).propose(config_sync::Put{std::move(path), std::move(content)},
-                          [this, ticket](const host::ClientReply& reply) {
-                            QUORUM_ASSERT(!replies_[ticket].has_value(), "two replies");
-                            replies_[ticket] = reply;
-                          });
+  host(id).propose(std::move(command), record(ticket));
   return ticket;
 }
 

@@ -28,6 +28,8 @@ namespace quorum::testing {
 
 struct ClusterOptions {
   std::size_t nodes = 3;  // ids 1..nodes, all voters unless listed in learners
+  // Template for every host's ownership driver (HostConfig::ownership_driver).
+  ownership::DriverConfig ownership_driver;
   std::vector<NodeId> learners;
   raft::RaftConfig raft;  // template: `id` is set per node
   std::uint64_t tick_interval_ms = 10;
@@ -89,6 +91,9 @@ class ClusterHarness {
   // --- Clients ---
   // Proposes on `id`; the reply is recorded and returned by reply(ticket) once known.
   std::size_t put(NodeId id, std::string path, std::string content);
+  std::size_t propose(NodeId id, host::AppCommand command);
+  // Called after every poll of any host (checkers that must see every intermediate state).
+  void set_after_poll(std::function<void()> fn) { after_poll_ = std::move(fn); }
   // Linearizable read (NodeHost::read) and membership change on `id`, same tickets.
   std::size_t read(NodeId id);
   std::size_t change_membership(NodeId id, raft::MembershipChange change);
@@ -111,6 +116,7 @@ class ClusterHarness {
   std::set<std::pair<NodeId, NodeId>> cut_;
   std::map<Term, std::set<NodeId>> leaders_by_term_;
   std::function<bool(const raft::Message&)> drop_;
+  std::function<void()> after_poll_;
   std::vector<std::optional<host::ClientReply>> replies_;
   std::uint64_t incarnations_ = 0;
 };
