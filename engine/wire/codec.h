@@ -83,7 +83,7 @@ struct AppSnapshot {
   LogIndex config_applied_index = 0;
   std::map<std::string, config_sync::FileEntry> config_files;
   // The ownership section (validated on decode); empty for snapshots from before the pool.
-  std::optional<OwnershipSnapshot> ownership;
+  std::optional<OwnershipSnapshot> ownership = std::nullopt;
   friend bool operator==(const AppSnapshot&, const AppSnapshot&) = default;
 };
 
