@@ -1,6 +1,7 @@
 // The leader-side ownership driver (driver.h, docs/ownership.md). Core: std and fmt only.
 #include "engine/core/ownership/driver.h"
 
+#include <algorithm>
 #include <set>
 #include <variant>
 
@@ -15,6 +16,7 @@ void Driver::reset() {
   inherited_stable_.clear();
   generation_seen_.clear();
   release_index_.clear();
+  last_heard_ticks_.clear();
   wait_applied_index_ = 0;
   wait_until_ticks_ = 0;
   next_plan_ticks_ = 0;
@@ -43,8 +45,12 @@ bool Driver::may_take_from(NodeId owner, const LeaderView& view) const {
     return false;
   }
   const auto it = view.peers.find(owner);
-  // Silent since this leader took office, a full W ago: its sessions all predate the office.
-  if (it == view.peers.end() || !it->second.heard) return true;
+  // Silent since this leader took office, a full W ago: its sessions all predate the office;
+  // unless this leader heard it before its PeerSession was re-created or dropped.
+  if (it == view.peers.end() || !it->second.heard) {
+    const auto heard = last_heard_ticks_.find(owner);
+    return heard == last_heard_ticks_.end() || view.now_ticks >= heard->second + wait;
+  }
   if (mutation_on(config_.mutation, Mutation::kReassignBeforeLeaseExpiry)) {
     return !alive_recent(owner, view);  // planted bug (h): "looks dead" is not "lease over"
   }
@@ -59,6 +65,9 @@ LogIndex Driver::session_start_of(NodeId id, const LeaderView& view) const {
 }
 
 void Driver::observe(const StateMachine& state, const LeaderView& view) {
+  for (const auto& [id, peer] : view.peers) {
+    if (peer.heard) last_heard_ticks_[id] = std::max(last_heard_ticks_[id], peer.last_keepalive_ticks);
+  }
   for (const auto& [id, controller] : state.controllers()) {
     if (!alive_recent(id, view)) {
       alive_since_ticks_.erase(id);

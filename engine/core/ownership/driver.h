@@ -105,6 +105,10 @@ class Driver {
   // Active and alive when this leader took office: stable under its predecessor already.
   std::set<NodeId> inherited_stable_;
   std::map<NodeId, std::uint64_t> generation_seen_;
+  // t' per controller, kept across membership changes: the tracker re-creates a member's
+  // PeerSession (heard = false) when the configuration changes and has none for a removed member,
+  // but this leader did hear it, and must wait W from that before taking its clusters.
+  std::map<NodeId, Ticks> last_heard_ticks_;
   // For each cluster seen handing over: the leader's applied index when first seen (at or past
   // the Release entry), the index the releasing owner must report before the Assign.
   std::map<ClusterId, LogIndex> release_index_;

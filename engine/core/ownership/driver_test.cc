@@ -111,6 +111,24 @@ TEST_F(DriverTest, ASilentOwnersClustersMoveOnlyAfterTheAssignerWait) {
   EXPECT_EQ(driver_.stats().takeovers, 2u);
 }
 
+TEST_F(DriverTest, AMembershipChangeDoesNotMakeAnOwnerLookSilentSinceTheOffice) {
+  // Found by the simulator's ownership checker: the tracker re-creates a member's progress on a
+  // membership change (fresh PeerSession, heard = false) and drops a removed one; the leader
+  // heard it a tick ago, so its clusters stay put for W.
+  while (view_.now_ticks < kWait + 5) tick();
+  ASSERT_EQ(owned_by(3), 2u);
+  const Ticks last = view_.now_ticks;
+  view_.peers[3] = raft::PeerSession{};  // demoted to learner: progress re-created
+  while (view_.now_ticks + 1 < last + kWait) {
+    tick({3});
+    ASSERT_EQ(owned_by(3), 2u) << "at " << view_.now_ticks;
+  }
+  view_.peers.erase(3);  // removed: no progress at all
+  tick({3});
+  tick({3});
+  EXPECT_EQ(owned_by(3), 0u);
+}
+
 TEST_F(DriverTest, ANewLeaderTakesNothingDuringItsGracePeriod) {
   tick();
   ASSERT_EQ(owned_by(3), 2u);
