@@ -34,6 +34,7 @@ class ApplyLoop {
   // Invariant: never decreases; equals the last applied entry's index or restored snapshot's.
   LogIndex applied_index() const { return applied_index_; }
   const AppState& state() const { return router_.state(); }
+  void set_mutation(Mutation mutation) { router_.set_mutation(mutation); }  // planted bug (l)
   Proposals& proposals() { return proposals_; }
   PendingReads& reads() { return reads_; }
 

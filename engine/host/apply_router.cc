@@ -29,6 +29,7 @@ AppResult ApplyRouter::apply_command(LogIndex index, const config_sync::Command&
 }
 
 AppResult ApplyRouter::apply_command(LogIndex index, const ownership::Command& command) {
+  state_.ownership.set_mutation(mutation_);
   ownership::ApplyResult result = state_.ownership.apply(index, command);
   QUORUM_ASSERT(state_.ownership.applied_index() == index);
   return result;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "engine/core/base/mutation.h"
 #include "engine/core/base/status.h"
 #include "engine/core/raft/entry.h"
 #include "engine/host/app_command.h"
@@ -24,6 +25,9 @@ class ApplyRouter {
   // section by section, and nothing changes unless every section restores.
   // Returns corruption if it does not decode or does not validate.
   Status restore(LogIndex last_index, const std::string& data);
+  // Planted bug (l) (base/mutation.h): passed to the ownership state machine at every apply, so it
+  // survives restore(). kNone in production.
+  void set_mutation(Mutation mutation) { mutation_ = mutation; }
 
   const AppState& state() const { return state_; }
 
@@ -32,6 +36,7 @@ class ApplyRouter {
   AppResult apply_command(LogIndex index, const ownership::Command& command);
 
   AppState state_;
+  Mutation mutation_ = Mutation::kNone;
 };
 
 }  // namespace quorum::host

@@ -76,7 +76,9 @@ struct NodeHost::Impl {
         prng(host_prng),
         apply_loop(hooks),
         ticker(config.tick_interval_ms * 1000),
-        ownership(driver_config(config)) {}
+        ownership(driver_config(config)) {
+    apply_loop.set_mutation(config.mutation);  // planted bug (l) reaches the ownership machine
+  }
 
   static ownership::DriverConfig driver_config(const HostConfig& c) {
     ownership::DriverConfig d = c.ownership_driver;
