@@ -46,6 +46,7 @@ World::World(RunConfig config)
             [this](LogIndex i, Term t) { return log_matching_.chain_of(i, t); }),
       election_safety_(findings_),
       split_brain_(findings_, split_brain_overlap_us_max(config_, swarm_)),
+      leader_lease_(findings_),
       state_machine_safety_(findings_, config_.node_count),
       leader_completeness_(findings_, logs_, state_machine_safety_),
       durability_(findings_, state_machine_safety_),
@@ -104,6 +105,8 @@ World::World(RunConfig config)
                                                   std::move(lanes));
   }
   nodes_.resize(config_.node_count + 1);
+  member_goal_.assign(config_.node_count + 1, MemberGoal::kVoter);
+  member_epoch_.assign(config_.node_count + 1, 0);
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     auto slot = std::make_unique<NodeSlot>();
     slot->id = n;
@@ -235,6 +238,7 @@ void World::dispatch(const Event& e) {
       if (!liveness_.satisfied()) queue_.push(now_us() + 50'000, kProbe, 0);
       return;
     case kEnd: ended_ = true; return;
+    case kMembershipDrive: drive_membership(); return;
     case kObserverBase: break;
   }
   QUORUM_ASSERT(e.kind >= kObserverBase, "unknown event kind {}", e.kind);

@@ -22,6 +22,7 @@
 #include "sim/checkers/durability.h"
 #include "sim/checkers/election_safety.h"
 #include "sim/checkers/leader_completeness.h"
+#include "sim/checkers/leader_lease.h"
 #include "sim/checkers/liveness.h"
 #include "sim/checkers/log_matching.h"
 #include "sim/checkers/log_model.h"
@@ -174,9 +175,12 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
  private:
   enum EventKind : std::uint32_t {
     kWake, kStart, kDeliver, kFault, kFaultEnd, kFlap, kRestart, kUnpause, kHeal, kProbe, kEnd,
+    kMembershipDrive,  // world_membership.cc
     // Observer events: kind = kObserverBase + (observer id << 8 | the observer's tag).
     kObserverBase = 64,
   };
+  // What the nemesis wants a node to be in the membership (world_membership.cc).
+  enum class MemberGoal : std::uint8_t { kVoter, kLearner, kAbsent };
   struct NodeSlot;
   struct Packet {
     NodeId from = kNoNode;
@@ -203,6 +207,8 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   host::HostConfig host_config(NodeId node) const;
   void deliver(std::uint64_t packet_slot);
   std::vector<NodeView> node_views() const;
+  // Feeds the lease checker every live node's lease belief (after every step of a node).
+  void observe_leases();
   // Faults (world_faults.cc).
   void fire_fault(std::size_t index);
   void end_fault(std::size_t index, std::uint64_t epoch);
@@ -213,6 +219,13 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   // Galera (world_galera.cc).
   void update_galera();
   void galera_isolate_leader(std::size_t index);
+  // Membership changes (world_membership.cc): the nemesis sets goals, the driver proposes the
+  // single-server changes that reach them through the current leader.
+  void membership_fault(std::size_t index);
+  void membership_fault_end(std::size_t index, std::uint64_t epoch);
+  void schedule_membership_drive(std::uint64_t delay_us);
+  void drive_membership();
+  std::optional<raft::MembershipChange> next_membership_change(const raft::Membership& m) const;
   void timeline_partition();
 
   RunConfig config_;
@@ -226,6 +239,8 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   LogModel logs_;
   ElectionSafety election_safety_;
   SplitBrainBound split_brain_;
+  LeaderLease leader_lease_;
+  std::vector<LeaseView> lease_views_;  // scratch for observe_leases()
   StateMachineSafety state_machine_safety_;
   LeaderCompleteness leader_completeness_;
   Durability durability_;
@@ -247,6 +262,12 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   bool ended_ = false;
   Term max_term_ = 0;
   std::uint64_t messages_sent_ = 0;
+  // Membership goals by node id ([0] unused), the epoch of the fault that set each, and whether
+  // a kMembershipDrive event is queued.
+  std::vector<MemberGoal> member_goal_;
+  std::vector<std::uint64_t> member_epoch_;
+  bool membership_drive_queued_ = false;
+  bool membership_changed_ = false;  // a membership fault fired: the driver runs from then on
   // HTML timeline (only when recording).
   std::unique_ptr<TimelineBuilder> timeline_;
   std::size_t timeline_partition_ = 0;

@@ -101,6 +101,7 @@ void World::fire_fault(std::size_t index) {
     }
     case FaultKind::kFigure8: figure8_phase(index, 0); return;
     case FaultKind::kGaleraIsolateLeader: galera_isolate_leader(index); return;
+    case FaultKind::kMembership: membership_fault(index); return;
     default: break;
   }
   QUORUM_ASSERT(is_partition(a.kind));
@@ -128,6 +129,10 @@ void World::end_fault(std::size_t index, std::uint64_t epoch) {
   const FaultAction& a = schedule_[index];
   if (a.kind == FaultKind::kFigure8) {
     figure8_phase(index, epoch);  // the epoch is the next phase
+    return;
+  }
+  if (a.kind == FaultKind::kMembership) {
+    membership_fault_end(index, epoch);
     return;
   }
   NodeSlot& s = *nodes_[a.node == kNoNode ? 1 : a.node];
@@ -190,7 +195,11 @@ void World::heal_all() {
       split_brain_.on_resume(now_us(), n);
     }
     if (!s.up) start_node(n);
+    // Every node returns to the voters: liveness (10) then holds for the whole group.
+    member_goal_[n] = MemberGoal::kVoter;
+    ++member_epoch_[n];
   }
+  schedule_membership_drive(0);
   timeline_partition();
   trace_.event(now_us(), kNoNode, TraceKind::kHeal, 1);
   trace_.line(now_us(), kNoNode, TraceKind::kHeal,

@@ -17,6 +17,7 @@ host::HostConfig World::host_config(NodeId node) const {
   c.raft.message_bytes_max = swarm_.message_bytes_max;
   c.raft.pre_vote = true;
   c.raft.check_quorum = true;
+  c.raft.clock_drift_ppm_max = swarm_.lease_drift_ppm_max;
   c.raft.mutation = config_.mutation;
   c.tick_interval_ms = swarm_.tick_interval_ms;
   c.snapshot_interval_entries = swarm_.snapshot_interval_entries;
@@ -178,6 +179,32 @@ void World::on_wake(NodeId node, std::uint64_t token, std::uint64_t incarnation)
                       fmt::format("node {}: {}", node, problem), now_us(), node});
   }
   for (WorldObserver* o : observers_) o->on_step(now_us(), node);
+  observe_leases();
+}
+
+void World::observe_leases() {
+  lease_views_.clear();
+  const Ticks stickiness_ticks = swarm_.election_timeout_ticks;  // RaftConfig's, see host_config
+  for (NodeId n = 1; n <= config_.node_count; ++n) {
+    NodeSlot& s = *nodes_[n];
+    LeaseView v;
+    v.node = n;
+    v.up = s.up && s.host != nullptr;
+    if (v.up) {
+      const raft::Node& core = s.host->node();
+      // Judged at the node's own clock reading: the ticks due by it but not fed yet would be
+      // fed before the node steps any input (node_host.h).
+      const Ticks behind = s.host->ticks_behind(s.clock->now_us());
+      v.term = core.term();
+      v.leader = core.role() == raft::Role::kLeader;
+      v.believes_lease = core.has_lease() && behind == 0;
+      v.lease_remaining_ticks = v.believes_lease ? core.lease_remaining_ticks() : 0;
+      v.refuses_votes = v.leader || core.leader_contact_elapsed_ticks() + behind < stickiness_ticks;
+      v.membership = &core.membership();
+    }
+    lease_views_.push_back(v);
+  }
+  leader_lease_.observe(now_us(), lease_views_);
 }
 
 void World::on_fail_stop(NodeId node) {

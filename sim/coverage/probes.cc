@@ -18,6 +18,7 @@ std::string_view probe_name(Probe probe) {
     case Probe::kDiskWriteFailed: return "disk-write-failed";
     case Probe::kMessageDuplicated: return "message-duplicated";
     case Probe::kPartitionHealed: return "partition-healed";
+    case Probe::kMembershipChanged: return "membership-changed";
     case Probe::kCount: break;
   }
   QUORUM_UNREACHABLE();
@@ -32,6 +33,7 @@ bool probe_required(Probe probe) {
     case Probe::kTransferCompleted:
     case Probe::kCrashLostUnsyncedWrites:
     case Probe::kClientRedirected:
+    case Probe::kMembershipChanged:
       return true;
     default:
       return false;

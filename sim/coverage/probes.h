@@ -22,6 +22,7 @@ enum class Probe : std::uint8_t {
   kDiskWriteFailed,
   kMessageDuplicated,
   kPartitionHealed,
+  kMembershipChanged,  // a learner add, promotion or removal committed (world_membership.cc)
   kCount,
 };
 

@@ -27,6 +27,8 @@ enum class FaultKind : std::uint8_t {
   kFigure8,        // Raft Figure 8 episode (figure8.h): opt-in, never drawn by default
   kGaleraIsolateLeader,  // the Raft leader's Galera node cut off, its Raft links fine: opt-in
                          // with RunConfig::galera (sim/galera), never drawn by default
+  kMembership,     // node leaves the voters (param 0: removed; 1: demoted to learner) for
+                   // duration, then is re-added as a learner and promoted (world_membership.cc)
   kCount,
 };
 
@@ -41,7 +43,8 @@ struct FaultAction {
   NodeId peer = kNoNode;  // second node (kOneWay target, kTransferLeader target or 0 = best)
   std::uint64_t duration_us = 0;
   std::uint64_t param = 0;  // kHalves: bitmask of one side; kFlap: period in us;
-                            // kFigure8: seed of the episode's roles and phase lengths
+                            // kFigure8: seed of the episode's roles and phase lengths;
+                            // kMembership: 0 removed, 1 demoted to learner (param % 2)
 };
 
 }  // namespace quorum::sim

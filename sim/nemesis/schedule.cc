@@ -25,6 +25,7 @@ std::string_view fault_kind_name(FaultKind kind) {
     case FaultKind::kStepDown: return "step-down";
     case FaultKind::kFigure8: return "figure8";
     case FaultKind::kGaleraIsolateLeader: return "galera-isolate-leader";
+    case FaultKind::kMembership: return "membership";
     case FaultKind::kCount: break;
   }
   QUORUM_UNREACHABLE();
@@ -53,6 +54,7 @@ std::uint64_t draw_duration_us(Prng& prng, FaultKind kind) {
     case FaultKind::kPause: return prng.uniform(100'000, 4'000'001);
     case FaultKind::kSlowDisk: return prng.uniform(1'000'000, 10'000'001);
     case FaultKind::kDiskFailure: return prng.uniform(500'000, 5'000'001);
+    case FaultKind::kMembership: return prng.uniform(1'000'000, 10'000'001);
     case FaultKind::kTransferLeader:
     case FaultKind::kStepDown: return 0;
     default: return prng.uniform(500'000, 10'000'001);  // partitions
@@ -75,6 +77,8 @@ FaultAction draw_action(Prng& prng, FaultKind kind, std::size_t n, std::uint64_t
     a.param = prng.uniform(1, all);
   } else if (kind == FaultKind::kFlap) {
     a.param = prng.uniform(50'000, 1'000'001);
+  } else if (kind == FaultKind::kMembership) {
+    a.param = prng.uniform(0, 2);  // 0: removed, 1: demoted to learner
   } else if (kind == FaultKind::kFigure8) {
     // Roles are chosen when the episode starts (A is whoever leads then); its length is fixed.
     a.node = kNoNode;
@@ -126,6 +130,9 @@ std::string describe_action(const FaultAction& a) {
       break;
     case FaultKind::kFlap: target = fmt::format(" node={} period={}ms", a.node, a.param / 1000); break;
     case FaultKind::kFigure8: target = fmt::format(" episode={:#x}", a.param); break;
+    case FaultKind::kMembership:
+      target = fmt::format(" node={} {}", a.node, a.param % 2 == 0 ? "removed" : "learner");
+      break;
     default: target = fmt::format(" node={}", a.node); break;
   }
   return fmt::format("t={}ms {}{} for {}ms", a.at_us / 1000, fault_kind_name(a.kind), target,

@@ -32,6 +32,8 @@ SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
   c.disk.write_latency_us_max = disk.chance(1, 2) ? 0 : disk.uniform(1, 100);
   Prng clock = prng.fork(3);
   c.clock_drift_ppm_max = clock.chance(1, 4) ? 0 : static_cast<std::uint32_t>(clock.uniform(1, 201));
+  Prng lease = prng.fork(8);  // own stream: the knobs above keep their draws
+  if (!lease.chance(1, 4)) c.lease_drift_ppm_max = 2 * c.clock_drift_ppm_max;
   if (!options.faults) return c;
 
   Prng link = prng.fork(4);
@@ -53,10 +55,17 @@ SwarmConfig draw_swarm(Prng prng, const SwarmOptions& options) {
       if (options.figure8) c.mean_gap_us[k] = kinds.uniform(10'000'000, 30'000'001);
       continue;
     }
+    if (static_cast<FaultKind>(k) == FaultKind::kMembership) continue;  // below
     // Swarm: each kind is off in ~40% of seeds; when on, its rate varies 10x.
     if (kinds.chance(2, 5)) continue;
     c.mean_gap_us[k] = kinds.uniform(3'000'000, 30'000'001);
   }
+  // Membership changes (issue 8 section 0) are in every seed with faults: the pool runs on
+  // learners and a standby's promotion is a membership change. Own stream: the other kinds keep
+  // their draws.
+  Prng membership = prng.fork(7);
+  c.mean_gap_us[static_cast<std::size_t>(FaultKind::kMembership)] =
+      membership.uniform(4'000'000, 15'000'001);
   return c;
 }
 
@@ -68,10 +77,10 @@ std::string SwarmConfig::describe() const {
                          fault_kind_name(static_cast<FaultKind>(k)), mean_gap_us[k] / 1'000'000);
   }
   return fmt::format(
-      "tick={}ms election={}t heartbeat={}t inflight={} message-bytes={} snapshot-every={} drift<={}ppm sync={}-{}us "
+      "tick={}ms election={}t heartbeat={}t inflight={} message-bytes={} snapshot-every={} drift<={}ppm lease-drift={}ppm sync={}-{}us "
       "loss={}ppm dup={}ppm reorder={}ppm faults=[{}]",
       tick_interval_ms, election_timeout_ticks, heartbeat_interval_ticks, inflight_messages_max, message_bytes_max,
-      snapshot_interval_entries, clock_drift_ppm_max, disk.sync_latency_us_min,
+      snapshot_interval_entries, clock_drift_ppm_max, lease_drift_ppm_max, disk.sync_latency_us_min,
       disk.sync_latency_us_max, link.loss_ppm, link.duplicate_ppm, link.reorder_ppm, kinds);
 }
 

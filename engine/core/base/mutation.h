@@ -25,9 +25,12 @@ enum class Mutation {
   kEpochKeptOnMove,             // (l) an Assign to a new owner keeps the old epoch
   // Galera (issue 11; engine/core/raft/node_health.cc):
   kLeaderIgnoresUnhealthyBackend,  // (m) a leader whose backend turned unhealthy keeps leading
+  // Leader lease (issue 8 section 0; sim/checkers/leader_lease.h):
+  kLeaseFromAckReceipt,  // the lease counts from the receipt of the acks that made a round a
+                         // majority, not from the round's send tick
 };
 
-inline constexpr std::array<std::string_view, 14> kMutationNames = {
+inline constexpr std::array<std::string_view, 15> kMutationNames = {
     "none",
     "no-check-quorum",
     "double-vote",
@@ -41,7 +44,8 @@ inline constexpr std::array<std::string_view, 14> kMutationNames = {
     "no-drift-margin",
     "reassign-right-after-election",
     "epoch-kept-on-move",
-    "leader-ignores-unhealthy-backend"};
+    "leader-ignores-unhealthy-backend",
+    "lease-from-ack-receipt"};
 
 #if defined(QUORUM_MUTATIONS)
 inline constexpr bool kMutationsCompiled = true;

@@ -157,9 +157,13 @@ bool Node::Impl::ignores_append_from_non_voter(const Message& m) const {
 
 bool Node::Impl::settle_term(const Message& m) {
   const auto* vote_request = std::get_if<VoteRequest>(&m.body);
-  if (vote_request != nullptr && !tracker_.membership().is_voter(m.from)) {
-    return false;  // removed or unknown nodes are ignored: they must not disturb the group
-  }
+  // Vote requests are answered whatever this node's configuration says of the candidate (thesis
+  // §4.2.3: requests are processed without consulting the configuration). The candidate may be a
+  // voter in entries this node lacks: ignoring learners and non-members deadlocked 3-node groups
+  // in the swarm with membership changes (seed 1056: n3 lacked n2's promotion; seed 1104: n2
+  // lacked n3's re-add). Removed nodes cannot disturb a live group anyway: PreVote keeps their
+  // term, stickiness refuses them while a leader is heard, their logs lack the committed
+  // removal, and a candidate counts only the votes of voters of its own configuration.
   if (m.term > current_term_ && ignores_append_from_non_voter(m)) return false;
   if (m.term > current_term_) {
     if (vote_request != nullptr && refuses_for_stickiness(*vote_request)) {
@@ -463,6 +467,9 @@ const PeerSession* Node::peer_session(NodeId peer) const {
   if (!impl_->is_leader()) return nullptr;
   const Progress* pr = impl_->tracker_.progress(peer);
   return pr != nullptr ? &pr->session : nullptr;
+}
+Ticks Node::leader_contact_elapsed_ticks() const {
+  return impl_->leader_contact_elapsed_ticks_;
 }
 const Node::Impl& Node::internals() const {
   return *impl_;

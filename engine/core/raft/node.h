@@ -123,6 +123,9 @@ class Node {
   // (thesis §6.4; the ownership driver plans only then).
   bool committed_in_current_term() const;
   const PeerSession* peer_session(NodeId peer) const;
+  // Ticks since this node last heard from a leader, capped at election_timeout_ticks; while below
+  // it, a follower refuses (pre-)votes (leader stickiness, which the lease relies on). Checkers.
+  Ticks leader_contact_elapsed_ticks() const;
 
   struct Impl;
   // Read-only view of the internals for raft/invariants.cc and the raft tests. Impl is defined in

@@ -281,7 +281,10 @@ void Node::Impl::on_round_acked() {
   // The lease counts from the send tick of the newest round a majority acknowledged.
   while (!round_starts_.empty() && round_starts_.front().round < q) round_starts_.pop_front();
   if (!round_starts_.empty() && round_starts_.front().round == q && q >= lease_floor_round_) {
-    const Ticks until = round_starts_.front().send_ticks + lease_duration_ticks_;
+    const Ticks from_ticks = mutation_on(config_.mutation, Mutation::kLeaseFromAckReceipt)
+                                 ? now_ticks_
+                                 : round_starts_.front().send_ticks;
+    const Ticks until = from_ticks + lease_duration_ticks_;
     lease_valid_until_ticks_ = std::max(lease_valid_until_ticks_, until);
     // The leader's own session: a majority answered a round sent then, so any later leader took
     // office after it (its grace period covers what this leader may do until the session ends).
