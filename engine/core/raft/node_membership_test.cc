@@ -136,7 +136,8 @@ TEST(NodeMembership, RemovedFollowerIsIgnored) {
   ASSERT_EQ(c.node(stays).membership().find(gone), nullptr);
   const Term t = c.node(l).term();
   // The leader stops replicating to the removed node at once (it may never learn of its
-  // removal). Its vote requests are ignored, even forced ones, and PreVote keeps its term.
+  // removal). A forced vote request does not depose it (the leader refuses a campaign it did
+  // not invite), and PreVote keeps the removed node's own term.
   c.node(l).step(testing::msg(gone, l, t + 5, VoteRequest{false, 100, t, true}));
   EXPECT_EQ(c.node(l).term(), t);
 
@@ -148,23 +149,20 @@ TEST(NodeMembership, RemovedFollowerIsIgnored) {
   EXPECT_EQ(c.node(stays).term(), t);
   EXPECT_EQ(c.node(stays).leader_id(), l);
 
-  // A real vote request that nothing else refuses: the leader is gone, the stickiness window of
-  // `stays` has run out, and the request's log is more up to date. Only the membership filter
-  // keeps `stays` from moving to the removed node's term and voting for it.
+  // Vote requests from the removed node are answered like any other once no leader is heard
+  // (thesis §4.2.3; NodeStickiness.NonMemberVoteRequestsAreAnsweredOnlyWhenNoLeaderIsHeard):
+  // ignoring them deadlocked groups whose voters lagged behind a promotion (swarm seeds 1056,
+  // 1104). What keeps the group safe is that the removed node's log lacks its removal, so a
+  // majority that applied it refuses it as not up to date, and it never leads again.
   c.crash(l);
   c.tick_node(stays, c.node(stays).internals().config_.election_timeout_ticks);
-  ASSERT_GE(c.node(stays).internals().leader_contact_elapsed_ticks_,
-            c.node(stays).internals().stickiness_window_ticks());
-  const Term before = c.node(stays).term();
-  c.node(stays).step(testing::msg(gone, stays, before + 5, VoteRequest{false, 100, before, false}));
-  r = testing::drain(c.node(stays));
-  EXPECT_TRUE(testing::messages_of<VoteResponse>(testing::all_messages(r)).empty());
-  EXPECT_EQ(c.node(stays).term(), before);
   c.restart(l);
   c.tick(100);
   EXPECT_NE(c.leader(), kNoNode);
   EXPECT_NE(c.leader(), gone);
-  EXPECT_EQ(c.node(gone).term(), t);
+  // It may have campaigned while no leader was heard (its term may have moved), but it does not
+  // lead: its log lacks its own removal.
+  EXPECT_NE(c.node(gone).role(), Role::kLeader);
 }
 
 TEST(NodeMembership, RemovedLeaderStepsDownAfterTheChangeCommits) {
