@@ -68,6 +68,24 @@ World::World(RunConfig config)
   // Liveness bound: 10 election timeouts (as the run uses them), plus the longest round trip.
   liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * swarm_.tick_interval_ms * 1000 +
                        2 * network_.latency_us_max();
+  // Pool runs: sessions and the ownership settle bound (sim/checkers/ownership.h).
+  std::uint64_t settle_us_max = 0;
+  if (config_.pool) {
+    const std::uint64_t tick_us = swarm_.tick_interval_ms * 1000;
+    const std::uint64_t election_us = swarm_.election_timeout_ticks * tick_us;
+    session_.lease_ticks = 3 * swarm_.election_timeout_ticks;
+    // delta: the longest one-way delay the network can give a message, rounded up, plus a tick.
+    const std::uint64_t delay_us = network_.latency_us_max() + swarm_.link.reorder_delay_us_max;
+    session_.delay_ticks = (delay_us + tick_us - 1) / tick_us + 1;
+    session_.drift_ppm = swarm_.lease_drift_ppm_max;  // the core's rho (host_config)
+    session_.mutation = config_.mutation;
+    // Every cluster owned by a live controller that may act: after the heal, a leader (the Raft
+    // liveness bound), its grace L(1+rho) + delta, an owner's lapse and re-grant (2E), joiners'
+    // stable time, plus 1 s.
+    const std::uint64_t wait_us = raft::assigner_wait_ticks(session_) * tick_us;
+    settle_us_max = liveness_bound_us_ + wait_us + 2 * election_us +
+                    ownership::DriverConfig{}.stable_ticks * tick_us + 1'000'000;
+  }
   // Quiet period: 15 s or 30% of the run, whichever is longer, and always at least 1 s longer
   // than the liveness bound (a drawn election timeout of 1.5 s makes the bound exceed 15 s: short
   // runs would otherwise be impossible to judge). An explicit quiet_us is taken as given.
@@ -75,6 +93,7 @@ World::World(RunConfig config)
   if (quiet == 0) {
     quiet = std::max<std::uint64_t>(15'000'000, config_.duration_us * 3 / 10);
     quiet = std::max<std::uint64_t>(quiet, liveness_bound_us_ + 1'000'000);
+    quiet = std::max<std::uint64_t>(quiet, settle_us_max + 1'000'000);
   }
   QUORUM_ASSERT(quiet < config_.duration_us,
                 "quiet period {} us >= duration {} us (liveness bound {} us): run longer",
@@ -96,6 +115,16 @@ World::World(RunConfig config)
   clients_ = std::make_unique<ClientWorkload>(*this, tree_.stream("workload"), workload,
                                               durability_);
   if (config_.workload) add_observer(*clients_);
+  if (config_.pool) {
+    PoolOptions pool = config_.pool_options
+                           ? *config_.pool_options
+                           : draw_pool(tree_.stream("pool/options"), config_.node_count,
+                                       config_.profile == Profile::kWan);
+    pool_ = std::make_unique<PoolWorkload>(*this, tree_.stream("pool"), pool);
+    ownership_ = std::make_unique<OwnershipFeed>(*this, findings_, settle_us_max);
+    add_observer(*pool_);
+    add_observer(*ownership_);
+  }
   if (config_.record_trace) {
     std::vector<TimelineNode> lanes;
     for (NodeId n = 1; n <= config_.node_count; ++n) {
@@ -107,16 +136,26 @@ World::World(RunConfig config)
   nodes_.resize(config_.node_count + 1);
   member_goal_.assign(config_.node_count + 1, MemberGoal::kVoter);
   member_epoch_.assign(config_.node_count + 1, 0);
+  // Pool runs: a third of the seeds run every clock at exactly the drift bound the core is told,
+  // fast or slow (with the 20% default bound too: legal, and the only way a missing drift margin
+  // shows with leases of a few seconds).
+  const auto drift_bound = static_cast<std::int64_t>(swarm_.lease_drift_ppm_max);
+  const bool at_bound = tree_.stream("clock-edge").chance(1, 3);
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     auto slot = std::make_unique<NodeSlot>();
     slot->id = n;
     Prng clock_prng = tree_.node_stream("clock", n);
-    const std::int64_t drift =
+    std::int64_t drift =
         swarm_.clock_drift_ppm_max == 0
             ? 0
             : static_cast<std::int64_t>(clock_prng.uniform(0, 2 * swarm_.clock_drift_ppm_max + 1)) -
                   static_cast<std::int64_t>(swarm_.clock_drift_ppm_max);
-    slot->clock = std::make_unique<SimClock>(*this, drift, clock_prng.uniform(0, 1'000'000'000));
+    const std::uint64_t clock_offset = clock_prng.uniform(0, 1'000'000'000);
+    if (config_.pool && at_bound) {
+      // Drift at exactly the configured bound, fast or slow (the sessions' worst case).
+      drift = tree_.node_stream("clock-edge", n).chance(1, 2) ? drift_bound : -drift_bound;
+    }
+    slot->clock = std::make_unique<SimClock>(*this, drift, clock_offset);
     slot->storage = std::make_unique<SimStorage>(n, tree_.node_stream("disk", n));
     slot->storage->set_profile(swarm_.disk);
     nodes_[n] = std::move(slot);
@@ -420,6 +459,14 @@ RunResult World::finish() {
   r.leader_after_heal_us = liveness_.leader_after_heal_us();
   r.converged_after_heal_us = liveness_.converged_after_heal_us();
   r.history_ops = history.size();
+  if (pool_ != nullptr) {
+    r.pool = pool_->options().describe();
+    r.pool_commands = pool_->stats().commands;
+    const OwnershipChecker& own = ownership_->checker();
+    r.ownership_settle_us = own.settled() ? own.settle_us() : 0;
+    r.ownership_gap_us_max = own.longest_gap_us();
+    r.ownership_checks = own.checks();
+  }
   return r;
 }
 

@@ -22,6 +22,12 @@ host::HostConfig World::host_config(NodeId node) const {
   c.tick_interval_ms = swarm_.tick_interval_ms;
   c.snapshot_interval_entries = swarm_.snapshot_interval_entries;
   c.mutation = config_.mutation;
+  if (config_.pool) {
+    // Sessions (docs/ownership.md): the lease and delta; rho is clock_drift_ppm_max above. The
+    // host's ownership driver takes its session and mutation from `raft`.
+    c.raft.session_lease_ticks = session_.lease_ticks;
+    c.raft.session_delay_ticks = session_.delay_ticks;
+  }
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     c.bootstrap.members.push_back(raft::Member{n, raft::MemberRole::kVoter, 1});
   }

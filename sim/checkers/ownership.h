@@ -69,6 +69,8 @@ class OwnershipChecker {
   void finish(std::uint64_t time_us);
 
   bool settled() const { return settled_; }
+  // Between begin_settle and settling (or the liveness report).
+  bool settling() const { return settling_; }
   std::uint64_t settle_us() const { return settled_at_us_ - settle_begin_us_; }
   std::uint64_t settle_us_max() const { return settle_us_max_; }
   // Gaps that ended (a controller could act again), in the order they ended.

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "sim/ownership_access.h"
 #include "sim/scenario/scenario.pb.h"
 
 namespace quorum::sim {
@@ -31,6 +33,15 @@ RunConfig config_of(const pb::Scenario& sc, std::uint64_t seed_override, Mutatio
   c.inflight_messages_max = sc.inflight_messages_max();
   c.faults = false;  // the script is the only nemesis
   c.mutation = mutation;
+  c.pool = sc.pool();
+  if (c.pool) {
+    PoolOptions pool;
+    pool.clusters = sc.clusters() != 0 ? sc.clusters() : 12;
+    pool.controllers = sc.controllers();
+    pool.standbys = sc.standbys();
+    pool.event_mean_gap_us = 0;
+    c.pool_options = pool;
+  }
   return c;
 }
 
@@ -109,6 +120,58 @@ struct Runner {
     return leader;
   }
 
+  void evaluate_pool(const pb::Expect& e, NodeId leader, std::vector<std::string>& problems) const {
+    if (leader == kNoNode) {
+      problems.push_back("pool: no leader");
+      return;
+    }
+    const ownership::StateMachine& state = pool_state(*world.host(leader));
+    std::size_t owned = 0;
+    std::size_t unsettled = 0;
+    std::string first;
+    for (const auto& [id, c] : state.clusters()) {
+      if (c.owner == e.owner_node()) ++owned;
+      if (!e.pool_settled()) continue;
+      const ownership::MayAct m = c.owner == kNoNode || !world.node_up(c.owner)
+                                      ? ownership::MayAct{}
+                                      : pool_may_act(*world.host(c.owner), id);
+      if (m.ok()) continue;
+      if (unsettled++ == 0) {
+        first = fmt::format("cluster {} (owner n{}: {})", id, c.owner,
+                            ownership::may_act_reason_name(m.reason));
+      }
+    }
+    if (e.pool_settled() && (unsettled > 0 || state.clusters().empty())) {
+      problems.push_back(fmt::format("pool: {} of {} clusters without an acting live owner, first {}",
+                                     unsettled, state.clusters().size(), first));
+    }
+    if (e.owner_node() != 0 && (owned < e.owned_min() || owned > e.owned_max())) {
+      problems.push_back(fmt::format("pool: n{} owns {} clusters, expected {}..{}", e.owner_node(),
+                                     owned, e.owned_min(), e.owned_max()));
+    }
+  }
+
+  void pool_command(const pb::Step& step, std::size_t i, NodeId node) {
+    if (world.pool() == nullptr) {
+      fail(step, i, "a pool step in a scenario without `pool`");
+      return;
+    }
+    if (node == kNoNode) return;
+    switch (step.action()) {
+      case pb::DRAIN: world.pool()->submit(ownership::Drain{node}); break;
+      case pb::UNDRAIN: world.pool()->submit(ownership::Activate{node}); break;
+      case pb::PROMOTE: world.pool()->submit(ownership::Promote{node}); break;
+      default: {
+        ownership::RegisterController r;
+        r.id = node;
+        r.name = fmt::format("ctl{}", node);
+        r.address = fmt::format("n{}", node);
+        world.pool()->submit(std::move(r));
+      }
+    }
+    note = fmt::format("n{}", node);
+  }
+
   // The expectations of `e` that do not hold right now (empty: all hold).
   std::vector<std::string> evaluate(const pb::Expect& e) const {
     std::vector<std::string> problems;
@@ -134,6 +197,7 @@ struct Runner {
                                 world.host(marked)->node().term()));
     }
     if (e.converged() && !world.converged()) problems.push_back("live nodes have not converged");
+    if (e.pool_settled() || e.owner_node() != 0) evaluate_pool(e, leader, problems);
     if (world.acked_writes() < e.min_acked_writes()) {
       problems.push_back(fmt::format("only {} writes acknowledged, expected >= {}",
                                 world.acked_writes(), e.min_acked_writes()));
@@ -345,6 +409,10 @@ struct Runner {
         break;
       }
       case pb::AWAIT: break;  // run by the step loop (it advances time)
+      case pb::DRAIN:
+      case pb::UNDRAIN:
+      case pb::REGISTER:
+      case pb::PROMOTE: pool_command(step, i, target(step, i)); break;
       default: fail(step, i, "unknown action"); break;
     }
     result.log.push_back(fmt::format("t={:>6} ms  {}{}{}{}", step_ms, pb::Action_Name(step.action()),
@@ -362,6 +430,27 @@ struct Runner {
 };
 
 }  // namespace
+
+// The measurements a pool scenario exists for: the gaps (no controller able to act on a
+// cluster), longest first, and the settle time after the heal.
+static void log_ownership(const OwnershipChecker& own, ScenarioResult& result) {
+  std::vector<OwnershipChecker::Gap> gaps = own.gaps();
+  std::stable_sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) {
+    return a.to_us - a.from_us > b.to_us - b.from_us;
+  });
+  result.log.push_back(fmt::format("ownership: {} gaps, longest {} ms; settled {} ms after the heal "
+                                   "(bound {} ms); {} may_act checks",
+                                   gaps.size(), own.longest_gap_us() / 1000,
+                                   own.settled() ? own.settle_us() / 1000 : 0,
+                                   own.settle_us_max() / 1000, own.checks()));
+  for (std::size_t k = 0; k < gaps.size() && k < 5; ++k) {
+    const auto& g = gaps[k];
+    result.log.push_back(fmt::format("  gap {} ms: cluster {} n{} -> n{} ({} .. {} ms)",
+                                     (g.to_us - g.from_us) / 1000, g.cluster, g.before, g.after,
+                                     g.from_us / 1000, g.to_us / 1000));
+  }
+  result.log.push_back(fmt::format("ownership-gap-max-us: {}", own.longest_gap_us()));
+}
 
 ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_override,
                                  Mutation mutation, bool record_trace, std::string* trace_text) {
@@ -417,6 +506,7 @@ ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_ove
   }
   world.run_until(config.duration_us);
   result.run = world.finish();
+  if (const OwnershipChecker* own = world.ownership(); own != nullptr) log_ownership(*own, result);
   if (trace_text != nullptr) *trace_text = world.trace().text();
   return result;
 }

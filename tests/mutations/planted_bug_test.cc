@@ -18,7 +18,7 @@ namespace {
 // How a seed ended: 0 pass, 1 safety, 2 liveness, 4 expectation, 100+signal crash.
 // With figure8, every seed also runs Raft Figure 8 episodes (sim/nemesis/figure8.h).
 int run_in_child(Mutation m, std::uint64_t seed, const std::string& scenario,
-                 bool figure8 = false, bool galera = false) {
+                 bool figure8 = false, bool galera = false, bool pool = false) {
   const pid_t pid = fork();
   if (pid == 0) {
     int code = 0;
@@ -31,6 +31,7 @@ int run_in_child(Mutation m, std::uint64_t seed, const std::string& scenario,
       c.mutation = m;
       c.figure8 = figure8;
       c.galera = galera;
+      c.pool = pool;
       const RunResult r = run_seed(c);
       code = r.status == RunStatus::kPass ? 0 : r.status == RunStatus::kSafety ? 1 : 2;
     } else {
@@ -48,9 +49,9 @@ int run_in_child(Mutation m, std::uint64_t seed, const std::string& scenario,
 
 // Returns the 1-based number of seeds run until the first failure, or 0 if none failed.
 std::uint64_t seeds_to_catch(Mutation m, std::uint64_t seeds_max, const std::string& scenario = "",
-                             bool figure8 = false, bool galera = false) {
+                             bool figure8 = false, bool galera = false, bool pool = false) {
   for (std::uint64_t s = 1; s <= seeds_max; ++s) {
-    const int outcome = run_in_child(m, s, scenario, figure8, galera);
+    const int outcome = run_in_child(m, s, scenario, figure8, galera, pool);
     if (outcome != 0) {
       std::printf("mutation %s caught after %llu seed(s) (outcome %d)\n",
                   std::string(kMutationNames[static_cast<std::size_t>(m)]).c_str(),
@@ -140,6 +141,41 @@ TEST(PlantedBugs, ALeaseCountedFromTheAcksReceiptOutlivesTheVotersPromise) {
 
 TEST(PlantedBugs, ApplyBeforeCommitBreaksStateMachineSafety) {
   EXPECT_GT(seeds_to_catch(Mutation::kApplyBeforeCommit, 10), 0u);  // measured: seed 1
+}
+
+// Ownership (issue 8 section 7): the plain mixed swarm with the pool (sessions, the pool
+// workload's events among the faults, the ownership checkers of sim/checkers/ownership.h).
+// Measured with a scratch wiring of the driver (helper simown, before the host's landed).
+TEST(PlantedBugs, TheUnmutatedPoolPassesTheSeedsTheOwnershipBoundsUse) {
+  EXPECT_EQ(seeds_to_catch(Mutation::kNone, 30, "", false, false, /*pool=*/true), 0u);
+}
+
+TEST(PlantedBugs, ReassignBeforeLeaseExpiryLetsTwoControllersActAtOnce) {
+  // (h) the leader takes a silent owner's clusters at once. Measured: seed 3 (30 of 60 seeds).
+  EXPECT_GT(seeds_to_catch(Mutation::kReassignBeforeLeaseExpiry, 10, "", false, false, true), 0u);
+}
+
+TEST(PlantedBugs, AnOwnerIgnoringItsLeaseExpiryActsAfterATakeover) {
+  // (i) may_act does not look at the session's end. Measured: seed 1 (20 of 60 seeds).
+  EXPECT_GT(seeds_to_catch(Mutation::kOwnerIgnoresLeaseExpiry, 5, "", false, false, true), 0u);
+}
+
+TEST(PlantedBugs, NoDriftMarginOverlapsAtTheDriftBound) {
+  // (j) the lease inequalities leave out rho. Only clocks at the drift bound show it (a third of
+  // the seeds; with rho = 200 ppm the margin is a millisecond, with the 20% default it is most
+  // of the lease). Measured: seed 9 (then 25; 2 of 80).
+  EXPECT_GT(seeds_to_catch(Mutation::kNoDriftMargin, 30, "", false, false, true), 0u);
+}
+
+TEST(PlantedBugs, ANewLeaderReassigningRightAfterElectionOverlapsWithTheOldOwner) {
+  // (k) no new-leader grace period. Measured: seed 3 (32 of 60 seeds).
+  EXPECT_GT(seeds_to_catch(Mutation::kReassignRightAfterElection, 10, "", false, false, true), 0u);
+}
+
+TEST(PlantedBugs, AnEpochKeptOnAMoveNamesTwoOwners) {
+  // (l) an Assign to a new owner keeps the old epoch: two controllers act under one epoch.
+  // Measured: seed 1 (50 of 60 seeds).
+  EXPECT_GT(seeds_to_catch(Mutation::kEpochKeptOnMove, 5, "", false, false, true), 0u);
 }
 
 }  // namespace

@@ -132,6 +132,10 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       o.run.faults = false;
     } else if (arg == "--no-workload") {
       o.run.workload = false;
+    } else if (arg == "--no-pool") {
+      o.run.pool = false;
+    } else if (arg == "--pool") {
+      o.run.pool = true;
     } else if (arg == "--figure8") {
       o.run.figure8 = true;
     } else if (arg == "--galera") {
@@ -190,6 +194,7 @@ std::string replay_command(const RunConfig& c) {
   if (!c.codec) cmd += " --no-codec";
   if (!c.faults) cmd += " --no-faults";
   if (!c.workload) cmd += " --no-workload";
+  if (c.pool) cmd += " --pool";
   if (c.figure8) cmd += " --figure8";
   if (c.galera) cmd += " --galera";
   if (c.mutation != Mutation::kNone) {

@@ -30,6 +30,12 @@ void print_result(const RunConfig& config, const RunResult& r, const World& worl
     fmt::print("liveness: leader {} ms and convergence {} ms after the heal\n",
                r.leader_after_heal_us / 1000, r.converged_after_heal_us / 1000);
   }
+  if (!r.pool.empty()) {
+    fmt::print("pool: {}; {} commands; ownership settled {} ms after the heal; longest no-actor "
+               "gap {} ms; {} may_act checks\n",
+               r.pool, r.pool_commands, r.ownership_settle_us / 1000, r.ownership_gap_us_max / 1000,
+               r.ownership_checks);
+  }
   for (const InvariantViolation& v : r.violations) {
     fmt::print("VIOLATION [{}] at {} us: {}\n", v.invariant, v.time_us, v.detail);
   }

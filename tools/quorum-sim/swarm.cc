@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -28,6 +29,8 @@ struct SeedLine {
   std::uint64_t hash = 0;
   Probes probes;
   std::string what;
+  std::uint64_t settle_us = 0;   // ownership: settle time after the heal (0: none)
+  std::uint64_t gap_us_max = 0;  // ownership: the longest no-actor gap of a cluster
 };
 
 std::string encode_line(std::uint64_t seed, const RunResult& r) {
@@ -35,7 +38,7 @@ std::string encode_line(std::uint64_t seed, const RunResult& r) {
                                  r.sim_us, r.trace_hash);
   for (const std::uint64_t c : r.probes.counts()) line += fmt::format(" {}", c);
   std::string what = r.violations.empty() ? std::string("-") : r.violations.front().invariant;
-  line += " " + what + "\n";
+  line += fmt::format(" {} {} {}\n", what, r.ownership_settle_us, r.ownership_gap_us_max);
   return line;
 }
 
@@ -62,7 +65,10 @@ bool decode_line(const std::string& line, SeedLine& out) {
     out.probes.counts()[i] = c;
     p += n;
   }
-  if (std::sscanf(p, " %127s", what) == 1) out.what = what;
+  unsigned long long settle = 0, gap = 0;
+  if (std::sscanf(p, " %127s %llu %llu", what, &settle, &gap) >= 1) out.what = what;
+  out.settle_us = settle;
+  out.gap_us_max = gap;
   return true;
 }
 
@@ -209,6 +215,23 @@ int cmd_swarm(const Options& o) {
              "workers' CPU {:.1f} s = {:.0f} simulated s per CPU s; {:.0f} events per CPU s\n",
              events, sim_us / 1e6, wall > 0 ? sim_us / 1e6 / wall : 0.0, cpu,
              cpu > 0 ? sim_us / 1e6 / cpu : 0.0, cpu > 0 ? events / cpu : 0.0);
+  std::vector<std::uint64_t> settles;
+  std::vector<std::uint64_t> gaps;
+  for (const SeedLine& s : results) {
+    if (s.settle_us > 0) settles.push_back(s.settle_us);
+    if (s.gap_us_max > 0) gaps.push_back(s.gap_us_max);
+  }
+  const auto pct = [](std::vector<std::uint64_t>& v, double q) -> std::uint64_t {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))] / 1000;
+  };
+  if (!settles.empty()) {
+    fmt::print("  ownership: settled after the heal in {} seeds, p50 {} ms p99 {} ms max {} ms; "
+               "longest no-actor gap per seed p50 {} ms p99 {} ms max {} ms (faults included)\n",
+               settles.size(), pct(settles, 0.5), pct(settles, 0.99), pct(settles, 1.0),
+               pct(gaps, 0.5), pct(gaps, 0.99), pct(gaps, 1.0));
+  }
   fmt::print("coverage probes (sum over seeds):\n{}", probe_table(probes));
   std::sort(results.begin(), results.end(),
             [](const SeedLine& a, const SeedLine& b) { return a.seed < b.seed; });
