@@ -62,7 +62,7 @@ struct RunConfig {
   // The controller pool: sessions on (L = 3 election timeouts, delta = the longest message delay,
   // rho = the drawn drift bound), the pool workload (sim/workload/pool_workload.h) and the
   // ownership checkers (sim/checkers/ownership.h). Off: the run of before the pool. Off by
-  // default until the two driver bugs it finds are fixed (docs/simulation.md); `--pool`.
+  // default until the failures it finds are fixed (docs/simulation.md); `--pool`.
   bool pool = false;
   // Scenarios: the pool as given instead of drawn (events off unless event_mean_gap_us is set).
   std::optional<PoolOptions> pool_options;
