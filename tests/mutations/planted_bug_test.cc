@@ -146,28 +146,27 @@ TEST(PlantedBugs, ApplyBeforeCommitBreaksStateMachineSafety) {
 // Ownership (issue 8 section 7): the plain mixed swarm with the pool (sessions, the pool
 // workload's events among the faults, the ownership checkers of sim/checkers/ownership.h).
 // Measured with a scratch wiring of the driver (helper simown, before the host's landed).
-// DISABLED: the UNMUTATED pool swarm is not clean on the landed code: seed 9 of these 30
-// (`quorum-sim run --seed 9 --nodes 5 --profile lan --pool`) fails the leader-lease checker
-// (node 5 holds a term-3 lease with 1 tick left while node 3 leads term 4). Diagnosis so far:
-// pool runs put every clock at exactly +-clock_drift_ppm_max (20 %), so two clocks differ by
-// 2x the bound, while RaftConfig reads that bound as the rate difference of any two clocks:
-// the run breaks the lease's own assumption. Which reading of rho is right (docs/ownership.md
-// uses per-clock drift) must be settled before these bounds mean anything; until then a planted
-// bug "caught" by the pool proves nothing, so every pool bound below is disabled too.
-TEST(PlantedBugs, DISABLED_TheUnmutatedPoolPassesTheSeedsTheOwnershipBoundsUse) {
+// Pool runs keep every clock within the drift bound the core is told (each at most half of
+// it: the bound is a rate difference of two clocks); with each clock at the whole bound the
+// unmutated pool broke the Raft lease's assumption (seed 9, leader-lease checker).
+TEST(PlantedBugs, TheUnmutatedPoolPassesTheSeedsTheOwnershipBoundsUse) {
   EXPECT_EQ(seeds_to_catch(Mutation::kNone, 30, "", false, false, /*pool=*/true), 0u);
 }
 
-TEST(PlantedBugs, DISABLED_ReassignBeforeLeaseExpiryLetsTwoControllersActAtOnce) {
+TEST(PlantedBugs, ReassignBeforeLeaseExpiryLetsTwoControllersActAtOnce) {
   // (h) the leader takes a silent owner's clusters at once. Measured: seed 3 (30 of 60 seeds).
   EXPECT_GT(seeds_to_catch(Mutation::kReassignBeforeLeaseExpiry, 10, "", false, false, true), 0u);
 }
 
-TEST(PlantedBugs, DISABLED_AnOwnerIgnoringItsLeaseExpiryActsAfterATakeover) {
+TEST(PlantedBugs, AnOwnerIgnoringItsLeaseExpiryActsAfterATakeover) {
   // (i) may_act does not look at the session's end. Measured: seed 1 (20 of 60 seeds).
   EXPECT_GT(seeds_to_catch(Mutation::kOwnerIgnoresLeaseExpiry, 5, "", false, false, true), 0u);
 }
 
+// DISABLED: not caught within its bound since pool clocks stay within the pairwise drift bound
+// (each at half of it): the sessions' drift margin is then about one tick at L = 3E and the
+// overlap it allows needs a schedule the swarm does not draw yet. Measured before that change
+// (clocks at the whole bound): first caught at seed 9 of 80.
 TEST(PlantedBugs, DISABLED_NoDriftMarginOverlapsAtTheDriftBound) {
   // (j) the lease inequalities leave out rho. Only clocks at the drift bound show it (a third of
   // the seeds; with rho = 200 ppm the margin is a millisecond, with the 20% default it is most
@@ -175,12 +174,12 @@ TEST(PlantedBugs, DISABLED_NoDriftMarginOverlapsAtTheDriftBound) {
   EXPECT_GT(seeds_to_catch(Mutation::kNoDriftMargin, 30, "", false, false, true), 0u);
 }
 
-TEST(PlantedBugs, DISABLED_ANewLeaderReassigningRightAfterElectionOverlapsWithTheOldOwner) {
+TEST(PlantedBugs, ANewLeaderReassigningRightAfterElectionOverlapsWithTheOldOwner) {
   // (k) no new-leader grace period. Measured: seed 3 (32 of 60 seeds).
   EXPECT_GT(seeds_to_catch(Mutation::kReassignRightAfterElection, 10, "", false, false, true), 0u);
 }
 
-TEST(PlantedBugs, DISABLED_AnEpochKeptOnAMoveNamesTwoOwners) {
+TEST(PlantedBugs, AnEpochKeptOnAMoveNamesTwoOwners) {
   // (l) an Assign to a new owner keeps the old epoch: two controllers act under one epoch.
   // Measured: seed 1 (50 of 60 seeds).
   EXPECT_GT(seeds_to_catch(Mutation::kEpochKeptOnMove, 5, "", false, false, true), 0u);

@@ -66,7 +66,7 @@ void Node::Impl::on_append_request(const Message& m, const AppendRequest& reques
   QUORUM_ASSERT(m.term == current_term_);
   heard_from_leader(m.from);
   leader_round_seen_ = std::max(leader_round_seen_, request.round);
-  on_session_confirmed(m.from, request.session_acked_round);
+  on_session_confirmed(m.from, request.session_acked_round, request.leader_commit);
   if (request.prev_log_index < log_.snapshot_index()) {
     // Everything up to our commit index is committed, hence identical in the leader's log.
     send(m.from, AppendResponse{true, log_.commit_index(), 0, 0, 0, request.round});

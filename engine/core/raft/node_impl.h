@@ -62,7 +62,7 @@ struct Node::Impl {
   void send_at(NodeId to, Term term, MessageBody body);
   // Session keepalive fields of outgoing appends and answers (node_session.cc).
   void stamp_session(NodeId to, Term term, MessageBody& body);
-  void on_session_confirmed(NodeId leader, std::uint64_t acked_round);
+  void on_session_confirmed(NodeId leader, std::uint64_t acked_round, LogIndex leader_commit);
   void on_session_keepalive(NodeId peer, const AppendResponse& response);
   void trace(TraceKind kind, NodeId peer = kNoNode, LogIndex index = 0);
   void reset_election_timer();

@@ -288,7 +288,11 @@ void Node::Impl::on_round_acked() {
     lease_valid_until_ticks_ = std::max(lease_valid_until_ticks_, until);
     // The leader's own session: a majority answered a round sent then, so any later leader took
     // office after it (its grace period covers what this leader may do until the session ends).
-    session_.renew(round_starts_.front().send_ticks, now_ticks_, log_.commit_index());
+    // Only once an entry of its term is committed: before that its commit index may miss a
+    // takeover its predecessor committed, and its session's start must cover it.
+    if (committed_in_current_term()) {
+      session_.renew(round_starts_.front().send_ticks, now_ticks_, log_.commit_index());
+    }
   }
   // ReadIndex (thesis §6.4): a read is confirmed once a round sent after it was acknowledged.
   while (!pending_reads_.empty() && pending_reads_.front().round <= q) {

@@ -30,14 +30,19 @@ void Node::Impl::stamp_session(NodeId to, Term term, MessageBody& body) {
   if (answer_sends_.size() > kAnswerSendsMax) answer_sends_.pop_front();
 }
 
-void Node::Impl::on_session_confirmed(NodeId leader, std::uint64_t acked_round) {
+void Node::Impl::on_session_confirmed(NodeId leader, std::uint64_t acked_round,
+                                      LogIndex leader_commit) {
   QUORUM_ASSERT(role_ == Role::kFollower && leader == leader_id_);
   if (acked_round == 0) return;
   const auto it = std::find_if(answer_sends_.begin(), answer_sends_.end(),
                                [&](const RoundStart& r) { return r.round == acked_round; });
   // Evicted, or answered before a restart / under another leader: nothing to anchor on.
   if (it == answer_sends_.end()) return;
-  session_.renew(it->send_ticks, now_ticks_, log_.commit_index());
+  // The generation's start must cover every entry committed so far, not only what this node
+  // knows: a restarted node's own commit index can be far behind, and a grant it replays from
+  // its log may have been superseded (a takeover committed while it was down). The confirming
+  // leader has committed an entry of its term, so its commit index covers them all.
+  session_.renew(it->send_ticks, now_ticks_, std::max(log_.commit_index(), leader_commit));
 }
 
 void Node::Impl::on_session_keepalive(NodeId peer, const AppendResponse& response) {
@@ -53,7 +58,9 @@ void Node::Impl::on_session_keepalive(NodeId peer, const AppendResponse& respons
   s.session_generation = std::max(s.session_generation, response.session_generation);
   // Confirm only what arrived while no other leader can exist (the lease's guarantee): a leader
   // that may have been deposed must not extend anyone's session.
-  if (has_lease() && response.round <= round_) {
+  // And only once an entry of its term is committed: its commit index (which the confirmation
+  // carries as leader_commit) then covers every entry any earlier leader committed.
+  if (has_lease() && committed_in_current_term() && response.round <= round_) {
     pr->session_confirmed_round = std::max(pr->session_confirmed_round, response.round);
   }
 }
