@@ -16,6 +16,8 @@ void Driver::reset() {
   inherited_stable_.clear();
   generation_seen_.clear();
   release_index_.clear();
+  started_scan_ = false;
+  release_scan_index_ = 0;
   last_heard_ticks_.clear();
   wait_applied_index_ = 0;
   wait_until_ticks_ = 0;
@@ -92,7 +94,12 @@ void Driver::observe(const StateMachine& state, const LeaderView& view) {
       }
     }
   }
-  // Hand-overs: remember, per cluster, an index at or past its Release.
+  // Hand-overs: remember, per cluster, an index at or past its Release. Cluster states change
+  // only when entries apply, so the walk over every cluster runs once per applied index, not
+  // on every poll of the leader.
+  if (state.applied_index() == release_scan_index_ && started_scan_) return;
+  started_scan_ = true;
+  release_scan_index_ = state.applied_index();
   for (auto it = release_index_.begin(); it != release_index_.end();) {
     const Cluster* c = state.find_cluster(it->first);
     it = c == nullptr || c->state != ClusterState::kHandingOver ? release_index_.erase(it) : ++it;

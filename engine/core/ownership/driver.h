@@ -112,6 +112,9 @@ class Driver {
   // For each cluster seen handing over: the leader's applied index when first seen (at or past
   // the Release entry), the index the releasing owner must report before the Assign.
   std::map<ClusterId, LogIndex> release_index_;
+  // The applied index of the last hand-over scan in observe() (valid once started_scan_).
+  LogIndex release_scan_index_ = 0;
+  bool started_scan_ = false;
   LogIndex wait_applied_index_ = 0;
   Ticks wait_until_ticks_ = 0;
   Ticks next_plan_ticks_ = 0;
