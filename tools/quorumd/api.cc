@@ -76,18 +76,18 @@ std::string current_group() {
 }
 
 void handle_status(ApiContext& context, const HttpRespondFn& respond) {
-  const raft::Node& node = context.host.node();
+  const ApiNodeStatus node = context.host.node();
   api::Status status;
   status.set_node_id(context.config.node_id);
   status.set_name(context.config.name);
-  status.set_role(std::string(raft::role_name(node.role())));
-  status.set_term(node.term());
-  status.set_leader_id(node.leader_id());
-  status.set_leader_name(node_name(context.config, node.leader_id()));
-  status.set_leader_url(node_url(context.config, node.leader_id()));
-  status.set_commit_index(node.commit_index());
-  status.set_applied_index(node.applied_index());
-  status.set_last_index(node.last_index());
+  status.set_role(std::string(raft::role_name(node.role)));
+  status.set_term(node.term);
+  status.set_leader_id(node.leader_id);
+  status.set_leader_name(node_name(context.config, node.leader_id));
+  status.set_leader_url(node_url(context.config, node.leader_id));
+  status.set_commit_index(node.commit_index);
+  status.set_applied_index(node.applied_index);
+  status.set_last_index(node.last_index);
   status.set_version(kVersion);
   status.set_cluster_id(context.config.cluster_id);
   status.set_config_files(context.host.state().config.files().size());
@@ -95,7 +95,7 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
                            ? context.acks->since_leader_contact(std::chrono::steady_clock::now())
                            : std::nullopt;
   status.set_last_leader_contact_ms_ago(
-      contact && node.role() != raft::Role::kLeader ? static_cast<std::int64_t>(contact->count()) : -1);
+      contact && node.role != raft::Role::kLeader ? static_cast<std::int64_t>(contact->count()) : -1);
   for (const PeerConfig& peer : context.config.peers) {
     api::Peer* out = status.add_peers();
     out->set_node_id(peer.id);
@@ -127,21 +127,21 @@ bool query_true(const HttpRequest& request, const std::string& key) {
 }
 
 void handle_health(ApiContext& context, const HttpRequest& request, const HttpRespondFn& respond) {
-  const raft::Node& node = context.host.node();
+  const ApiNodeStatus node = context.host.node();
   api::Health health;
   health.set_status("up");
   health.set_node_id(context.config.node_id);
   health.set_name(context.config.name);
-  health.set_role(std::string(raft::role_name(node.role())));
-  health.set_term(node.term());
-  health.set_has_leader(node.leader_id() != kNoNode);
-  health.set_leader_id(node.leader_id());
-  health.set_leader_name(node_name(context.config, node.leader_id()));
+  health.set_role(std::string(raft::role_name(node.role)));
+  health.set_term(node.term);
+  health.set_has_leader(node.leader_id != kNoNode);
+  health.set_leader_id(node.leader_id);
+  health.set_leader_name(node_name(context.config, node.leader_id));
   if (context.materializer != nullptr) {
     health.set_config_dir_errors(context.materializer->status().error_count());
   }
-  const bool refused = (query_true(request, "require_leader") && node.leader_id() == kNoNode) ||
-                       (query_true(request, "leader") && node.role() != raft::Role::kLeader);
+  const bool refused = (query_true(request, "require_leader") && node.leader_id == kNoNode) ||
+                       (query_true(request, "leader") && node.role != raft::Role::kLeader);
   respond(json_response(refused ? 503 : 200, health));
 }
 
@@ -161,9 +161,9 @@ api::Controller* add_controller(api::ControllerList* list, const PeerConfig& pee
 // Served by the leader only: the follower rows are its acknowledgement records (peer_acks.h).
 void handle_controllers(ApiContext& context, const HttpRequest& request,
                         const HttpRespondFn& respond) {
-  const raft::Node& node = context.host.node();
-  if (node.role() != raft::Role::kLeader) {
-    respond(not_leader_response(context, request, node.leader_id()));
+  const ApiNodeStatus node = context.host.node();
+  if (node.role != raft::Role::kLeader) {
+    respond(not_leader_response(context, request, node.leader_id));
     return;
   }
   const ParsedConfig& config = context.config;
@@ -178,13 +178,13 @@ void handle_controllers(ApiContext& context, const HttpRequest& request,
       row->set_message("Acting as leader.");
       row->set_connected(true);
       row->set_acked(true);
-      row->set_match_index(node.last_index());
+      row->set_match_index(node.last_index);
       continue;
     }
-    const bool connected = context.transport.connected(peer.id);
+    const bool connected = context.host.peer_connected(peer.id);
     PeerAcks::View view;
     if (context.acks != nullptr) view = context.acks->view(peer.id, now);
-    const FollowerRow follower = follower_row(view, node.last_index(), election_timeout, connected);
+    const FollowerRow follower = follower_row(view, node.last_index, election_timeout, connected);
     row->set_role("follower");
     row->set_host_status(follower.online ? "online" : "unreachable");
     row->set_message(follower.comment);
@@ -193,7 +193,7 @@ void handle_controllers(ApiContext& context, const HttpRequest& request,
     row->set_last_ack_ms_ago(static_cast<std::uint64_t>(view.silent_for.count()));
     row->set_match_index(view.match_index);
     if (view.acked) {  // unknown otherwise: the field stays absent, not 0
-      row->set_lag_entries(view.match_index < node.last_index() ? node.last_index() - view.match_index : 0);
+      row->set_lag_entries(view.match_index < node.last_index ? node.last_index - view.match_index : 0);
     }
   }
   list.set_total(static_cast<std::uint64_t>(list.controllers_size()));
@@ -397,7 +397,7 @@ void handle_leader_action(ApiContext& context, const HttpRequest& request, bool 
   const raft::RequestResult result =
       transfer ? context.host.transfer_leadership(target) : context.host.step_down();
   if (result == raft::RequestResult::kNotLeader) {
-    respond(not_leader_response(context, request, context.host.node().leader_id()));
+    respond(not_leader_response(context, request, context.host.node().leader_id));
     return;
   }
   api::LeaderActionResult body;
@@ -471,21 +471,21 @@ void handle_health_request(ApiContext& context, const HttpRequest& request, Http
 }
 
 void render_metrics(ApiContext& context, std::string* out) {
-  const raft::Node& node = context.host.node();
+  const ApiNodeStatus node = context.host.node();
   *out += "# HELP quorum_role 1 for the role this node is in.\n# TYPE quorum_role gauge\n";
   for (raft::Role role : {raft::Role::kFollower, raft::Role::kPreCandidate, raft::Role::kCandidate,
                           raft::Role::kLeader}) {
     *out += fmt::format("quorum_role{{role=\"{}\"}} {}\n", raft::role_name(role),
-                        node.role() == role ? 1 : 0);
+                        node.role == role ? 1 : 0);
   }
-  render_metric("quorum_term", "gauge", "Current Raft term.", node.term(), out);
-  render_metric("quorum_commit_index", "gauge", "Highest committed log index.", node.commit_index(), out);
-  render_metric("quorum_applied_index", "gauge", "Highest applied log index.", node.applied_index(), out);
+  render_metric("quorum_term", "gauge", "Current Raft term.", node.term, out);
+  render_metric("quorum_commit_index", "gauge", "Highest committed log index.", node.commit_index, out);
+  render_metric("quorum_applied_index", "gauge", "Highest applied log index.", node.applied_index, out);
   render_metric("quorum_leader_changes_total", "counter", "Times the known leader changed.",
                 context.counters.leader_changes, out);
   render_metric("quorum_elections_started_total", "counter", "Real (non-pre) campaigns started.",
                 context.counters.elections_started, out);
-  const adapters::TransportCounters& net = context.transport.counters();
+  const adapters::TransportCounters net = context.host.transport_counters();
   render_metric("quorum_messages_sent_total", "counter", "Raft messages queued to a peer.",
                 net.messages_sent, out);
   render_metric("quorum_messages_received_total", "counter", "Raft messages delivered to the host.",

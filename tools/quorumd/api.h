@@ -15,15 +15,16 @@
 // A request that needs the leader, sent to a follower, gets 307 to the leader's URL (https://
 // when TLS is configured: then the whole API is HTTPS, adapters/http/http_server.h); with no
 // leader known it gets 503 and a body that says so. GET /v1/controllers is the leader's view:
-// follower rows come from its acknowledgement records (peer_acks.h). Tools layer.
+// follower rows come from its acknowledgement records (peer_acks.h). The handlers reach the node
+// only through ApiHost (api_host.h), so they run without a NodeHost and sockets (the fuzzer).
+// Tools layer.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "adapters/http/http_server.h"
-#include "adapters/net/tcp_transport.h"
-#include "engine/host/node_host.h"
+#include "tools/quorumd/api_host.h"
 #include "tools/quorumd/config_materializer.h"
 #include "tools/quorumd/daemon.h"
 #include "tools/quorumd/metrics.h"
@@ -34,8 +35,7 @@ namespace quorum::quorumd {
 // References live as long as the daemon. Io thread only.
 struct ApiContext {
   const ParsedConfig& config;
-  host::NodeHost& host;
-  adapters::TcpTransport& transport;
+  ApiHost& host;  // the daemon's NodeHostApi
   const LatencyHistogram& fsync;
   const CounterSet& counters;
   const adapters::HttpServerCounters* http_counters = nullptr;  // set once the server exists

@@ -114,6 +114,7 @@ struct Daemon::Impl {
   std::unique_ptr<ConfigMaterializer> materializer;
   std::unique_ptr<adapters::HttpServer> http;
   std::unique_ptr<adapters::HttpServer> health;  // health_port: plain, GET /health only
+  std::unique_ptr<NodeHostApi> api_host;  // what the API handlers see of host and transport
   std::unique_ptr<ApiContext> api;
   LatencyHistogram fsync;
   CounterSet counters;
@@ -180,7 +181,8 @@ Status Daemon::Impl::start() {
 
   if (Status status = transport->start(); !status.is_ok()) return status;
   if (config.http_port != 0) {
-    api = std::make_unique<ApiContext>(ApiContext{config, *host, *transport, fsync, counters});
+    api_host = std::make_unique<NodeHostApi>(*host, *transport);
+    api = std::make_unique<ApiContext>(ApiContext{config, *api_host, fsync, counters});
     api->acks = &acks;
     api->materializer = materializer.get();
     std::optional<adapters::HttpTlsOptions> https;
