@@ -13,7 +13,9 @@ packages=(build-essential cmake ninja-build pkg-config git
   libboost-context-dev libboost-dev librocksdb-dev libprotobuf-dev protobuf-compiler
   libfmt-dev libgtest-dev libgmock-dev librapidcheck-dev libssl-dev openssl
   clang libclang-rt-14-dev libmimalloc-dev
-  libmariadb-dev)
+  libmariadb-dev
+  # The real 3-node Galera cluster of the galera-labelled tests (tools/galera-local).
+  mariadb-server mariadb-client galera-4 rsync iproute2 procps iptables)
 
 missing=()
 for p in "${packages[@]}"; do
