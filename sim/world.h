@@ -180,6 +180,14 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   void pause(NodeId node, std::uint64_t duration_us);
   void slow_disk(NodeId node, std::uint64_t duration_us);
   raft::RequestResult transfer_leader(NodeId target);
+  // Scenario control of the Galera model (RunConfig::galera; world_galera.cc): Galera traffic
+  // only, the Raft links stay as they are. No-ops without the model.
+  void galera_isolate(NodeId node);
+  void galera_split(const std::vector<NodeId>& side);
+  void galera_heal();
+  void galera_kill(NodeId node);   // the Galera process only; the controller keeps running
+  void galera_start(NodeId node);
+  const GaleraModel* galera() const { return galera_.get(); }
   // Scripted message rules (sim/network/message_rules.h); installs and removals are traced.
   std::uint32_t add_message_rule(MessageRule rule);
   std::size_t remove_message_rules(std::string_view label);  // empty label: all

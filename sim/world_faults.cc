@@ -178,7 +178,10 @@ void World::figure8_phase(std::size_t index, std::uint64_t phase) {
 void World::heal_all() {
   healed_ = true;
   network_.heal();
-  if (galera_ != nullptr) galera_->heal_galera();
+  if (galera_ != nullptr) {
+    galera_->heal_galera();
+    for (NodeId n = 1; n <= config_.node_count; ++n) galera_->set_galera_down(n, false);
+  }
   if (!network_.rules().empty()) remove_message_rules("");
   network_.set_faults(LinkFaults{});
   for (NodeId n = 1; n <= config_.node_count; ++n) {

@@ -3,6 +3,7 @@
 // SimBackend (and so to its host, as GaleraBackend does in quorumd) and to the invariant 8
 // checker, and is written to the trace.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "engine/core/base/assert.h"
 #include "sim/world.h"
@@ -38,6 +39,37 @@ void World::galera_isolate_leader(std::size_t index) {
   galera_->set_galera_isolated(target, true);
   trace_.line(now_us(), target, TraceKind::kNote, "galera traffic of this node cut (Raft links kept)");
   if (a.duration_us > 0) queue_.push(now_us() + a.duration_us, kFaultEnd, 0, index, 0);
+}
+
+void World::galera_isolate(NodeId node) {
+  if (galera_ == nullptr) return;
+  galera_->set_galera_isolated(node, true);
+  trace_.line(now_us(), node, TraceKind::kNote, "galera traffic of this node cut (Raft links kept)");
+}
+
+void World::galera_split(const std::vector<NodeId>& side) {
+  if (galera_ == nullptr) return;
+  galera_->split_galera(side);
+  trace_.line(now_us(), kNoNode, TraceKind::kNote,
+              fmt::format("galera traffic split: {{{}}} from the others", fmt::join(side, ",")));
+}
+
+void World::galera_heal() {
+  if (galera_ == nullptr) return;
+  galera_->heal_galera();
+  trace_.line(now_us(), kNoNode, TraceKind::kNote, "galera traffic healed");
+}
+
+void World::galera_kill(NodeId node) {
+  if (galera_ == nullptr) return;
+  galera_->set_galera_down(node, true);
+  trace_.line(now_us(), node, TraceKind::kNote, "galera node killed");
+}
+
+void World::galera_start(NodeId node) {
+  if (galera_ == nullptr) return;
+  galera_->set_galera_down(node, false);
+  trace_.line(now_us(), node, TraceKind::kNote, "galera node started");
 }
 
 }  // namespace quorum::sim

@@ -21,19 +21,28 @@ GaleraModel::GaleraModel(std::size_t node_count)
     : node_count_(node_count),
       primary_(node_count + 1, true),
       state_(node_count + 1, GaleraState::kSynced),
-      galera_isolated_(node_count + 1, false) {
+      galera_group_(node_count + 1, 0),
+      galera_down_(node_count + 1, false) {
   QUORUM_ASSERT(node_count > 0);
   for (NodeId id = 1; id <= node_count; ++id) last_primary_.push_back(id);
 }
 
 void GaleraModel::set_galera_isolated(NodeId node, bool isolated) {
-  galera_isolated_.at(node) = isolated;
+  galera_group_.at(node) = isolated ? static_cast<std::uint32_t>(1 + node) : 0;
 }
 
-void GaleraModel::heal_galera() { std::fill(galera_isolated_.begin(), galera_isolated_.end(), false); }
+void GaleraModel::split_galera(const std::vector<NodeId>& side) {
+  heal_galera();
+  for (NodeId id : side) galera_group_.at(id) = 1;
+}
 
-std::vector<std::vector<NodeId>> GaleraModel::components(const UpFn& up,
+void GaleraModel::heal_galera() { std::fill(galera_group_.begin(), galera_group_.end(), 0); }
+
+void GaleraModel::set_galera_down(NodeId node, bool down) { galera_down_.at(node) = down; }
+
+std::vector<std::vector<NodeId>> GaleraModel::components(const UpFn& host_up,
                                                          const LinkFn& linked) const {
+  const auto up = [&](NodeId id) { return host_up(id) && !galera_down_[id]; };
   std::vector<std::vector<NodeId>> out;
   std::vector<bool> seen(node_count_ + 1, false);
   for (NodeId start = 1; start <= node_count_; ++start) {
@@ -43,7 +52,7 @@ std::vector<std::vector<NodeId>> GaleraModel::components(const UpFn& up,
     for (std::size_t i = 0; i < component.size(); ++i) {
       const NodeId a = component[i];
       for (NodeId b = 1; b <= node_count_; ++b) {
-        if (seen[b] || !up(b) || galera_isolated_[a] || galera_isolated_[b]) continue;
+        if (seen[b] || !up(b) || galera_group_[a] != galera_group_[b]) continue;
         if (!linked(a, b) || !linked(b, a)) continue;
         seen[b] = true;
         component.push_back(b);
@@ -79,7 +88,7 @@ bool GaleraModel::update(const UpFn& up, const LinkFn& linked) {
     const bool in_winner =
         winner != nullptr && std::binary_search(winner->begin(), winner->end(), id);
     primary_[id] = in_winner;
-    if (!up(id)) {
+    if (!up(id) || galera_down_[id]) {
       state_[id] = GaleraState::kDown;
     } else if (!in_winner) {
       state_[id] = GaleraState::kInitialized;

@@ -42,7 +42,14 @@ class GaleraModel {
   // Galera traffic of `node` cut (its Raft links untouched): the scenario "a controller whose
   // Raft links are fine but whose Galera node is isolated". Takes effect at the next update().
   void set_galera_isolated(NodeId node, bool isolated);
-  void heal_galera();  // ends every set_galera_isolated
+  // Galera traffic between `side` and the other nodes cut (Raft links untouched); replaces
+  // every earlier isolation or split. Takes effect at the next update().
+  void split_galera(const std::vector<NodeId>& side);
+  void heal_galera();  // ends every isolation and split (not a kill)
+  // The Galera process of `node` killed (true) or started again (false) while its controller
+  // keeps running (tools/galera-local kill N / start N). A crashed host's node is down anyway.
+  void set_galera_down(NodeId node, bool down);
+  bool galera_down(NodeId node) const { return galera_down_.at(node); }
 
   bool primary(NodeId node) const { return primary_.at(node); }
   GaleraState state(NodeId node) const { return state_.at(node); }
@@ -58,7 +65,10 @@ class GaleraModel {
   std::size_t node_count_;
   std::vector<bool> primary_;          // by id; [0] unused
   std::vector<GaleraState> state_;     // by id; [0] unused
-  std::vector<bool> galera_isolated_;  // by id; [0] unused
+  // By id ([0] unused): nodes of different groups do not exchange Galera traffic. 0: the
+  // default group; a split puts its side in group 1; an isolated node is alone in group 1 + id.
+  std::vector<std::uint32_t> galera_group_;
+  std::vector<bool> galera_down_;      // by id; [0] unused
   std::vector<NodeId> last_primary_;   // sorted; Invariant: non-empty
 };
 

@@ -126,5 +126,29 @@ TEST(GaleraModel, GaleraIsolationCutsOnlyTheGaleraTraffic) {
   EXPECT_EQ(settle(model, net), (States{kPS, kPS, kPS}));
 }
 
+TEST(GaleraModel, AGaleraSplitAndAGaleraKillLeaveTheControllersHostsUp) {
+  GaleraModel model(3);
+  Net net;  // every host up, every Raft link intact
+  model.split_galera({1});
+  EXPECT_EQ(settle(model, net), (States{kNP, kPS, kPS}));
+  model.split_galera({1, 2});  // replaces the earlier split: {1,2} hold 1 of the last {2,3}
+  EXPECT_EQ(settle(model, net), (States{kNP, kNP, kNP}));
+  model.heal_galera();
+  EXPECT_EQ(settle(model, net), (States{kPS, kPS, kPS}));
+  model.set_galera_down(2, true);
+  EXPECT_TRUE(model.galera_down(2));
+  EXPECT_EQ(settle(model, net), (States{kPS, kDown, kPS}));
+  model.heal_galera();  // a heal does not start a killed node
+  EXPECT_EQ(settle(model, net), (States{kPS, kDown, kPS}));
+  for (NodeId id = 1; id <= 3; ++id) model.set_galera_down(id, true);  // Galera down everywhere
+  EXPECT_EQ(settle(model, net), (States{kDown, kDown, kDown}));
+  model.set_galera_down(1, false);  // 1 was in the last Primary {1,3} but alone is not all of it
+  EXPECT_EQ(settle(model, net), (States{kNP, kDown, kDown}));
+  model.set_galera_down(3, false);
+  EXPECT_EQ(settle(model, net), (States{kPS, kDown, kPS}));
+  model.set_galera_down(2, false);
+  EXPECT_EQ(settle(model, net), (States{kPS, kPS, kPS}));
+}
+
 }  // namespace
 }  // namespace quorum::sim

@@ -1,6 +1,7 @@
 #include "sim/scenario/scenario_runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
@@ -34,6 +35,7 @@ RunConfig config_of(const pb::Scenario& sc, std::uint64_t seed_override, Mutatio
   c.faults = false;  // the script is the only nemesis
   c.mutation = mutation;
   c.pool = sc.pool();
+  c.galera = sc.galera();
   if (c.pool) {
     PoolOptions pool;
     pool.clusters = sc.clusters() != 0 ? sc.clusters() : 12;
@@ -172,6 +174,64 @@ struct Runner {
     note = fmt::format("n{}", node);
   }
 
+  void galera_command(const pb::Step& step, std::size_t i) {
+    if (world.galera() == nullptr) {
+      fail(step, i, "a GALERA step in a scenario without `galera`");
+      return;
+    }
+    const auto each = [&](auto fn) {
+      for (NodeId k = 1; k <= world.node_count(); ++k) fn(k);
+    };
+    switch (step.action()) {
+      case pb::GALERA_SPLIT: {
+        std::vector<NodeId> side(step.side().begin(), step.side().end());
+        if (step.leader()) {
+          const NodeId t = target(step, i);
+          if (t == kNoNode) return;
+          if (std::find(side.begin(), side.end(), t) == side.end()) side.push_back(t);
+        }
+        world.galera_split(side);
+        note = fmt::format("galera side {{{}}}", fmt::join(side, ","));
+        return;
+      }
+      case pb::GALERA_HEAL: world.galera_heal(); return;
+      case pb::GALERA_KILL_ALL: each([&](NodeId k) { world.galera_kill(k); }); return;
+      case pb::GALERA_START_ALL: each([&](NodeId k) { world.galera_start(k); }); return;
+      default: break;
+    }
+    const NodeId t = target(step, i);
+    if (t == kNoNode) return;
+    if (step.action() == pb::GALERA_ISOLATE) world.galera_isolate(t);
+    if (step.action() == pb::GALERA_KILL) world.galera_kill(t);
+    if (step.action() == pb::GALERA_START) world.galera_start(t);
+    note = fmt::format("galera n{}", t);
+  }
+
+  void evaluate_galera(const pb::Expect& e, NodeId leader, int leaders,
+                       std::vector<std::string>& problems) const {
+    if (e.leader_backend_fit() &&
+        (leaders != 1 || !world.host(leader)->node().backend_healthy())) {
+      problems.push_back(fmt::format("expected one live leader with a fit backend, found n{} ({} "
+                                     "leaders){}", leader, leaders,
+                                     leaders == 1 ? " whose backend is unfit" : ""));
+    }
+    if (e.no_leader() && leaders != 0) {
+      problems.push_back(fmt::format("expected no live leader, found {} (n{})", leaders, leader));
+    }
+    if (e.marked_backend_unfit() &&
+        (marked == kNoNode || !world.node_up(marked) ||
+         world.host(marked)->node().backend_healthy())) {
+      problems.push_back(fmt::format("expected the marked node n{}'s backend unfit", marked));
+    }
+    for (const std::uint32_t n : e.backend_unfit()) {
+      if (n < 1 || n > world.node_count() || !world.node_up(n)) {
+        problems.push_back(fmt::format("backend_unfit: n{} is not a live node", n));
+      } else if (world.host(n)->node().backend_healthy()) {
+        problems.push_back(fmt::format("expected n{}'s backend unfit, its core sees it fit", n));
+      }
+    }
+  }
+
   // The expectations of `e` that do not hold right now (empty: all hold).
   std::vector<std::string> evaluate(const pb::Expect& e) const {
     std::vector<std::string> problems;
@@ -198,6 +258,7 @@ struct Runner {
     }
     if (e.converged() && !world.converged()) problems.push_back("live nodes have not converged");
     if (e.pool_settled() || e.owner_node() != 0) evaluate_pool(e, leader, problems);
+    evaluate_galera(e, leader, leaders, problems);
     if (world.acked_writes() < e.min_acked_writes()) {
       problems.push_back(fmt::format("only {} writes acknowledged, expected >= {}",
                                 world.acked_writes(), e.min_acked_writes()));
@@ -413,6 +474,13 @@ struct Runner {
       case pb::UNDRAIN:
       case pb::REGISTER:
       case pb::PROMOTE: pool_command(step, i, target(step, i)); break;
+      case pb::GALERA_ISOLATE:
+      case pb::GALERA_SPLIT:
+      case pb::GALERA_HEAL:
+      case pb::GALERA_KILL:
+      case pb::GALERA_START:
+      case pb::GALERA_KILL_ALL:
+      case pb::GALERA_START_ALL: galera_command(step, i); break;
       default: fail(step, i, "unknown action"); break;
     }
     result.log.push_back(fmt::format("t={:>6} ms  {}{}{}{}", step_ms, pb::Action_Name(step.action()),
