@@ -57,5 +57,6 @@ std::vector<std::string> split_commas(const std::string& text);
 int run_controller(const Globals& globals, const std::vector<std::string>& args);
 int run_config(const Globals& globals, const std::vector<std::string>& args);
 int run_status(const Globals& globals, const std::vector<std::string>& args);
+int run_run(const Globals& globals, const std::vector<std::string>& args);
 
 }  // namespace quorum::quorumctl

@@ -25,6 +25,8 @@ constexpr const char* kMainHelp =
     "  config get PATH | set PATH VALUE|--file FILE [--wait[=all]] [--if-version N]\n"
     "         | edit PATH | delete PATH | list\n"
     "  status                                 the view of the controller you address\n"
+    "  run --cluster ID|NAME -- COMMAND...    run COMMAND only while this controller may act\n"
+    "                                         on the cluster (quorumctl run --help)\n"
     "\n"
     "--host      any controller's API address (default $QUORUM_CONTROLLER or 127.0.0.1:9580);\n"
     "            requests that need the leader follow its redirect; several addresses are\n"
@@ -59,6 +61,12 @@ int run(int argc, char** argv) {
       if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
       return i + 1 < argc ? argv[++i] : "";
     };
+    // After the command, "--" ends quorumctl's own options: what follows (run's COMMAND, a
+    // config VALUE) is passed on verbatim, "--" included.
+    if (!command.empty() && a == "--") {
+      rest.insert(rest.end(), argv + i, argv + argc);
+      break;
+    }
     if (command.empty() && a == "--version") {
       std::printf("quorumctl %s\n", kClientVersion);
       return 0;
@@ -106,6 +114,7 @@ int run(int argc, char** argv) {
   if (command == "controller") return run_controller(globals, rest);
   if (command == "config") return run_config(globals, rest);
   if (command == "status") return run_status(globals, rest);
+  if (command == "run") return run_run(globals, rest);
   if (command.empty()) return usage("no command given", kMainHelp);
   return usage("unknown command '" + command + "'", kMainHelp);
 }

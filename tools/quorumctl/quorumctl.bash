@@ -9,7 +9,7 @@ _quorumctl() {
   case $prev in
     --output|-o) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --cacert|--cert|--key|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --host|--timeout|--to|--if-version) return ;;
+    --host|--timeout|--to|--if-version|--cluster|--grace-ms|--margin-ms|--poll-ms) return ;;
   esac
   local command="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -20,7 +20,7 @@ _quorumctl() {
     esac
   done
   case $command in
-    "") COMPREPLY=($(compgen -W "controller config status $globals" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "controller config status run $globals" -- "$cur")) ;;
     controller) COMPREPLY=($(compgen -W "--list --long --no-header --batch --watch --transfer-leader --to --step-down --help" -- "$cur")) ;;
     config)
       if [ -z "$sub" ]; then
@@ -29,6 +29,7 @@ _quorumctl() {
         COMPREPLY=($(compgen -W "--file --wait --wait=all --if-version --" -- "$cur"))
       fi ;;
     status) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "--cluster --grace-ms --margin-ms --poll-ms -- --help" -- "$cur")) ;;
   esac
 }
 complete -F _quorumctl quorumctl
