@@ -28,6 +28,35 @@ namespace {
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
 constexpr std::uint64_t kDiscardBytesMax = 256 << 20;
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// Before the header is read: no body limit yet, so that a large Content-Length is seen by the
+// caller (413) instead of failing the header read (Boost 1.74 compares the length with an empty
+// optional as "above": hence the maximum rather than no limit).
+void prepare_for_header(RequestParser& parser) {
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+}
+
+// Once the header is read: the announced body length if it is above the limit (refuse it),
+// otherwise nullopt and the parser bounds the body (a chunked one fails with body_limit).
+std::optional<std::uint64_t> body_above_limit(RequestParser& parser) {
+  const auto announced = parser.content_length();
+  if (announced && *announced > kRequestBodyBytesMax) return *announced;
+  parser.body_limit(kRequestBodyBytesMax);
+  return std::nullopt;
+}
+
+// What the handler sees of a parsed message (remote and client subject are the session's).
+HttpRequest request_of(http::request<http::string_body>& message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  split_target(request.target, &request.path, &request.query);
+  request.body = std::move(message.body());
+  request.accept = std::string(message[http::field::accept]);
+  return request;
+}
+
 // One connection, plain or TLS. Stream is beast::tcp_stream or ssl_stream<tcp_stream>; the
 // request/response code is the same for both.
 template <typename Stream>
@@ -57,10 +86,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // Reads the header first, so that a body above the limit is refused before it is buffered.
   void read_next() {
     parser_.emplace();
-    // No limit yet: the parser would fail the header read itself on a large Content-Length,
-    // and the client would get a closed connection instead of the 413 (on_header sets it).
-    // (Boost 1.74 compares the length with an empty optional as "above": hence the maximum.)
-    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    prepare_for_header(*parser_);
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
@@ -95,12 +121,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       close();
       return;
     }
-    const auto announced = parser_->content_length();
-    if (announced && *announced > kRequestBodyBytesMax) {
-      refuse_too_large(*announced);
+    if (const auto too_large = body_above_limit(*parser_)) {
+      refuse_too_large(*too_large);
       return;
     }
-    parser_->body_limit(kRequestBodyBytesMax);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](const beast::error_code& read_ec, std::size_t) {
                        self->on_read(read_ec);
@@ -153,16 +177,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return;
     }
     auto& message = parser_->get();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    split_target(request.target, &request.path, &request.query);
-    request.body = std::move(message.body());
-    request.accept = std::string(message[http::field::accept]);
-    request.remote = remote_text();
-    request.client_subject = client_subject();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
+    HttpRequest request = request_of(message);
+    request.remote = remote_text();
+    request.client_subject = client_subject();
     auto self = this->shared_from_this();
     handler_(request, [self](HttpResponse response) { self->write(std::move(response)); });
   }
@@ -236,6 +255,54 @@ std::string url_decode(const std::string& text) {
       out += text[i];
     }
   }
+  return out;
+}
+
+ParsedHttpRequest parse_http_request(std::string_view bytes) {
+  using Outcome = ParsedHttpRequest::Outcome;
+  ParsedHttpRequest out;
+  RequestParser parser;
+  prepare_for_header(parser);
+  std::size_t used = 0;
+  // put() stops at the end of the header (the parser is not eager until the limit is set), as
+  // async_read_header does; then the body, as async_read does.
+  auto feed = [&](auto done) -> std::optional<Outcome> {
+    while (!done()) {
+      beast::error_code ec;
+      const std::size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+      used += n;
+      if (ec == http::error::need_more) {
+        if (n == 0 || used == bytes.size()) return Outcome::kIncomplete;
+        continue;
+      }
+      if (ec == http::error::body_limit) return Outcome::kTooLarge;
+      if (ec) {
+        out.error = ec.message();
+        return Outcome::kMalformed;
+      }
+      if (n == 0 && !done()) return Outcome::kIncomplete;  // no progress: nothing more to read
+    }
+    return std::nullopt;
+  };
+  if (auto stop = feed([&] { return parser.is_header_done(); })) {
+    out.outcome = *stop;
+    return out;
+  }
+  if (body_above_limit(parser)) {
+    out.outcome = Outcome::kTooLarge;
+    return out;
+  }
+  parser.eager(true);
+  if (auto stop = feed([&] { return parser.is_done(); })) {
+    out.outcome = *stop;
+    return out;
+  }
+  auto& message = parser.get();
+  out.outcome = Outcome::kComplete;
+  out.keep_alive = message.keep_alive();
+  out.version = message.version();
+  out.request = request_of(message);
+  out.consumed_bytes = used;
   return out;
 }
 

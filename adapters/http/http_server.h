@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/core/base/status.h"
 
@@ -96,6 +97,27 @@ class HttpServer {
   std::shared_ptr<HttpServerCounters> counters_ = std::make_shared<HttpServerCounters>();
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+// One request parsed from bytes with a session's parser settings: the header first, then a body
+// of at most kRequestBodyBytesMax (a larger announced length is refused before the body is read,
+// a larger chunked body once it passes the limit). Sessions parse from the socket with these same
+// settings and fill the HttpRequest with the same code; this entry point is for the fuzzer
+// (fuzz/http_api_fuzz.cc) and tests. `remote` and `client_subject` are left empty.
+struct ParsedHttpRequest {
+  enum class Outcome : std::uint8_t {
+    kComplete,    // `request` is the first request of the bytes; `consumed_bytes` its length
+    kIncomplete,  // the bytes end before the request does
+    kTooLarge,    // the body is above kRequestBodyBytesMax (a session answers 413)
+    kMalformed,   // not HTTP/1.x (a session closes the connection); `error` says why
+  };
+  Outcome outcome = Outcome::kIncomplete;
+  HttpRequest request;
+  bool keep_alive = false;
+  unsigned version = 11;  // 10 or 11
+  std::size_t consumed_bytes = 0;
+  std::string error;
+};
+ParsedHttpRequest parse_http_request(std::string_view bytes);
 
 // Percent-decoding of a query component ("a%2Fb+c" -> "a/b c"); invalid escapes kept verbatim.
 std::string url_decode(const std::string& text);

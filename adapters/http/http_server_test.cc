@@ -38,6 +38,41 @@ TEST(HttpServer, UrlDecodeKeepsInvalidEscapesVerbatim) {
   EXPECT_EQ(url_decode("%zz"), "%zz");
 }
 
+TEST(HttpParse, ACompleteRequestIsSplitAndThePipelinedNextOneIsLeft) {
+  const std::string first = "PUT /v1/config/a%2Fb.cnf?if_version=3 HTTP/1.1\r\nHost: x\r\n"
+                            "Accept: application/octet-stream\r\nContent-Length: 5\r\n\r\nhello";
+  const ParsedHttpRequest parsed = parse_http_request(first + "GET /v1/status HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(parsed.outcome, ParsedHttpRequest::Outcome::kComplete) << parsed.error;
+  EXPECT_EQ(parsed.consumed_bytes, first.size());
+  EXPECT_EQ(parsed.request.method, "PUT");
+  EXPECT_EQ(parsed.request.path, "/v1/config/a/b.cnf");
+  EXPECT_EQ(parsed.request.query.at("if_version"), "3");
+  EXPECT_EQ(parsed.request.body, "hello");
+  EXPECT_EQ(parsed.request.accept, "application/octet-stream");
+  EXPECT_TRUE(parsed.keep_alive);
+  EXPECT_EQ(parsed.version, 11u);
+}
+
+TEST(HttpParse, TruncatedOversizedAndMalformedRequestsAreTold) {
+  using Outcome = ParsedHttpRequest::Outcome;
+  EXPECT_EQ(parse_http_request("GET /v1/status HTTP/1.1\r\nHost:").outcome, Outcome::kIncomplete);
+  EXPECT_EQ(parse_http_request("PUT /x HTTP/1.1\r\nContent-Length: 9\r\n\r\nabc").outcome,
+            Outcome::kIncomplete);
+  EXPECT_EQ(parse_http_request(fmt::format("PUT /x HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+                                           kRequestBodyBytesMax + 1)).outcome,
+            Outcome::kTooLarge);
+  // Chunked: no length announced, refused once the body passes the limit.
+  const std::string chunk(64 * 1024, 'x');
+  std::string chunked = "PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::uint64_t sent = 0; sent <= kRequestBodyBytesMax; sent += chunk.size()) {
+    chunked += fmt::format("{:x}\r\n{}\r\n", chunk.size(), chunk);
+  }
+  EXPECT_EQ(parse_http_request(chunked + "0\r\n\r\n").outcome, Outcome::kTooLarge);
+  const ParsedHttpRequest bad = parse_http_request("\x16\x03\x01 not http\r\n\r\n");
+  EXPECT_EQ(bad.outcome, Outcome::kMalformed);
+  EXPECT_FALSE(bad.error.empty());
+}
+
 TEST(HttpServer, AnswersThroughTheHandlerAndSetsTheLocationOfARedirect) {
   log::set_level(log::Level::kError);
   boost::asio::io_context io;
