@@ -181,6 +181,50 @@ void config_file(const fs::path& dir) {
   write(dir, "invalid_garbage", std::string("[[[\n=\n\xff\x00", 8));
 }
 
+// [u8 node][u8 read reply][u8 write reply][u8 leader action] + pipelined requests, as
+// http_api_fuzz.cc reads them. Node byte 0x03: leader; 0x08: follower that knows leader 2;
+// 0x40: replies deferred; 0x80: the health port. Reply bytes 0: kOk.
+std::string http_request(const std::string& method, const std::string& target,
+                         const std::string& body = "", const std::string& extra_headers = "") {
+  std::string out = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:9581\r\n" + extra_headers;
+  if (!body.empty() || method == "PUT") out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  return out + "\r\n" + body;
+}
+
+void http_api(const fs::path& dir) {
+  const std::string every_read = http_request("GET", "/v1/status") + http_request("GET", "/health") +
+                                 http_request("GET", "/v1/controllers") + http_request("GET", "/metrics") +
+                                 http_request("GET", "/v1/config") +
+                                 http_request("GET", "/v1/config/cmon.cnf?local=true");
+  const std::string writes =
+      http_request("PUT", "/v1/config/cmon.cnf", "hostname=a\n") +
+      http_request("PUT", "/v1/config/cmon.cnf?if_version=1", "hostname=b\n") +
+      http_request("GET", "/v1/config/cmon.cnf") +
+      http_request("GET", "/v1/config/cmon.cnf", "", "Accept: application/octet-stream\r\n") +
+      http_request("GET", "/v1/config/cmon.cnf?raw=true") +
+      http_request("PUT", "/v1/config/cmon.d/c%201.cnf?if_version=x", "y") +
+      http_request("DELETE", "/v1/config/cmon.cnf") + http_request("DELETE", "/v1/config/missing");
+  const std::string leader = http_request("POST", "/v1/leader/transfer?to=ctl2") +
+                             http_request("POST", "/v1/leader/transfer?to=nobody") +
+                             http_request("POST", "/v1/leader/transfer") +
+                             http_request("POST", "/v1/leader/step-down");
+  write(dir, "leader_every_read", std::string("\x03\x00\x00\x00", 4) + every_read);
+  write(dir, "leader_writes", std::string("\x03\x00\x00\x00", 4) + writes);
+  write(dir, "leader_writes_deferred_lost", std::string("\x43\x00\x03\x00", 4) + writes);
+  write(dir, "leader_transfer_and_step_down", std::string("\x03\x00\x00\x00", 4) + leader);
+  write(dir, "follower_redirects", std::string("\x08\x01\x01\x01", 4) + every_read + writes + leader);
+  write(dir, "follower_tls_no_leader", std::string("\x20\x01\x01\x01", 4) + every_read + writes);
+  write(dir, "health_port", std::string("\x80\x00\x00\x00", 4) +
+                                http_request("GET", "/health?require_leader=true") +
+                                http_request("GET", "/health?leader=1") + http_request("GET", "/v1/status"));
+  write(dir, "chunked_and_http10", std::string("\x03\x00\x00\x00", 4) +
+                                       "PUT /v1/config/a.cnf HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                       "3\r\nabc\r\n0\r\n\r\nGET /v1/status HTTP/1.0\r\n\r\n");
+  write(dir, "invalid_too_large", std::string("\x03\x00\x00\x00", 4) +
+                                      "PUT /v1/config/a HTTP/1.1\r\nContent-Length: 1048577\r\n\r\n");
+  write(dir, "invalid_not_http", std::string("\x03\x00\x00\x00\x16\x03\x01\x02\x00", 9));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,6 +239,7 @@ int main(int argc, char** argv) {
   config_command(root / "config_command");
   config_file(root / "config_file");
   ownership_command(root / "ownership_command");
+  http_api(root / "http_api");
   std::printf("corpora written under %s\n", root.c_str());
   return 0;
 }
