@@ -225,6 +225,51 @@ void http_api(const fs::path& dir) {
   write(dir, "invalid_not_http", std::string("\x03\x00\x00\x00\x16\x03\x01\x02\x00", 9));
 }
 
+// Programs for storage_load_fuzz.cc (its header comment is the format).
+std::string varint(std::uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+
+// op 0: key step, term step, kind (bit 7: record holds another index).
+std::string log_op(std::uint64_t key_step, int term_step, std::uint8_t kind = 0) {
+  return std::string(1, '\x00') + varint(key_step) + static_cast<char>(term_step) +
+         static_cast<char>(kind);
+}
+
+void storage_load(const fs::path& dir) {
+  const std::string hard = varint(3) + varint(1) + varint(4);  // term 3, vote 1, commit 4
+  std::string log = log_op(1, 1) + log_op(1, 0, 1) + log_op(1, 1, 2) + log_op(1, 0, 1) + log_op(1, 1, 1);
+  write(dir, "valid_fresh", "");
+  write(dir, "valid_identity_hard_state_log", "\x09" + hard + log);
+  write(dir, "valid_log_then_persist_and_reload", "\x29" + hard + log);
+  // Snapshot at 10, term 2; log 11.. with term 3.
+  const std::string snapshot = varint(10) + varint(2) + "s";
+  write(dir, "valid_snapshot_then_log", "\x39" + varint(3) + varint(0) + varint(11) + snapshot +
+                                            log_op(1, 1) + log_op(1, 0, 1) + log_op(1, 0, 2));
+  write(dir, "invalid_gap", "\x09" + hard + log_op(1, 1) + log_op(2, 0) + log_op(1, 0));
+  write(dir, "invalid_starts_at_2", "\x09" + hard + log_op(2, 1));
+  write(dir, "invalid_term_decreases", "\x09" + hard + log_op(1, 2) + log_op(1, -1));
+  write(dir, "invalid_record_index_differs", "\x09" + hard + log_op(1, 1) + log_op(1, 0, 0x80));
+  write(dir, "invalid_commit_beyond_log", "\x09" + varint(1) + varint(0) + varint(9) + log_op(1, 1));
+  write(dir, "invalid_hard_term_below_log", "\x09" + varint(1) + varint(0) + varint(0) + log_op(1, 3));
+  write(dir, "invalid_log_before_snapshot", "\x19" + snapshot + log_op(0, 0) + log_op(1, 0));
+  write(dir, "invalid_malformed_log_key", "\x01" + log_op(1, 1) + "\x02\x06log/12\x01x");
+  write(dir, "invalid_flipped_bit", "\x09" + hard + log + "\x03\x07");
+  write(dir, "invalid_no_identity", "\x08" + hard);
+  write(dir, "invalid_other_node", "\x03");
+  write(dir, "invalid_other_format", "\x05");
+  // Snapshot at UINT64_MAX (its term 2), then an entry at UINT64_MAX - 0 and one after it.
+  write(dir, "edge_index_overflow", "\x11" + varint(UINT64_MAX) + varint(1) + "s" + "\x01" + varint(0) +
+                                        "\x01\x00" + log_op(1, 0));
+  write(dir, "edge_term_near_limit", "\x09" + varint(0) + varint(0) + varint(0) + log_op(1, 1) + "\x05\x00");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -240,6 +285,7 @@ int main(int argc, char** argv) {
   config_file(root / "config_file");
   ownership_command(root / "ownership_command");
   http_api(root / "http_api");
+  storage_load(root / "storage_load");
   std::printf("corpora written under %s\n", root.c_str());
   return 0;
 }

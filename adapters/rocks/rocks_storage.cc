@@ -17,8 +17,9 @@
 namespace quorum::adapters::rocks {
 namespace {
 
-rocksdb::Options db_options() {
+rocksdb::Options db_options(rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   // Fail on any inconsistency RocksDB can see itself (its own WAL and block checksums).
   options.paranoid_checks = true;
@@ -75,7 +76,7 @@ Result<std::unique_ptr<RocksStorage>> RocksStorage::open(const std::string& dir,
     return Status::io_error(fmt::format("rocksdb open {}: create directory: {}", dir, made.message()));
   }
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options(), dir, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(db_options(options.env), dir, &raw);
   if (!s.ok()) return to_status(s, fmt::format("rocksdb open {}", dir));
   std::unique_ptr<RocksStorage> storage(
       new RocksStorage(dir, std::unique_ptr<rocksdb::DB>(raw), std::move(options)));

@@ -33,6 +33,10 @@ struct RocksStorageOptions {
   // Replaces the DB write (tests inject failures and hold writes to build groups).
   // Empty: a real rocksdb write.
   std::function<rocksdb::Status(rocksdb::DB* db, rocksdb::WriteBatch* batch, bool sync)> write;
+  // The RocksDB Env; nullptr: the default one (real files). The storage-load fuzzer passes an
+  // in-memory Env (rocksdb::NewMemEnv): the same RocksDB code, a hundred times faster per input.
+  // Not owned; outlives the storage.
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksStorage final : public host::Storage {
