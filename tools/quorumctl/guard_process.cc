@@ -1,7 +1,8 @@
 #include "tools/quorumctl/guard_process.h"
 
 #include <poll.h>
-#include <spawn.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -161,6 +162,53 @@ void act(LeaseGuard& guard, const GuardedChild& child, const GuardLoopOptions& o
   }
 }
 
+// The shim: a forked copy of quorumctl that leads COMMAND's process group, so that the group
+// dies with the guard even when the guard is SIGKILLed (the OOM killer, kill -9): the kernel
+// sends the shim SIGUSR1 when the guard dies (PR_SET_PDEATHSIG), and the shim SIGKILLs its
+// whole group. Otherwise it waits for COMMAND and ends the way COMMAND ended. It ignores the
+// stop signals the guard sends to the group (COMMAND gets them) so that it outlives COMMAND.
+pid_t g_shim_guard_pid = 0;
+
+void shim_on_guard_death(int /*signal_number*/) {
+  if (::getppid() != g_shim_guard_pid) ::kill(0, SIGKILL);
+}
+
+[[noreturn]] void run_shim(pid_t guard_pid, char** argv, char** envp, int error_fd) {
+  (void)::setpgid(0, 0);
+  g_shim_guard_pid = guard_pid;
+  struct sigaction on_death {};
+  on_death.sa_handler = shim_on_guard_death;
+  ::sigaction(SIGUSR1, &on_death, nullptr);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) ::signal(s, SIG_IGN);
+  ::prctl(PR_SET_PDEATHSIG, SIGUSR1);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (::getppid() != guard_pid) ::kill(0, SIGKILL);  // the guard died before prctl
+  const pid_t command = ::fork();
+  if (command == 0) {
+    for (int s = 1; s < NSIG; ++s) {
+      if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
+    }
+    ::execvpe(argv[0], argv, envp);
+    const int e = errno;
+    (void)!::write(error_fd, &e, sizeof(e));
+    ::_exit(e == ENOENT ? kExitNotFound : kExitCannotExecute);
+  }
+  ::close(error_fd);
+  int status = 0;
+  while (command > 0 && ::waitpid(command, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (command > 0 && WIFSIGNALED(status)) {
+    // End by the same signal, without a core file of our own.
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    ::signal(WTERMSIG(status), SIG_DFL);
+    ::raise(WTERMSIG(status));
+  }
+  ::_exit(command > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 }  // namespace
 
 std::int64_t monotonic_ms() { return clock_ms(CLOCK_MONOTONIC); }
@@ -184,28 +232,43 @@ Result<GuardedChild> GuardedChild::spawn(const std::vector<std::string>& argv, c
   // Descendants orphaned by COMMAND are reparented to us, so we can reap them and know when
   // the whole group is gone.
   (void)::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // Everything the children need is built before fork: after it they only make system calls.
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<char*> envp;
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigset_t defaults;
-  sigfillset(&defaults);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    *errno_out = rc;
-    return Status::invalid_argument("cannot run '" + argv[0] + "': " + std::strerror(rc));
+  int error_pipe[2];
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
+    *errno_out = errno;
+    return Status::io_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  }
+  const pid_t guard_pid = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    *errno_out = errno;
+    ::close(error_pipe[0]);
+    ::close(error_pipe[1]);
+    return Status::io_error(std::string("cannot fork: ") + std::strerror(*errno_out));
+  }
+  if (pid == 0) {
+    ::close(error_pipe[0]);
+    run_shim(guard_pid, args.data(), envp.data(), error_pipe[1]);
+  }
+  (void)::setpgid(pid, pid);  // also done by the shim: whoever runs first, the group exists
+  ::close(error_pipe[1]);
+  int exec_errno = 0;
+  ssize_t got = 0;
+  do {
+    got = ::read(error_pipe[0], &exec_errno, sizeof(exec_errno));
+  } while (got < 0 && errno == EINTR);
+  ::close(error_pipe[0]);
+  if (got == static_cast<ssize_t>(sizeof(exec_errno))) {
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    *errno_out = exec_errno;
+    return Status::invalid_argument("cannot run '" + argv[0] + "': " + std::strerror(exec_errno));
   }
   return GuardedChild(pid);
 }

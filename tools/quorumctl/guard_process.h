@@ -38,9 +38,13 @@ class GuardSignals {
   sigset_t old_mask_{};
 };
 
-// COMMAND, spawned with PATH lookup into a new process group (pgid = its pid), every signal
-// unblocked and at its default disposition, `env` as its whole environment. spawn() first
-// makes this process a child subreaper, so that COMMAND's orphaned descendants are reaped here.
+// COMMAND in a new process group, `env` as its whole environment, PATH lookup, every signal
+// unblocked and at its default disposition. The group's leader is a small shim forked from
+// this process (pid() and the pgid are its pid): it ends the way COMMAND ends, ignores the stop
+// signals sent to the group, and SIGKILLs the whole group if this process dies (even by
+// SIGKILL), so that nothing COMMAND started outlives its guard. spawn() first makes this
+// process a child subreaper, so that COMMAND's orphaned descendants are reaped here. Call it
+// while this process has a single thread (it forks).
 class GuardedChild {
  public:
   // Error message "cannot run 'x': No such file or directory"; *errno_out gets the errno.

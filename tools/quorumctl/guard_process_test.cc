@@ -74,7 +74,14 @@ GuardRun run_command(const std::string& script, MayActPoll first, std::function<
   return run;
 }
 
-bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0; }
+// Alive and not a zombie (an orphan may have been reparented to this test process, which an
+// earlier test made a subreaper).
+bool process_exists(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, name, state;
+  if (!(stat >> pid_field >> name >> state)) return false;
+  return state != "Z";
+}
 
 pid_t read_pid(const std::string& path) {
   std::ifstream in(path);
@@ -182,6 +189,38 @@ TEST(GuardProcess, ASigtermToTheGuardIsPassedOnAndTheCommandsStatusReturned) {
   EXPECT_FALSE(run.outcome.lease_lost);
   EXPECT_EQ(run.outcome.exit_code, 128 + SIGTERM);
   EXPECT_NE(joined(run.lines).find("received SIGTERM"), std::string::npos) << joined(run.lines);
+}
+
+TEST(GuardProcess, WhenTheGuardIsSigkilledTheWholeGroupDiesWithIt) {
+  // A SIGKILLed guard can forward nothing: the shim leading the group hears of its death
+  // (PR_SET_PDEATHSIG) and SIGKILLs the group, the grandchild included.
+  const std::string pid_file = scratch_file("orphan");
+  std::remove(pid_file.c_str());
+  const pid_t guard = ::fork();
+  ASSERT_GE(guard, 0);
+  if (guard == 0) {
+    const GuardRun run = run_command("sleep 30 & echo $! > " + pid_file + "; wait", first_answer(60'000),
+                                     [] { return MayActPoll{0, yes(60'000), ""}; });
+    ::_exit(run.outcome.exit_code);
+  }
+  pid_t grandchild = -1;
+  for (int i = 0; i < 500 && grandchild <= 0; ++i) {
+    ::usleep(10'000);
+    grandchild = read_pid(pid_file);
+  }
+  ASSERT_GT(grandchild, 0) << "the guarded command never started";
+  EXPECT_TRUE(process_exists(grandchild));
+  ::kill(guard, SIGKILL);
+  ::waitpid(guard, nullptr, 0);
+  bool gone = false;
+  for (int i = 0; i < 500 && !gone; ++i) {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    gone = !process_exists(grandchild);
+    if (!gone) ::usleep(10'000);
+  }
+  std::remove(pid_file.c_str());
+  EXPECT_TRUE(gone) << "pid " << grandchild << " outlived its guard";
 }
 
 TEST(GuardProcess, AMissingCommandIsReportedWithItsErrno) {
