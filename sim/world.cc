@@ -25,7 +25,7 @@ SwarmOptions swarm_options(const RunConfig& c) {
   return SwarmOptions{c.node_count, c.profile, c.faults, c.figure8, c.galera};
 }
 
-// Split-brain step-down bound (sim/checkers/split_brain.h): 2 election timeouts T plus 0.5 s of
+// Split-brain step-down bound (engine/check/split_brain.h): 2 election timeouts T plus 0.5 s of
 // slack, T as the run uses it (the drawn swarm knobs, or the config's overrides).
 std::uint64_t split_brain_overlap_us_max(const RunConfig& c, const SwarmConfig& swarm) {
   const std::uint64_t ticks =
@@ -430,11 +430,11 @@ RunResult World::finish() {
     const LinearizabilityResult lin = check_linearizability(history);
     r.linearizability = std::string(verdict_name(lin.verdict));
     if (lin.verdict == Verdict::kViolation) {
-      findings_.report({ViolationClass::kSafety, "linearizability", lin.explain(), now_us(),
+      findings_.report({check::ViolationClass::kSafety, "linearizability", lin.explain(), now_us(),
                         kNoNode});
     }
   }
-  for (const InvariantViolation& v : findings_.all()) {
+  for (const check::InvariantViolation& v : findings_.all()) {
     if (timeline_ != nullptr) {
       timeline_->mark(v.node, v.time_us, MarkerKind::kViolation,
                       fmt::format("{}: {}", v.invariant, v.detail));

@@ -18,18 +18,18 @@
 
 #include "engine/core/base/mutation.h"
 #include "engine/host/node_host.h"
-#include "sim/checkers/checker.h"
-#include "sim/checkers/durability.h"
-#include "sim/checkers/election_safety.h"
-#include "sim/checkers/leader_completeness.h"
-#include "sim/checkers/leader_lease.h"
+#include "engine/check/findings.h"
+#include "engine/check/durability.h"
+#include "engine/check/election_safety.h"
+#include "engine/check/leader_completeness.h"
+#include "engine/check/leader_lease.h"
 #include "sim/checkers/liveness.h"
-#include "sim/checkers/log_matching.h"
-#include "sim/checkers/log_model.h"
+#include "engine/check/log_matching.h"
+#include "engine/check/log_model.h"
 #include "sim/checkers/galera_fitness.h"
-#include "sim/checkers/split_brain.h"
+#include "engine/check/split_brain.h"
 #include "sim/galera/galera_model.h"
-#include "sim/checkers/state_machine_safety.h"
+#include "engine/check/state_machine_safety.h"
 #include "sim/clock/event_queue.h"
 #include "sim/clock/sim_clock.h"
 #include "sim/coverage/probes.h"
@@ -96,7 +96,7 @@ std::string_view run_status_name(RunStatus status);
 
 struct RunResult {
   RunStatus status = RunStatus::kPass;
-  std::vector<InvariantViolation> violations;
+  std::vector<check::InvariantViolation> violations;
   std::uint64_t trace_hash = 0;
   std::uint64_t events = 0;          // popped from the event queue
   std::uint64_t trace_events = 0;
@@ -140,7 +140,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   const Trace& trace() const { return trace_; }
   const History& history() const;
   const SwarmConfig& swarm() const { return swarm_; }
-  const Findings& findings() const { return findings_; }
+  const check::Findings& findings() const { return findings_; }
   std::size_t node_count() const override { return config_.node_count; }
   // For scenario expectations: the current live leader (kNoNode if none or several).
   NodeId current_leader() const override;
@@ -193,7 +193,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   std::size_t remove_message_rules(std::string_view label);  // empty label: all
   const MessageRules& message_rules() const { return network_.rules(); }
   // The checkers' model of every node's durable log (live or down).
-  const LogModel& logs() const { return logs_; }
+  const check::LogModel& logs() const { return logs_; }
   std::uint64_t acked_writes() const;
   // A direct client request to a node, as from an operator's CLI (the demo). `done` runs on the
   // node's fiber when the host answers; false if the node is down.
@@ -266,16 +266,16 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   EventQueue queue_;
   Network network_;
   Trace trace_;
-  Findings findings_;
-  LogMatching log_matching_;
-  LogModel logs_;
-  ElectionSafety election_safety_;
-  SplitBrainBound split_brain_;
-  LeaderLease leader_lease_;
-  std::vector<LeaseView> lease_views_;  // scratch for observe_leases()
-  StateMachineSafety state_machine_safety_;
-  LeaderCompleteness leader_completeness_;
-  Durability durability_;
+  check::Findings findings_;
+  check::LogMatching log_matching_;
+  check::LogModel logs_;
+  check::ElectionSafety election_safety_;
+  check::SplitBrainBound split_brain_;
+  check::LeaderLease leader_lease_;
+  std::vector<check::LeaseView> lease_views_;  // scratch for observe_leases()
+  check::StateMachineSafety state_machine_safety_;
+  check::LeaderCompleteness leader_completeness_;
+  check::Durability durability_;
   Liveness liveness_;
   std::unique_ptr<GaleraModel> galera_;  // null unless config_.galera
   GaleraFitness galera_fitness_;

@@ -48,7 +48,7 @@ void World::start_node(NodeId node) {
   const auto written = [this](NodeId n, LogIndex i, Term t, std::uint64_t chain) {
     log_matching_.on_written(now_us(), n, i, t, chain);
   };
-  logs_.reset(node, *loaded, written);
+  logs_.reset(node, loaded->persisted, written);
   state_machine_safety_.on_reset(
       node, loaded->snapshot ? loaded->snapshot->meta.last_index : LogIndex{0});
   max_term_ = std::max(max_term_, loaded->persisted.hard_state.current_term);
@@ -94,9 +94,11 @@ void World::start_node(NodeId node) {
 void World::install_hooks(NodeId node) {
   host::NodeHost& h = *nodes_[node]->host;
   h.on_persist([this, node](const host::PersistBatch& batch) {
-    logs_.on_persist(node, batch, [this](NodeId n, LogIndex i, Term t, std::uint64_t chain) {
-      log_matching_.on_written(now_us(), n, i, t, chain);
-    });
+    const raft::SnapshotMeta* snapshot = batch.snapshot ? &batch.snapshot->meta : nullptr;
+    logs_.on_persist(node, snapshot, batch.entries,
+                     [this](NodeId n, LogIndex i, Term t, std::uint64_t chain) {
+                       log_matching_.on_written(now_us(), n, i, t, chain);
+                     });
     if (batch.hard_state) max_term_ = std::max(max_term_, batch.hard_state->current_term);
     trace_.event(now_us(), node, TraceKind::kPersist, batch.entries.size(),
                  batch.entries.empty() ? 0 : batch.entries.back().index, batch.sync ? 1 : 0);
@@ -104,7 +106,7 @@ void World::install_hooks(NodeId node) {
   h.on_apply([this, node](const raft::Entry& e) {
     const std::uint64_t chain = logs_.chain_at(node, e.index);
     state_machine_safety_.on_apply(now_us(), node, e, chain);
-    durability_.on_apply(now_us(), node, e.index, entry_digest(e));
+    durability_.on_apply(now_us(), node, e.index, check::entry_digest(e));
     for (WorldObserver* o : observers_) o->on_apply(now_us(), node, e);
     trace_.event(now_us(), node, TraceKind::kApply, e.index, e.term);
     if (timeline_ != nullptr && nodes_[node]->soft.role == raft::Role::kLeader) {
@@ -181,7 +183,7 @@ void World::on_wake(NodeId node, std::uint64_t token, std::uint64_t incarnation)
   if (problem.empty() && s.observed) problem = raft::check_node_transition(*s.observed, now);
   s.observed = now;
   if (!problem.empty()) {
-    findings_.report({ViolationClass::kSafety, "raft-invariants",
+    findings_.report({check::ViolationClass::kSafety, "raft-invariants",
                       fmt::format("node {}: {}", node, problem), now_us(), node});
   }
   for (WorldObserver* o : observers_) o->on_step(now_us(), node);
@@ -193,7 +195,7 @@ void World::observe_leases() {
   const Ticks stickiness_ticks = swarm_.election_timeout_ticks;  // RaftConfig's, see host_config
   for (NodeId n = 1; n <= config_.node_count; ++n) {
     NodeSlot& s = *nodes_[n];
-    LeaseView v;
+    check::LeaseView v;
     v.node = n;
     v.up = s.up && s.host != nullptr;
     if (v.up) {

@@ -7,7 +7,7 @@
 
 namespace quorum::sim {
 
-GaleraFitness::GaleraFitness(Findings& findings, std::uint64_t leave_bound_us)
+GaleraFitness::GaleraFitness(check::Findings& findings, std::uint64_t leave_bound_us)
     : findings_(findings), leave_bound_us_(leave_bound_us) {}
 
 void GaleraFitness::resize(std::size_t node_count) { nodes_.resize(node_count + 1); }
@@ -47,7 +47,7 @@ void GaleraFitness::check(std::uint64_t now_us) {
     if (!n.leader || n.healthy || n.reported || n.paused) continue;
     if (now_us - n.since_us <= leave_bound_us_) continue;
     n.reported = true;
-    findings_.report({ViolationClass::kSafety, "galera-fitness",
+    findings_.report({check::ViolationClass::kSafety, "galera-fitness",
                       fmt::format("node {} still leads {} us after its Galera node stopped being "
                                   "Primary+Synced (bound {} us)", id, now_us - n.since_us,
                                   leave_bound_us_),

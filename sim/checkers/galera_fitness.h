@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
 namespace quorum::sim {
 
 class GaleraFitness {
  public:
-  GaleraFitness(Findings& findings, std::uint64_t leave_bound_us);
+  GaleraFitness(check::Findings& findings, std::uint64_t leave_bound_us);
   void resize(std::size_t node_count);
   void on_backend(NodeId node, bool healthy, std::uint64_t now_us);
   void on_leader(NodeId node, bool leader, std::uint64_t now_us);
@@ -34,7 +34,7 @@ class GaleraFitness {
     bool paused = false;
     std::uint64_t since_us = 0;  // start of the current unfit-and-leading window
   };
-  Findings& findings_;
+  check::Findings& findings_;
   std::uint64_t leave_bound_us_;
   std::vector<NodeFitness> nodes_;  // by id; [0] unused
 };

@@ -7,7 +7,7 @@ namespace quorum::sim {
 namespace {
 
 TEST(GaleraFitness, AnUnfitLeaderBeyondTheBoundIsASafetyViolation) {
-  Findings findings;
+  check::Findings findings;
   GaleraFitness checker(findings, 1'000);
   checker.resize(3);
   checker.on_leader(1, true, 0);
@@ -23,7 +23,7 @@ TEST(GaleraFitness, AnUnfitLeaderBeyondTheBoundIsASafetyViolation) {
 }
 
 TEST(GaleraFitness, LeavingWithinTheBoundOrBeingDownOrPausedIsFine) {
-  Findings findings;
+  check::Findings findings;
   GaleraFitness checker(findings, 1'000);
   checker.resize(3);
   checker.on_leader(1, true, 0);
@@ -44,7 +44,7 @@ TEST(GaleraFitness, LeavingWithinTheBoundOrBeingDownOrPausedIsFine) {
 }
 
 TEST(GaleraFitness, AFitLeaderIsNeverReported) {
-  Findings findings;
+  check::Findings findings;
   GaleraFitness checker(findings, 1'000);
   checker.resize(3);
   checker.on_leader(2, true, 0);

@@ -45,14 +45,14 @@ void Liveness::finish(std::uint64_t now_us) {
   if (!active_) return;
   if (converged_us_ != 0) {
     if (converged_us_ - heal_us_ > bound_us_) {
-      findings_.report({ViolationClass::kLiveness, "liveness",
+      findings_.report({check::ViolationClass::kLiveness, "liveness",
                         fmt::format("converged only {} ms after the heal (bound {} ms)",
                                     (converged_us_ - heal_us_) / 1000, bound_us_ / 1000),
                         now_us, kNoNode});
     }
     return;
   }
-  findings_.report({ViolationClass::kLiveness, "liveness",
+  findings_.report({check::ViolationClass::kLiveness, "liveness",
                     fmt::format("not converged {} ms after the heal (bound {} ms): {}",
                                 (now_us - heal_us_) / 1000, bound_us_ / 1000, last_problem_),
                     now_us, kNoNode});

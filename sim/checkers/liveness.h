@@ -11,7 +11,7 @@
 
 #include "engine/core/config_sync/state_machine.h"
 #include "engine/core/raft/state.h"
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
 namespace quorum::sim {
 
@@ -27,7 +27,7 @@ struct NodeView {
 
 class Liveness {
  public:
-  explicit Liveness(Findings& findings) : findings_(findings) {}
+  explicit Liveness(check::Findings& findings) : findings_(findings) {}
   void begin(std::uint64_t heal_us, std::uint64_t bound_us);
   bool active() const { return active_; }
   void observe(std::uint64_t now_us, const std::vector<NodeView>& nodes);
@@ -40,7 +40,7 @@ class Liveness {
   NodeId leader() const { return leader_; }
 
  private:
-  Findings& findings_;
+  check::Findings& findings_;
   bool active_ = false;
   std::uint64_t heal_us_ = 0;
   std::uint64_t bound_us_ = 0;

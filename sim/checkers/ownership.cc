@@ -19,7 +19,7 @@ void OwnershipChecker::erase(ActingList& list, ClusterId cluster) {
 }
 
 void OwnershipChecker::report(std::uint64_t time_us, NodeId node, std::string detail) {
-  findings_.report({ViolationClass::kSafety, "ownership", std::move(detail), time_us, node});
+  findings_.report({check::ViolationClass::kSafety, "ownership", std::move(detail), time_us, node});
 }
 
 void OwnershipChecker::on_step(std::uint64_t time_us, NodeId node,
@@ -132,7 +132,7 @@ bool OwnershipChecker::probe(std::uint64_t time_us,
                            owners.size(), missing);
   if (time_us > settle_begin_us_ + settle_us_max_) {
     settling_ = false;
-    findings_.report({ViolationClass::kLiveness, "ownership-settle",
+    findings_.report({check::ViolationClass::kLiveness, "ownership-settle",
                       fmt::format("{} ms after the heal (bound {} ms): {}",
                                   (time_us - settle_begin_us_) / 1000, settle_us_max_ / 1000,
                                   unsettled_),
@@ -146,7 +146,7 @@ void OwnershipChecker::finish(std::uint64_t time_us) {
   // the quiet period).
   if (!settling_ || settled_ || time_us <= settle_begin_us_ + settle_us_max_) return;
   settling_ = false;
-  findings_.report({ViolationClass::kLiveness, "ownership-settle",
+  findings_.report({check::ViolationClass::kLiveness, "ownership-settle",
                     fmt::format("not settled {} ms after the heal (run ended; bound {} ms): {}",
                                 (time_us - settle_begin_us_) / 1000, settle_us_max_ / 1000,
                                 unsettled_.empty() ? "never probed" : unsettled_),

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "engine/core/ownership/may_act.h"
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
 namespace quorum::sim {
 
@@ -48,7 +48,7 @@ class OwnershipChecker {
     NodeId after = kNoNode;     // and after it
   };
 
-  OwnershipChecker(Findings& findings, std::size_t node_count)
+  OwnershipChecker(check::Findings& findings, std::size_t node_count)
       : findings_(findings), acting_(node_count + 1) {}
 
   // `node` just ran one step; `owned` lists the clusters its replicated state says it owns
@@ -100,7 +100,7 @@ class OwnershipChecker {
   void lost(NodeId node, ClusterId cluster, std::uint64_t last_ok_us);
   void report(std::uint64_t time_us, NodeId node, std::string detail);
 
-  Findings& findings_;
+  check::Findings& findings_;
   // Per node: the clusters it was able to act on at its last step.
   std::vector<ActingList> acting_;
   std::map<ClusterId, ClusterRecord> clusters_;

@@ -14,7 +14,7 @@ namespace quorum::sim {
 
 class OwnershipFeed final : public WorldObserver {
  public:
-  OwnershipFeed(WorldContext& world, Findings& findings, std::uint64_t settle_us_max)
+  OwnershipFeed(WorldContext& world, check::Findings& findings, std::uint64_t settle_us_max)
       : world_(world), checker_(findings, world.node_count()), settle_us_max_(settle_us_max) {}
 
   void on_step(std::uint64_t time_us, NodeId node) override;

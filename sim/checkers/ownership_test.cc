@@ -31,7 +31,7 @@ struct FakePool {
 };
 
 TEST(OwnershipChecker, FlagsTwoControllersActingOnOneClusterAtOnce) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{1, 7}] = 5;
@@ -46,7 +46,7 @@ TEST(OwnershipChecker, FlagsTwoControllersActingOnOneClusterAtOnce) {
 }
 
 TEST(OwnershipChecker, AHandOverAfterTheOldOwnerStoppedIsCleanAndItsGapIsMeasured) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{1, 7}] = 5;
@@ -65,7 +65,7 @@ TEST(OwnershipChecker, AHandOverAfterTheOldOwnerStoppedIsCleanAndItsGapIsMeasure
 }
 
 TEST(OwnershipChecker, AskesOnlyControllersThatWereAbleToActAtTheirLastStep) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 5);
   FakePool pool;
   pool.ok[{1, 7}] = 5;
@@ -81,7 +81,7 @@ TEST(OwnershipChecker, AskesOnlyControllersThatWereAbleToActAtTheirLastStep) {
 
 TEST(OwnershipChecker, FlagsTwoControllersUnderTheSameEpoch) {
   // Planted bug (l): a move keeps the epoch. No overlap in time, but the fencing is broken.
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{1, 7}] = 5;
@@ -95,7 +95,7 @@ TEST(OwnershipChecker, FlagsTwoControllersUnderTheSameEpoch) {
 }
 
 TEST(OwnershipChecker, FlagsAnEpochThatGoesBackwards) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{2, 7}] = 9;
@@ -109,7 +109,7 @@ TEST(OwnershipChecker, FlagsAnEpochThatGoesBackwards) {
 }
 
 TEST(OwnershipChecker, ADownOwnerOpensAGapAndTheSameOwnerMayGoOnUnderItsEpoch) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{1, 7}] = 5;
@@ -124,7 +124,7 @@ TEST(OwnershipChecker, ADownOwnerOpensAGapAndTheSameOwnerMayGoOnUnderItsEpoch) {
 }
 
 TEST(OwnershipChecker, SettlingReportsLivenessWhenAClusterStaysWithoutAnActingOwner) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{1, 7}] = 5;
@@ -141,7 +141,7 @@ TEST(OwnershipChecker, SettlingReportsLivenessWhenAClusterStaysWithoutAnActingOw
 }
 
 TEST(OwnershipChecker, SettlesOnceEveryClusterHasAnActingLiveOwner) {
-  Findings f;
+  check::Findings f;
   OwnershipChecker checker(f, 3);
   FakePool pool;
   pool.ok[{1, 7}] = 5;

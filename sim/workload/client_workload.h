@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/core/base/prng.h"
-#include "sim/checkers/durability.h"
+#include "engine/check/durability.h"
 #include "sim/history/history.h"
 #include "sim/observer/observer.h"
 #include "sim/workload/config_client.h"
@@ -19,7 +19,8 @@ namespace quorum::sim {
 
 class ClientWorkload final : public WorldObserver {
  public:
-  ClientWorkload(WorldContext& world, Prng prng, WorkloadOptions options, Durability& durability)
+  ClientWorkload(WorldContext& world, Prng prng, WorkloadOptions options,
+                 check::Durability& durability)
       : world_(world), prng_(prng), options_(options), durability_(durability) {}
 
   void on_begin(std::uint64_t time_us) override;
@@ -46,7 +47,7 @@ class ClientWorkload final : public WorldObserver {
   WorldContext& world_;
   Prng prng_;
   WorkloadOptions options_;
-  Durability& durability_;
+  check::Durability& durability_;
   History history_;
   std::vector<ClientState> clients_;
   std::vector<ClientOp> ops_;

@@ -83,7 +83,7 @@ TEST(PlantedBugs, NoCheckQuorumLeavesAnIsolatedLeaderInCharge) {
 }
 
 TEST(PlantedBugs, NoCheckQuorumIsFoundByThePlainSwarm) {
-  // The split-brain step-down bound (sim/checkers/split_brain.h): an isolated leader that never
+  // The split-brain step-down bound (engine/check/split_brain.h): an isolated leader that never
   // steps down stays in office long after the majority elected a newer one. Measured: seed 1
   // (60 of 200 seeds).
   EXPECT_GT(seeds_to_catch(Mutation::kNoCheckQuorum, 5), 0u);
@@ -132,7 +132,7 @@ TEST(PlantedBugs, AcceptingAMismatchedPrevBreaksLogMatching) {
 TEST(PlantedBugs, ALeaseCountedFromTheAcksReceiptOutlivesTheVotersPromise) {
   // Issue 8 section 0: the lease counts from the send tick of the round a majority acknowledged;
   // counted from the receipt of the acks it is a round trip too long. The lease checker
-  // (sim/checkers/leader_lease.h) sees the voters stop refusing votes while the leader still
+  // (engine/check/leader_lease.h) sees the voters stop refusing votes while the leader still
   // believes; it needs WAN round trips and a lease told the simulated drift bound
   // (SwarmConfig::lease_drift_ppm_max). Measured: first caught at seed 39, 6 of seeds 1-200, all
   // WAN; the unmutated build passes 600 of 600.

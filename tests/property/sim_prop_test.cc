@@ -59,7 +59,9 @@ RC_GTEST_PROP(SimProperties, SafetyAndLivenessHoldUnderGeneratedSchedules, ()) {
   const auto schedule = *rc::gen::container<FaultSchedule>(gen_action(nodes));
   const RunResult r = run_seed(config_for(seed, nodes, schedule));
   RC_LOG() << "seed " << seed << " nodes " << nodes << " schedule: " << describe(schedule) << "\n";
-  for (const InvariantViolation& v : r.violations) RC_LOG() << v.invariant << ": " << v.detail << "\n";
+  for (const check::InvariantViolation& v : r.violations) {
+    RC_LOG() << v.invariant << ": " << v.detail << "\n";
+  }
   // Safety: no invariant broken. Liveness: after the heal a leader commits and all converge.
   RC_ASSERT(r.status == RunStatus::kPass);
 }

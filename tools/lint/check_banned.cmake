@@ -1,6 +1,7 @@
 # cmake -DROOT=<repo> -P check_banned.cmake
 # Fails if engine/core reaches for time, threads, I/O, randomness, exceptions or hash containers,
-# or if sim/ reads wall time or an unseeded source. Pure CMake so a fresh Debian needs no Python.
+# or if sim/ or engine/check (the judges the simulator and the fuzzers share) reads wall time or
+# an unseeded source or uses a hash container. Pure CMake so a fresh Debian needs no Python.
 set(core_banned_includes chrono thread mutex atomic random fstream filesystem iostream cstdio ctime
     condition_variable future unordered_map unordered_set sys/socket.h unistd.h)
 set(core_banned_regex
@@ -35,7 +36,8 @@ foreach(f ${core_files})
   endforeach()
 endforeach()
 
-file(GLOB_RECURSE sim_files ${ROOT}/sim/*.h ${ROOT}/sim/*.cc)
+file(GLOB_RECURSE sim_files ${ROOT}/sim/*.h ${ROOT}/sim/*.cc ${ROOT}/engine/check/*.h
+     ${ROOT}/engine/check/*.cc)
 foreach(f ${sim_files})
   file(STRINGS ${f} lines)
   set(n 0)
@@ -54,4 +56,4 @@ if(failures)
   execute_process(COMMAND ${CMAKE_COMMAND} -E echo "${failures}")
   message(FATAL_ERROR "banned constructs found (listed above)")
 endif()
-message(STATUS "check_banned: engine/core and sim/ are clean")
+message(STATUS "check_banned: engine/core, engine/check and sim/ are clean")

@@ -13,7 +13,7 @@ void write_html(World& world, const RunConfig& config, const RunResult& r, const
       fmt::format("outcome: {}; trace-hash {:016x}; {} events", run_status_name(r.status),
                   r.trace_hash, r.events),
       fmt::format("swarm: {}", r.swarm), fmt::format("replay: {}", replay_command(config))};
-  for (const InvariantViolation& v : r.violations) {
+  for (const check::InvariantViolation& v : r.violations) {
     summary.push_back(fmt::format("VIOLATION [{}]: {}", v.invariant, v.detail));
   }
   std::ofstream(file) << world.timeline_html(replay_command(config), summary);

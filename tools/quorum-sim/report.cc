@@ -36,7 +36,7 @@ void print_result(const RunConfig& config, const RunResult& r, const World& worl
                r.pool, r.pool_commands, r.ownership_settle_us / 1000, r.ownership_gap_us_max / 1000,
                r.ownership_checks);
   }
-  for (const InvariantViolation& v : r.violations) {
+  for (const check::InvariantViolation& v : r.violations) {
     fmt::print("VIOLATION [{}] at {} us: {}\n", v.invariant, v.time_us, v.detail);
   }
   if (r.status != RunStatus::kPass) {

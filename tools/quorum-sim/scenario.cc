@@ -28,7 +28,7 @@ int cmd_scenario(const Options& o) {
     if (!o.trace_file.empty()) std::ofstream(o.trace_file) << trace;
     fmt::print("scenario {} ({})\n", r.name, file);
     for (const std::string& line : r.log) fmt::print("  {}\n", line);
-    for (const InvariantViolation& v : r.run.violations) {
+    for (const check::InvariantViolation& v : r.run.violations) {
       fmt::print("  VIOLATION [{}] at {} us: {}\n", v.invariant, v.time_us, v.detail);
     }
     for (const std::string& f : r.failed_expectations) fmt::print("  EXPECTATION FAILED: {}\n", f);

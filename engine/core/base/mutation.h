@@ -25,7 +25,7 @@ enum class Mutation {
   kEpochKeptOnMove,             // (l) an Assign to a new owner keeps the old epoch
   // Galera (issue 11; engine/core/raft/node_health.cc):
   kLeaderIgnoresUnhealthyBackend,  // (m) a leader whose backend turned unhealthy keeps leading
-  // Leader lease (issue 8 section 0; sim/checkers/leader_lease.h):
+  // Leader lease (issue 8 section 0; engine/check/leader_lease.h):
   kLeaseFromAckReceipt,  // the lease counts from the receipt of the acks that made a round a
                          // majority, not from the round's send tick
 };

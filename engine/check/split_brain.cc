@@ -1,10 +1,10 @@
-#include "sim/checkers/split_brain.h"
+#include "engine/check/split_brain.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace quorum::sim {
+namespace quorum::check {
 
 std::uint64_t SplitBrainBound::paused_since_superseded(std::uint64_t time_us,
                                                        const NodeState& s) const {
@@ -84,4 +84,4 @@ void SplitBrainBound::finish(std::uint64_t time_us) {
   for (auto& [node, s] : nodes_) leave_office(time_us, node, s);
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -1,8 +1,8 @@
-#include "sim/checkers/leader_completeness.h"
+#include "engine/check/leader_completeness.h"
 
 #include <fmt/format.h>
 
-namespace quorum::sim {
+namespace quorum::check {
 
 void LeaderCompleteness::on_role(std::uint64_t time_us, NodeId node,
                                  const raft::SoftState& state) {
@@ -32,4 +32,4 @@ void LeaderCompleteness::on_role(std::uint64_t time_us, NodeId node,
   }
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -1,8 +1,8 @@
-#include "sim/checkers/election_safety.h"
+#include "engine/check/election_safety.h"
 
 #include <fmt/format.h>
 
-namespace quorum::sim {
+namespace quorum::check {
 
 void ElectionSafety::on_role(std::uint64_t time_us, NodeId node, const raft::SoftState& state) {
   if (state.role != raft::Role::kLeader) return;
@@ -15,4 +15,4 @@ void ElectionSafety::on_role(std::uint64_t time_us, NodeId node, const raft::Sof
   }
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

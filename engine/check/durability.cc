@@ -1,8 +1,8 @@
-#include "sim/checkers/durability.h"
+#include "engine/check/durability.h"
 
 #include <fmt/format.h>
 
-namespace quorum::sim {
+namespace quorum::check {
 
 void Durability::on_ack(std::uint64_t time_us, NodeId node, LogIndex index) {
   const AppliedRecord* rec = applied_.record(index);
@@ -38,4 +38,4 @@ void Durability::finish(std::uint64_t time_us, NodeId leader, LogIndex leader_ap
   }
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -1,15 +1,14 @@
 // Each checker reports the inconsistency it exists for, and stays quiet on a consistent history.
 #include <gtest/gtest.h>
 
-#include "sim/checkers/durability.h"
-#include "sim/checkers/election_safety.h"
-#include "sim/checkers/leader_completeness.h"
-#include "sim/checkers/liveness.h"
-#include "sim/checkers/log_matching.h"
-#include "sim/checkers/log_model.h"
-#include "sim/checkers/state_machine_safety.h"
+#include "engine/check/durability.h"
+#include "engine/check/election_safety.h"
+#include "engine/check/leader_completeness.h"
+#include "engine/check/log_matching.h"
+#include "engine/check/log_model.h"
+#include "engine/check/state_machine_safety.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 namespace {
 
 raft::Entry entry(Term term, LogIndex index, std::string data = "") {
@@ -19,12 +18,6 @@ raft::Entry entry(Term term, LogIndex index, std::string data = "") {
   e.kind = data.empty() ? raft::EntryKind::kNoop : raft::EntryKind::kCommand;
   e.data = std::move(data);
   return e;
-}
-
-host::PersistBatch batch(std::vector<raft::Entry> entries) {
-  host::PersistBatch b;
-  b.entries = std::move(entries);
-  return b;
 }
 
 raft::SoftState leader(Term term) { return raft::SoftState{raft::Role::kLeader, 0, term}; }
@@ -38,7 +31,7 @@ struct Fixture {
   Durability durability{findings, sms};
 
   void persist(NodeId n, std::vector<raft::Entry> entries) {
-    logs.on_persist(n, batch(std::move(entries)),
+    logs.on_persist(n, nullptr, entries,
                     [this](NodeId node, LogIndex i, Term t, std::uint64_t c) {
                       matching.on_written(0, node, i, t, c);
                     });
@@ -120,34 +113,5 @@ TEST(Durability, ReportsAnAckOfAnUnappliedIndexAndAShortLeader) {
   EXPECT_EQ(y.findings.all()[0].invariant, "durability");
 }
 
-TEST(Liveness, ReportsNoConvergenceWithinTheBound) {
-  Findings f;
-  Liveness l(f);
-  l.begin(1000, 500);
-  std::map<std::string, config_sync::FileEntry> a;
-  std::map<std::string, config_sync::FileEntry> b;
-  b["x"] = config_sync::FileEntry{"c", 1, 0};
-  std::vector<NodeView> views = {NodeView{1, true, raft::Role::kLeader, 2, 2, 1, &b},
-                                 NodeView{2, true, raft::Role::kFollower, 2, 2, 0, &a}};
-  l.observe(1200, views);
-  EXPECT_FALSE(l.satisfied());
-  l.finish(2000);
-  ASSERT_TRUE(f.any());
-  EXPECT_EQ(f.all()[0].violation_class, ViolationClass::kLiveness);
-}
-
-TEST(Liveness, IsSatisfiedByOneLeaderOfItsTermAndEqualFiles) {
-  Findings f;
-  Liveness l(f);
-  l.begin(1000, 500);
-  std::map<std::string, config_sync::FileEntry> a;
-  std::vector<NodeView> views = {NodeView{1, true, raft::Role::kLeader, 2, 2, 1, &a},
-                                 NodeView{2, true, raft::Role::kFollower, 2, 2, 1, &a}};
-  l.observe(1100, views);
-  l.finish(2000);
-  EXPECT_TRUE(l.satisfied());
-  EXPECT_FALSE(f.any());
-}
-
 }  // namespace
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -5,9 +5,9 @@
 #include <map>
 
 #include "engine/core/raft/state.h"
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 class ElectionSafety {
  public:
@@ -20,4 +20,4 @@ class ElectionSafety {
   std::map<Term, NodeId> leader_of_term_;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -1,10 +1,10 @@
-#include "sim/checkers/state_machine_safety.h"
+#include "engine/check/state_machine_safety.h"
 
 #include <fmt/format.h>
 
-#include "sim/checkers/log_model.h"
+#include "engine/check/log_model.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 void StateMachineSafety::on_apply(std::uint64_t time_us, NodeId node, const raft::Entry& e,
                                   std::uint64_t chain) {
@@ -46,4 +46,4 @@ LogIndex StateMachineSafety::max_applied_below_term(Term term) const {
   return 0;
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

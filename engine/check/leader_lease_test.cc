@@ -1,8 +1,8 @@
-#include "sim/checkers/leader_lease.h"
+#include "engine/check/leader_lease.h"
 
 #include <gtest/gtest.h>
 
-namespace quorum::sim {
+namespace quorum::check {
 namespace {
 
 const raft::Membership& three_voters() {
@@ -92,4 +92,4 @@ TEST(LeaderLease, RefusalsAreNotJudgedWhileAMembershipChangeIsInFlight) {
 }
 
 }  // namespace
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -27,9 +27,9 @@
 
 #include "engine/core/base/types.h"
 #include "engine/core/raft/membership.h"
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 struct LeaseView {
   NodeId node = kNoNode;
@@ -66,4 +66,4 @@ class LeaderLease {
   std::uint64_t refusals_judged_ = 0;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

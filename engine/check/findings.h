@@ -10,7 +10,7 @@
 
 #include "engine/core/base/types.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 enum class ViolationClass : std::uint8_t { kSafety, kLiveness };
 
@@ -40,4 +40,4 @@ class Findings {
 };
 
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

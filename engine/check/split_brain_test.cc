@@ -1,8 +1,8 @@
-#include "sim/checkers/split_brain.h"
+#include "engine/check/split_brain.h"
 
 #include <gtest/gtest.h>
 
-namespace quorum::sim {
+namespace quorum::check {
 namespace {
 
 raft::SoftState leader(Term term, NodeId self) { return {raft::Role::kLeader, self, term}; }
@@ -90,4 +90,4 @@ TEST(SplitBrainBound, RepeatedObservationsOfOneOfficeChangeNothing) {
 }
 
 }  // namespace
-}  // namespace quorum::sim
+}  // namespace quorum::check

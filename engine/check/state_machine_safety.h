@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "engine/core/raft/entry.h"
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 struct AppliedRecord {
   Term term = 0;  // 0: nothing applied at this index yet
@@ -42,4 +42,4 @@ class StateMachineSafety {
   std::uint64_t applies_count_ = 0;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -8,9 +8,9 @@
 #include <optional>
 #include <utility>
 
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 class LogMatching {
  public:
@@ -29,4 +29,4 @@ class LogMatching {
   std::map<std::pair<LogIndex, Term>, Seen> chain_by_id_;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -1,5 +1,7 @@
 // LogModel: the checkers' picture of every node's log, fed by what the node's storage accepted
-// (NodeHost::on_persist) and reset from the durable state when the node restarts.
+// (the snapshot and entries of each persist batch: NodeHost::on_persist in the simulator, the
+// core harness's Ready executor elsewhere) and reset from the durable state when the node
+// restarts.
 //
 // Each entry is summarised by a hash chain (TigerBeetle's StateChecker idea):
 //   chain(i) = H(chain(i-1), term(i), index(i), kind(i), data(i))
@@ -14,9 +16,10 @@
 #include <vector>
 
 #include "engine/core/raft/entry.h"
-#include "engine/host/ports/storage.h"
+#include "engine/core/raft/snapshot.h"
+#include "engine/core/raft/state.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 std::uint64_t entry_digest(const raft::Entry& entry);
 std::uint64_t chain_next(std::uint64_t previous_chain, std::uint64_t digest);
@@ -30,8 +33,10 @@ class LogModel {
 
   LogModel(std::size_t node_count, ChainLookupFn lookup);
 
-  void on_persist(NodeId node, const host::PersistBatch& batch, const WrittenFn& written);
-  void reset(NodeId node, const host::LoadedState& state, const WrittenFn& written);
+  // One persist batch's log part: the snapshot it installs (nullptr if none), then its entries.
+  void on_persist(NodeId node, const raft::SnapshotMeta* snapshot,
+                  const std::vector<raft::Entry>& entries, const WrittenFn& written);
+  void reset(NodeId node, const raft::PersistedState& state, const WrittenFn& written);
 
   LogIndex last_index(NodeId node) const;
   LogIndex snapshot_index(NodeId node) const { return logs_[node].base_index; }
@@ -54,4 +59,4 @@ class LogModel {
   ChainLookupFn lookup_;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

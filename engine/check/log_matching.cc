@@ -1,8 +1,8 @@
-#include "sim/checkers/log_matching.h"
+#include "engine/check/log_matching.h"
 
 #include <fmt/format.h>
 
-namespace quorum::sim {
+namespace quorum::check {
 
 void LogMatching::on_written(std::uint64_t time_us, NodeId node, LogIndex index, Term term,
                              std::uint64_t chain) {
@@ -22,4 +22,4 @@ std::optional<std::uint64_t> LogMatching::chain_of(LogIndex index, Term term) co
   return it->second.chain;
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -7,10 +7,10 @@
 
 #include <map>
 
-#include "sim/checkers/checker.h"
-#include "sim/checkers/state_machine_safety.h"
+#include "engine/check/findings.h"
+#include "engine/check/state_machine_safety.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 class Durability {
  public:
@@ -28,4 +28,4 @@ class Durability {
   std::map<LogIndex, std::uint64_t> acked_;  // index -> digest of the acknowledged entry
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

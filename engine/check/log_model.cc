@@ -1,13 +1,25 @@
-#include "sim/checkers/log_model.h"
+#include "engine/check/log_model.h"
 
 #include <cstring>
 
 #include "engine/core/base/assert.h"
-#include "sim/random/prng_tree.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 namespace {
+constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+// FNV-1a over the 8 bytes of `value`, little-endian (the base chain of a snapshot whose
+// (index, term) no log recorded).
+std::uint64_t fnv1a_u64(std::uint64_t value, std::uint64_t h = kFnvOffset) {
+  for (int i = 0; i < 8; ++i) {
+    h ^= (value >> (8 * i)) & 0xffU;
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
 // Word-wise mixing (one multiply per 8 bytes, like the trace hash) instead of byte-wise FNV-1a:
 // every entry is digested once per node that persists it and twice per node that applies it.
 // Each step is a bijection of the running value for a fixed word and of the word for a fixed
@@ -82,20 +94,21 @@ void LogModel::append(NodeId node, NodeLog& log, const raft::Entry& e, const Wri
   written(node, e.index, e.term, chain);
 }
 
-void LogModel::on_persist(NodeId node, const host::PersistBatch& batch, const WrittenFn& written) {
+void LogModel::on_persist(NodeId node, const raft::SnapshotMeta* snapshot,
+                          const std::vector<raft::Entry>& entries, const WrittenFn& written) {
   NodeLog& log = logs_[node];
-  if (batch.snapshot) install_snapshot(log, batch.snapshot->meta);
-  for (const raft::Entry& e : batch.entries) {
+  if (snapshot != nullptr) install_snapshot(log, *snapshot);
+  for (const raft::Entry& e : entries) {
     if (e.index <= log.base_index) continue;
     append(node, log, e, written);
   }
 }
 
-void LogModel::reset(NodeId node, const host::LoadedState& state, const WrittenFn& written) {
+void LogModel::reset(NodeId node, const raft::PersistedState& state, const WrittenFn& written) {
   NodeLog& log = logs_[node];
   log = NodeLog{};
-  if (state.persisted.snapshot) install_snapshot(log, *state.persisted.snapshot);
-  for (const raft::Entry& e : state.persisted.entries) append(node, log, e, written);
+  if (state.snapshot) install_snapshot(log, *state.snapshot);
+  for (const raft::Entry& e : state.entries) append(node, log, e, written);
 }
 
 LogIndex LogModel::last_index(NodeId node) const {
@@ -116,4 +129,4 @@ std::uint64_t LogModel::chain_at(NodeId node, LogIndex index) const {
   return log.chains[index - log.base_index - 1];
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

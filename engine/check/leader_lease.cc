@@ -1,11 +1,11 @@
-#include "sim/checkers/leader_lease.h"
+#include "engine/check/leader_lease.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "engine/core/base/assert.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 void LeaderLease::observe(std::uint64_t time_us, const std::vector<LeaseView>& nodes) {
   const LeaseView* newest_leader = nullptr;
@@ -53,4 +53,4 @@ bool LeaderLease::judge_refusals(std::uint64_t time_us, const LeaseView& holder,
   return true;
 }
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -17,9 +17,9 @@
 #include <map>
 
 #include "engine/core/raft/state.h"
-#include "sim/checkers/checker.h"
+#include "engine/check/findings.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 class SplitBrainBound {
  public:
@@ -60,4 +60,4 @@ class SplitBrainBound {
   std::map<NodeId, NodeState> nodes_;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check

@@ -6,11 +6,11 @@
 #pragma once
 
 #include "engine/core/raft/state.h"
-#include "sim/checkers/checker.h"
-#include "sim/checkers/log_model.h"
-#include "sim/checkers/state_machine_safety.h"
+#include "engine/check/findings.h"
+#include "engine/check/log_model.h"
+#include "engine/check/state_machine_safety.h"
 
-namespace quorum::sim {
+namespace quorum::check {
 
 class LeaderCompleteness {
  public:
@@ -26,4 +26,4 @@ class LeaderCompleteness {
   std::uint64_t elections_checked_ = 0;
 };
 
-}  // namespace quorum::sim
+}  // namespace quorum::check
