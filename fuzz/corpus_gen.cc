@@ -1,10 +1,14 @@
 // Writes the seed corpora of the fuzz targets: a handful of valid inputs (so the fuzzers start
 // deep inside the decoders) and of invalid ones (each rejection class). Run by hand:
 //   build-x/fuzz/fuzz_corpus_gen fuzz/corpus
-// and commit the files. Names say what each input is.
+// and commit the files. Names say what each input is. The core_step seeds taken from simulator
+// traces are made with --core-step-from-trace (docs/fuzzing.md has the commands).
 #include <cstdio>
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -270,11 +274,147 @@ void storage_load(const fs::path& dir) {
   write(dir, "edge_term_near_limit", "\x09" + varint(0) + varint(0) + varint(0) + log_op(1, 1) + "\x05\x00");
 }
 
+// ---- core_step (core_step_fuzz.cc's header comment is the format) ----
+
+std::string step(int op, int a, int b) {
+  return {static_cast<char>(op), static_cast<char>(a), static_cast<char>(b)};
+}
+
+// A round of the network much faster than a tick: one tick everywhere, then up to 32 deliveries.
+std::string rounds(int count) {
+  std::string out;
+  for (int i = 0; i < count; ++i) out += step(1, 0, 0) + step(7, 31, 0);
+  return out;
+}
+
+void core_step(const fs::path& dir) {
+  const std::string fresh3("\x00\x00", 2);
+  const std::string fresh5("\x01\x00", 2);
+  const std::string writes = step(8, 0, 1) + step(8, 1, 2) + step(8, 2, 3);
+  write(dir, "elect_and_write_3", fresh3 + rounds(30) + writes + rounds(10));
+  write(dir, "elect_and_write_5", fresh5 + rounds(30) + writes + rounds(10));
+  write(dir, "crash_every_node_and_restart",
+        fresh3 + rounds(30) + writes + rounds(4) + step(12, 0, 0) + rounds(20) + step(13, 0, 0) +
+            step(12, 1, 0) + rounds(20) + step(13, 1, 0) + step(12, 2, 0) + rounds(20) +
+            step(13, 2, 0) + rounds(20));
+  write(dir, "transfer_step_down_compact",
+        fresh3 + rounds(30) + writes + rounds(5) + step(9, 0, 0) + step(9, 1, 0) + step(9, 2, 0) +
+            rounds(10) + step(10, 0, 0) + step(10, 1, 0) + step(10, 2, 0) + rounds(20) +
+            step(15, 0, 0) + step(15, 1, 0) + step(15, 2, 0) + writes + rounds(10));
+  // remove 3, add it back as a learner, promote it (the leader, whichever it is, takes them).
+  std::string membership;
+  for (int kind_node : {2 + 5 * 2, 1 + 5 * 2, 3 + 5 * 2}) {
+    for (int n = 0; n < 3; ++n) membership += step(11, n, kind_node);
+    membership += rounds(8);
+  }
+  write(dir, "membership_remove_readd_promote", fresh3 + rounds(30) + membership + writes + rounds(8));
+  write(dir, "terms_near_the_limit", std::string("\x00\x03", 2) + rounds(40) + writes + rounds(10));
+  std::string chaos = fresh5 + rounds(20);
+  for (int i = 0; i < 40; ++i) {
+    chaos += step(1, 0, 0) + step(5, i, 0) + step(6, i * 7, 0) + step(4, i * 3, 0) + step(2, i, 0) +
+             step(2, i * 5, 0) + step(8, i, i);
+  }
+  write(dir, "duplicate_reorder_drop_5", chaos + rounds(20));
+  std::string forged = fresh3 + rounds(30) + writes;
+  for (int i = 0; i < 16; ++i) forged += step(1, 0, 0) + step(14, i, i * 37) + step(7, 31, 0);
+  write(dir, "forged_fields", forged);
+}
+
+// A simulator trace (quorum-sim run --trace FILE) as a core_step program: its deliveries (by
+// receiver, sender and message class), client writes, membership proposals, leadership
+// transfers, crashes and restarts, in order, with the simulator's ticks scaled to the fuzzer's
+// election timeout (4 ticks) and at most `steps_max` steps. The cluster of pure cores does not
+// replay the run exactly (other timeouts, no latency): the trace is a realistic mix of steps.
+std::string core_step_from_trace(std::istream& in, std::size_t steps_max) {
+  std::string out;
+  std::uint64_t tick_us = 10'000;
+  std::uint64_t election_ticks = 10;
+  std::uint64_t ticks_done = 0;  // fuzzer ticks emitted
+  std::size_t nodes = 3;
+  std::string line;
+  while (std::getline(in, line) && out.size() / 3 < steps_max) {
+    std::istringstream fields(line);
+    std::uint64_t time_us = 0;
+    std::string node_text;
+    std::string kind;
+    fields >> time_us >> node_text >> kind;
+    std::string details;
+    std::getline(fields, details);
+    if (kind == "note" && details.find("seed=") != std::string::npos) {
+      auto number_after = [&](const std::string& key, std::uint64_t fallback) {
+        const std::size_t at = details.find(key);
+        return at == std::string::npos ? fallback : std::stoull(details.substr(at + key.size()));
+      };
+      nodes = number_after("nodes=", 3);
+      tick_us = number_after("tick=", 10) * 1000;
+      election_ticks = std::max<std::uint64_t>(number_after("election=", 10), 1);
+      continue;
+    }
+    const std::uint64_t due = time_us / tick_us * 4 / election_ticks;
+    while (ticks_done < due) {
+      const std::uint64_t n = std::min<std::uint64_t>(due - ticks_done, 4);
+      out += step(1, 0, static_cast<int>(n - 1));
+      ticks_done += n;
+    }
+    if (node_text.size() < 2 || node_text[0] != 'n') continue;
+    const int to = std::stoi(node_text.substr(1));
+    if (kind == "deliver") {
+      const std::size_t from_at = details.find(" from n");
+      if (from_at == std::string::npos) continue;
+      const int from = std::stoi(details.substr(from_at + 7));
+      int klass = 3;
+      if (details.find("Vote") != std::string::npos) klass = 0;
+      if (details.find("AppendRequest") != std::string::npos ||
+          details.find("Heartbeat") != std::string::npos) {
+        klass = 1;
+      }
+      if (details.find("AppendResponse") != std::string::npos) klass = 2;
+      out += step(3, to, from | (klass << 6));
+    } else if (kind == "client-invoke") {
+      out += step(8, to - 1, static_cast<int>(std::hash<std::string>{}(details) & 0x7f));
+    } else if (kind == "crash") {
+      out += step(12, to - 1, 0);
+    } else if (kind == "restart" && details.find("incarnation 0") == std::string::npos) {
+      out += step(13, to - 1, 0);
+    } else if (kind == "transfer" && details.find("membership: propose ") != std::string::npos) {
+      const std::string what = details.substr(details.find("propose ") + 8);
+      const std::size_t n_at = what.find(" n");
+      if (n_at == std::string::npos) continue;
+      const int target = std::stoi(what.substr(n_at + 2));
+      const std::string change = what.substr(0, n_at);
+      const int kinds = change == "add-voter"     ? 0
+                        : change == "add-learner" ? 1
+                        : change == "remove"      ? 2
+                        : change == "promote"     ? 3
+                                                  : 4;
+      out += step(11, to - 1, kinds + 5 * (target - 1));
+    } else if (kind == "transfer" && details.find("transfer-leader") != std::string::npos) {
+      out += step(9, to - 1, 0);
+    }
+  }
+  const std::string setup = nodes == 5 ? std::string("\x01\x00", 2) : std::string("\x00\x00", 2);
+  return setup + out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--core-step-from-trace") {
+    std::ifstream in(argv[2]);
+    if (!in) {
+      std::fprintf(stderr, "cannot read %s\n", argv[2]);
+      return 2;
+    }
+    const std::string program = core_step_from_trace(in, std::stoul(argv[4]));
+    std::ofstream(argv[3], std::ios::binary | std::ios::trunc) << program;
+    std::printf("%s: %zu steps\n", argv[3], program.size() / 3);
+    return 0;
+  }
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR   (writes CORPUS_DIR/<target>/...)\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s CORPUS_DIR   (writes CORPUS_DIR/<target>/...)\n"
+                 "       %s --core-step-from-trace SIM_TRACE OUT_FILE STEPS_MAX\n",
+                 argv[0], argv[0]);
     return 64;
   }
   const fs::path root = argv[1];
@@ -286,6 +426,7 @@ int main(int argc, char** argv) {
   ownership_command(root / "ownership_command");
   http_api(root / "http_api");
   storage_load(root / "storage_load");
+  core_step(root / "core_step");
   std::printf("corpora written under %s\n", root.c_str());
   return 0;
 }
