@@ -118,6 +118,57 @@ std::string parse_unmanaged(std::string_view v, bool* delete_unmanaged) {
   return fmt::format("'{}' is not one of keep, delete", v);
 }
 
+std::string parse_on_off(std::string_view v, bool* on) {
+  if (v == "on" || v == "off") {
+    *on = v == "on";
+    return {};
+  }
+  return fmt::format("'{}' is not one of on, off", v);
+}
+
+std::string parse_controller_role(std::string_view v, ownership::ControllerRole* out) {
+  for (auto role : {ownership::ControllerRole::kActive, ownership::ControllerRole::kStandby}) {
+    if (v == ownership::role_name(role)) {
+      *out = role;
+      return {};
+    }
+  }
+  return fmt::format("'{}' is not one of active, standby", v);
+}
+
+std::string_view trim(std::string_view s);
+std::vector<std::string_view> split(std::string_view s, char sep);
+
+// "site=A, rack=3": the limits of ownership/types.h; keys are names, values printable.
+std::string parse_tags(std::string_view v, ownership::Tags* out) {
+  ownership::Tags tags;
+  for (std::string_view item : split(v, ',')) {
+    item = trim(item);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return fmt::format("'{}' is not key=value", item);
+    }
+    const std::string_view key = trim(item.substr(0, eq));
+    const std::string_view value = trim(item.substr(eq + 1));
+    std::string name;
+    if (std::string error = parse_name(key, &name); !error.empty()) {
+      return fmt::format("tag key '{}': {}", key, error);
+    }
+    if (key.size() > ownership::kTagKeyBytesMax) {
+      return fmt::format("tag key '{}' is longer than {} bytes", key, ownership::kTagKeyBytesMax);
+    }
+    if (value.empty() || value.size() > ownership::kTagValueBytesMax) {
+      return fmt::format("tag '{}' needs a value of 1 to {} bytes", key, ownership::kTagValueBytesMax);
+    }
+    if (!tags.emplace(name, std::string(value)).second) {
+      return fmt::format("tag '{}' is given twice", key);
+    }
+  }
+  if (tags.size() > ownership::kTagsMax) return fmt::format("more than {} tags", ownership::kTagsMax);
+  *out = std::move(tags);
+  return {};
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -206,8 +257,8 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
         [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
-const std::array<KeySpec, 30>& key_specs() {
-  static const std::array<KeySpec, 30> specs = {
+const std::array<KeySpec, 38>& key_specs() {
+  static const std::array<KeySpec, 38> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -299,6 +350,38 @@ const std::array<KeySpec, 30>& key_specs() {
                  "Consecutive bad (good) probes before the backend counts as unhealthy "
                  "(healthy): one slow probe does not move leadership.",
                  return parse_int_into(v, 1, 100, &c.galera_probes_to_change)),
+      QUORUM_KEY("session_lease_ms", "uint", "3000", "ms", false,
+                 "L: the lease of this controller's session, which covers every managed cluster "
+                 "it owns (docs/ownership.md); a multiple of tick_interval_ms, at least 4 "
+                 "heartbeat intervals; 0 turns the pool off (no controller may act).",
+                 return parse_int_into(v, 0, 600'000, &c.session_lease_ms)),
+      QUORUM_KEY("session_delay_ms", "uint", "50", "ms", false,
+                 "delta: bound on one message's delay between controllers (LAN: 50); a multiple "
+                 "of tick_interval_ms, at most a tenth of session_lease_ms.",
+                 return parse_int_into(v, 0, 60'000, &c.session_delay_ms)),
+      QUORUM_KEY("clock_drift_ppm_max", "uint", "1000", "ppm", false,
+                 "rho: bound on the rate difference of any two controllers' clocks; the takeover "
+                 "wait is session_lease_ms * (1 + rho) + session_delay_ms.",
+                 return parse_int_into(v, 0, 500'000, &c.clock_drift_ppm_max)),
+      QUORUM_KEY("controller_role", "enum active|standby", "(from role)", "", false,
+                 "This controller's role in the pool: standby (role standby in peers) owns "
+                 "nothing until promoted.",
+                 return parse_controller_role(v, &c.controller_role)),
+      QUORUM_KEY("controller_weight", "uint", "1", "", false,
+                 "Capacity weight: clusters are balanced in proportion to it.",
+                 return parse_int_into(v, ownership::kWeightMin, ownership::kWeightMax,
+                                       &c.controller_weight)),
+      QUORUM_KEY("controller_tags", "tags", "(none)", "", false,
+                 "key=value pairs, comma-separated (site=A places clusters tagged site=A here "
+                 "first).",
+                 return parse_tags(v, &c.controller_tags)),
+      QUORUM_KEY("controller_auto_recovery", "enum on|off", "on (standby: off)", "", false,
+                 "off: this controller is never given a cluster to act on.",
+                 return parse_on_off(v, &c.controller_auto_recovery)),
+      QUORUM_KEY("pool_register", "enum on|off", "on", "", false,
+                 "on: once a leader is known, this controller registers itself in the pool with "
+                 "the controller_* keys (once per start; a deregistration holds until restart).",
+                 return parse_on_off(v, &c.pool_register)),
   };
   return specs;
 }
@@ -423,6 +506,7 @@ class Parser {
   Status check_timing() const;
   Status check_self() const;
   Status check_ports_and_tls() const;
+  Status check_pool();
 
   ParsedConfig config_;
   std::map<std::string_view, std::size_t, std::less<>> lines_;
@@ -562,6 +646,60 @@ Status Parser::check_ports_and_tls() const {
   return Status::ok();
 }
 
+// Sessions (L, δ, ρ) and the pool identity. After check_self (role is the node's role in peers).
+Status Parser::check_pool() {
+  ParsedConfig& c = config_;
+  for (auto [key, value] : {std::pair<std::string_view, std::uint64_t>{"session_lease_ms",
+                                                                       c.session_lease_ms},
+                            {"session_delay_ms", c.session_delay_ms}}) {
+    if (value % c.tick_interval_ms != 0) {
+      std::size_t at = line_of(key) != 0 ? line_of(key) : line_of("tick_interval_ms");
+      return error(at, fmt::format("{} ({}) must be a multiple of tick_interval_ms ({})", key,
+                                   value, c.tick_interval_ms));
+    }
+  }
+  if (c.session_lease_ms != 0) {
+    if (c.session_lease_ms < 4 * c.heartbeat_interval_ms) {
+      const std::size_t at = std::max(line_of("session_lease_ms"), line_of("heartbeat_interval_ms"));
+      return error(at, fmt::format("session_lease_ms ({}) must be at least 4 heartbeat intervals "
+                                   "({} ms): renewals ride on the heartbeats",
+                                   c.session_lease_ms, 4 * c.heartbeat_interval_ms));
+    }
+    if (c.session_delay_ms * 10 > c.session_lease_ms) {
+      const std::size_t at = std::max(line_of("session_delay_ms"), line_of("session_lease_ms"));
+      return error(at, fmt::format("session_delay_ms ({}) must be at most a tenth of "
+                                   "session_lease_ms ({}): every lease is shortened by it",
+                                   c.session_delay_ms, c.session_lease_ms));
+    }
+  }
+  const bool standby_node = c.role == NodeRole::kStandby;
+  if (!is_set("controller_role")) {
+    c.controller_role = standby_node ? ownership::ControllerRole::kStandby
+                                     : ownership::ControllerRole::kActive;
+  }
+  const bool standby = c.controller_role == ownership::ControllerRole::kStandby;
+  if (standby != standby_node) {
+    return error(line_of("controller_role"),
+                 fmt::format("controller_role {} does not fit node {}'s role {} in peers (a "
+                             "standby controller is exactly a node of role standby)",
+                             ownership::role_name(c.controller_role), c.node_id,
+                             node_role_name(c.role)));
+  }
+  if (standby && is_set("controller_auto_recovery") && c.controller_auto_recovery) {
+    return error(line_of("controller_auto_recovery"),
+                 "controller_auto_recovery = on is not allowed for a standby (it never acts "
+                 "until promoted)");
+  }
+  if (standby) c.controller_auto_recovery = false;
+  const std::string raft = to_host_config(c).raft.validate();
+  if (!raft.empty()) {
+    return error(std::max({line_of("session_lease_ms"), line_of("session_delay_ms"),
+                           line_of("clock_drift_ppm_max")}),
+                 raft);
+  }
+  return Status::ok();
+}
+
 Result<ParsedConfig> Parser::finish() {
   for (const KeySpec& spec : key_specs()) {
     if (spec.required && !is_set(spec.doc.name)) {
@@ -575,6 +713,7 @@ Result<ParsedConfig> Parser::finish() {
   config_.name = self.name;
   config_.priority = self.priority;
   config_.role = self.role;
+  if (Status s = check_pool(); !s.is_ok()) return s;
   return std::move(config_);
 }
 
@@ -615,6 +754,23 @@ Result<ParsedConfig> parse_config_file(const std::string& path) {
   return parse_config_text(text, path);
 }
 
+namespace {
+
+// The leader's driver, from the Raft timing: plan every heartbeat (the renewal interval), give
+// up a plan's entries after an election timeout, count a controller alive for load while it
+// answered within 3 heartbeats, and stable (may receive load) after an election timeout alive.
+// Its session parameters are taken from the Raft config by the host.
+ownership::DriverConfig driver_config(const raft::RaftConfig& raft) {
+  ownership::DriverConfig driver;
+  driver.plan_interval_ticks = raft.heartbeat_interval_ticks;
+  driver.plan_timeout_ticks = raft.election_timeout_ticks;
+  driver.alive_window_ticks = 3 * raft.heartbeat_interval_ticks;
+  driver.stable_ticks = raft.election_timeout_ticks;
+  return driver;
+}
+
+}  // namespace
+
 host::HostConfig to_host_config(const ParsedConfig& config) {
   QUORUM_ASSERT(config.tick_interval_ms > 0);
   QUORUM_ASSERT(config.election_timeout_ms % config.tick_interval_ms == 0);
@@ -628,6 +784,10 @@ host::HostConfig to_host_config(const ParsedConfig& config) {
   out.raft.message_bytes_max =
       std::max<std::uint64_t>(out.raft.message_bytes_max,
                               config_sync::kContentBytesMax + config_sync::kPathBytesMax + 1024);
+  out.raft.clock_drift_ppm_max = config.clock_drift_ppm_max;
+  out.raft.session_lease_ticks = config.session_lease_ms / config.tick_interval_ms;
+  out.raft.session_delay_ticks = config.session_delay_ms / config.tick_interval_ms;
+  out.ownership_driver = driver_config(out.raft);
   out.tick_interval_ms = config.tick_interval_ms;
   out.snapshot_interval_entries = config.snapshot_interval_entries;
   for (const PeerConfig& peer : config.peers) {  // sorted by id: the Membership invariant

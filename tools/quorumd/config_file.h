@@ -22,6 +22,7 @@
 
 #include "engine/core/base/result.h"
 #include "engine/core/base/types.h"
+#include "engine/core/ownership/types.h"
 #include "engine/host/node_host.h"
 
 namespace quorum::quorumd {
@@ -88,6 +89,20 @@ struct ParsedConfig {
   std::string galera_password;
   std::uint64_t galera_probe_interval_ms = 500;
   std::uint64_t galera_probes_to_change = 2;  // hysteresis: consecutive probes either way
+  // The controller pool (docs/ownership.md, docs/operations.md "Running a controller pool").
+  // L and δ of the session inequalities; 0 lease: sessions off (no controller may act).
+  std::uint64_t session_lease_ms = 3000;
+  std::uint64_t session_delay_ms = 50;
+  // ρ: bound on the rate difference of any two controllers' clocks (also shortens the Raft
+  // leader lease). 1000 ppm: two clocks each within 500 ppm, the most the kernel's NTP
+  // discipline applies (ntpd, systemd-timesyncd; chrony with maxslewrate 500).
+  std::uint32_t clock_drift_ppm_max = 1000;
+  // This controller's identity in the pool, registered by itself when pool_register is on.
+  ownership::ControllerRole controller_role = ownership::ControllerRole::kActive;
+  std::uint32_t controller_weight = 1;
+  ownership::Tags controller_tags;
+  bool controller_auto_recovery = true;
+  bool pool_register = true;
 
   bool galera_enabled() const { return !galera_socket.empty() || !galera_host.empty(); }
 

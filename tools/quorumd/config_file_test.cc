@@ -276,5 +276,108 @@ TEST(ConfigFile, GaleraProbeIsOffUnlessASocketOrHostIsSet) {
   EXPECT_NE(error_of(with("galera_probes_to_change = 0")).find("not in [1, 100]"), std::string::npos);
 }
 
+// The pool: sessions on by default (L = 3 s, delta = 50 ms, rho = 1000 ppm), mapped to ticks
+// the way the timing keys are, and the driver configured from the Raft timing.
+TEST(ConfigFile, SessionsAreOnByDefaultAndMapToTicks) {
+  ParsedConfig c = parse_config_text(kValid, "quorumd.cnf").value();
+  EXPECT_EQ(c.session_lease_ms, 3000u);
+  EXPECT_EQ(c.session_delay_ms, 50u);
+  EXPECT_EQ(c.clock_drift_ppm_max, 1000u);
+  host::HostConfig h = to_host_config(c);
+  EXPECT_EQ(h.raft.session_lease_ticks, 300u);
+  EXPECT_EQ(h.raft.session_delay_ticks, 5u);
+  EXPECT_EQ(h.raft.clock_drift_ppm_max, 1000u);
+  EXPECT_TRUE(h.raft.validate().empty()) << h.raft.validate();
+  // W = ceil(L(1 + rho)) + delta + 1 tick = 301 + 5 + 1: the takeover wait stays near L.
+  EXPECT_EQ(raft::assigner_wait_ticks(h.raft.session_params()), 307u);
+  EXPECT_EQ(h.ownership_driver.plan_interval_ticks, 5u);    // one heartbeat
+  EXPECT_EQ(h.ownership_driver.plan_timeout_ticks, 50u);    // one election timeout
+  EXPECT_EQ(h.ownership_driver.alive_window_ticks, 15u);    // three heartbeats
+  EXPECT_EQ(h.ownership_driver.stable_ticks, 50u);          // one election timeout
+
+  ParsedConfig set = parse_config_text(with("session_lease_ms = 2000\nsession_delay_ms = 100\n"
+                                            "clock_drift_ppm_max = 500"),
+                                       "quorumd.cnf")
+                         .value();
+  h = to_host_config(set);
+  EXPECT_EQ(h.raft.session_lease_ticks, 200u);
+  EXPECT_EQ(h.raft.session_delay_ticks, 10u);
+  EXPECT_EQ(h.raft.clock_drift_ppm_max, 500u);
+
+  ParsedConfig off = parse_config_text(with("session_lease_ms = 0"), "quorumd.cnf").value();
+  EXPECT_FALSE(to_host_config(off).raft.session_params().enabled());
+}
+
+TEST(ConfigFile, RejectsSessionTimingThatIsNotWholeTicksOrTooTight) {
+  EXPECT_EQ(error_of(with("session_lease_ms = 3005")),
+            "quorumd.cnf:16: session_lease_ms (3005) must be a multiple of tick_interval_ms (10)");
+  EXPECT_EQ(error_of(with("session_delay_ms = 55")),
+            "quorumd.cnf:16: session_delay_ms (55) must be a multiple of tick_interval_ms (10)");
+  EXPECT_EQ(error_of(with("session_lease_ms = 150")),
+            "quorumd.cnf:16: session_lease_ms (150) must be at least 4 heartbeat intervals (200 "
+            "ms): renewals ride on the heartbeats");
+  EXPECT_EQ(error_of(with("session_delay_ms = 400")),
+            "quorumd.cnf:16: session_delay_ms (400) must be at most a tenth of session_lease_ms "
+            "(3000): every lease is shortened by it");
+  EXPECT_NE(error_of(with("clock_drift_ppm_max = 600000")).find("not in [0, 500000]"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("session_lease_ms = -1")).find("not an unsigned integer"),
+            std::string::npos);
+}
+
+TEST(ConfigFile, ControllerIdentityKeysAndTheirDefaults) {
+  ParsedConfig c = parse_config_text(kValid, "quorumd.cnf").value();
+  EXPECT_EQ(c.controller_role, ownership::ControllerRole::kActive);
+  EXPECT_EQ(c.controller_weight, 1u);
+  EXPECT_TRUE(c.controller_tags.empty());
+  EXPECT_TRUE(c.controller_auto_recovery);
+  EXPECT_TRUE(c.pool_register);
+
+  ParsedConfig set = parse_config_text(with("controller_weight = 3\n"
+                                            "controller_tags = site=A, rack=r-7\n"
+                                            "controller_auto_recovery = off\npool_register = off"),
+                                       "quorumd.cnf")
+                         .value();
+  EXPECT_EQ(set.controller_weight, 3u);
+  EXPECT_EQ(set.controller_tags, (ownership::Tags{{"rack", "r-7"}, {"site", "A"}}));
+  EXPECT_FALSE(set.controller_auto_recovery);
+  EXPECT_FALSE(set.pool_register);
+
+  // A node of role standby is a standby controller: auto-recovery off, whatever the default.
+  std::string standby_text = replaced("peers", "peers = 1@ctl1@127.0.0.1:19501:19581, "
+                                               "2@ctl2@127.0.0.1:19502:19582:3:standby");
+  ParsedConfig standby = parse_config_text(standby_text, "quorumd.cnf").value();
+  EXPECT_EQ(standby.controller_role, ownership::ControllerRole::kStandby);
+  EXPECT_FALSE(standby.controller_auto_recovery);
+  EXPECT_EQ(error_of(standby_text + "controller_role = active\n"),
+            "quorumd.cnf:16: controller_role active does not fit node 2's role standby in peers "
+            "(a standby controller is exactly a node of role standby)");
+  EXPECT_EQ(error_of(standby_text + "controller_auto_recovery = on\n"),
+            "quorumd.cnf:16: controller_auto_recovery = on is not allowed for a standby (it "
+            "never acts until promoted)");
+  EXPECT_EQ(error_of(with("controller_role = standby")),
+            "quorumd.cnf:16: controller_role standby does not fit node 2's role voter in peers "
+            "(a standby controller is exactly a node of role standby)");
+}
+
+TEST(ConfigFile, RejectsBadControllerIdentityValues) {
+  EXPECT_NE(error_of(with("controller_weight = 0")).find("not in [1, 10000]"), std::string::npos);
+  EXPECT_NE(error_of(with("controller_weight = 10001")).find("not in [1, 10000]"), std::string::npos);
+  EXPECT_EQ(error_of(with("controller_role = leader")),
+            "quorumd.cnf:16: bad value for 'controller_role': 'leader' is not one of active, "
+            "standby");
+  EXPECT_EQ(error_of(with("pool_register = yes")),
+            "quorumd.cnf:16: bad value for 'pool_register': 'yes' is not one of on, off");
+  EXPECT_EQ(error_of(with("controller_tags = site")),
+            "quorumd.cnf:16: bad value for 'controller_tags': 'site' is not key=value");
+  EXPECT_EQ(error_of(with("controller_tags = site=A,site=B")),
+            "quorumd.cnf:16: bad value for 'controller_tags': tag 'site' is given twice");
+  EXPECT_EQ(error_of(with("controller_tags = site=")),
+            "quorumd.cnf:16: bad value for 'controller_tags': tag 'site' needs a value of 1 to "
+            "255 bytes");
+  EXPECT_NE(error_of(with("controller_tags = s/te=A")).find("outside [A-Za-z0-9._-]"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace quorum::quorumd

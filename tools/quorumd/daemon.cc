@@ -418,6 +418,14 @@ std::vector<std::string> config_keys_changed(const ParsedConfig& a, const Parsed
   check(a.galera_password == b.galera_password, "galera_password");
   check(a.galera_probe_interval_ms == b.galera_probe_interval_ms, "galera_probe_interval_ms");
   check(a.galera_probes_to_change == b.galera_probes_to_change, "galera_probes_to_change");
+  check(a.session_lease_ms == b.session_lease_ms, "session_lease_ms");
+  check(a.session_delay_ms == b.session_delay_ms, "session_delay_ms");
+  check(a.clock_drift_ppm_max == b.clock_drift_ppm_max, "clock_drift_ppm_max");
+  check(a.controller_role == b.controller_role, "controller_role");
+  check(a.controller_weight == b.controller_weight, "controller_weight");
+  check(a.controller_tags == b.controller_tags, "controller_tags");
+  check(a.controller_auto_recovery == b.controller_auto_recovery, "controller_auto_recovery");
+  check(a.pool_register == b.pool_register, "pool_register");
   return out;
 }
 
