@@ -159,6 +159,11 @@ void TestCluster::write_configs() {
                          "tls_key_file = {0}/n{1}/node.key\n",
                          dir_, id);
     }
+    if (options_.pool) {
+      out << fmt::format("session_lease_ms = {}\n", options_.session_lease_ms);
+    } else {
+      out << "pool_register = off\n";
+    }
     auto extra = options_.extra_config.find(id);
     if (extra != options_.extra_config.end()) out << extra->second << "\n";
   }

@@ -27,6 +27,10 @@ struct ClusterOptions {
   // Generate a CA, node certificates and an "admin" client certificate with the openssl CLI:
   // peers talk TLS and the API is HTTPS (request() presents the admin certificate).
   bool tls = false;
+  // The controller pool: every node registers itself (pool_register) with this session lease.
+  // Off by default, so the other tests' logs hold no pool entries (registrations, activations).
+  bool pool = false;
+  std::uint64_t session_lease_ms = 1000;
   // Per-node extra lines appended to quorumd.cnf (id -> text).
   std::map<NodeId, std::string> extra_config;
   // Members that are not quorumd processes (id -> peer port on 127.0.0.1, no API): a test

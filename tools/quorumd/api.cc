@@ -13,16 +13,15 @@
 #include "adapters/asio/log.h"
 #include "engine/core/raft/state.h"
 #include "tools/quorumd/api.pb.h"
+#include "tools/quorumd/api_pool.h"
 
 namespace quorum::quorumd {
-
-namespace {
 
 using adapters::HttpRequest;
 using adapters::HttpRespondFn;
 using adapters::HttpResponse;
 
-constexpr std::string_view kConfigPrefix = "/v1/config/";
+namespace {
 
 // always_print: every field, defaults included (the replies); false for api::Error, whose unset
 // leader fields would say "leaderId":"0" on a plain 404.
@@ -33,6 +32,8 @@ std::string to_json(const google::protobuf::Message& message, bool always_print 
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out + "\n";
 }
+
+}  // namespace
 
 HttpResponse json_response(unsigned status, const google::protobuf::Message& message) {
   HttpResponse response;
@@ -64,6 +65,28 @@ HttpResponse not_leader_response(const ApiContext& context, const HttpRequest& r
   response.location = url + request.target;
   return response;
 }
+
+std::optional<HttpResponse> client_reply_failure(const ApiContext& context,
+                                                 const HttpRequest& request,
+                                                 const host::ClientReply& reply) {
+  using Code = host::ClientReply::Code;
+  switch (reply.code) {
+    case Code::kOk: return std::nullopt;
+    case Code::kNotLeader: return not_leader_response(context, request, reply.leader_hint);
+    case Code::kTransferInProgress:
+      return error_response(503, "leadership transfer in progress; retry shortly");
+    case Code::kLost: return error_response(503, "the write was lost to a leader change; retry");
+    case Code::kUnknown:
+      return error_response(503, "outcome unknown (covered by a snapshot); read back to check");
+    case Code::kRejected: return error_response(503, "rejected: " + reply.reason);
+    case Code::kStopped: return error_response(503, "the node is stopping; retry elsewhere");
+  }
+  return error_response(500, "unknown reply code");
+}
+
+namespace {
+
+constexpr std::string_view kConfigPrefix = "/v1/config/";
 
 std::string current_user() {
   const passwd* user = getpwuid(getuid());  // NOLINT(concurrency-mt-unsafe): io thread only
@@ -285,17 +308,8 @@ void handle_config_get(ApiContext& context, const HttpRequest& request, const st
 
 HttpResponse write_reply(const ApiContext& context, const HttpRequest& request,
                          const std::string& path, const host::ClientReply& reply) {
-  using Code = host::ClientReply::Code;
-  switch (reply.code) {
-    case Code::kOk: break;
-    case Code::kNotLeader: return not_leader_response(context, request, reply.leader_hint);
-    case Code::kTransferInProgress:
-      return error_response(503, "leadership transfer in progress; retry shortly");
-    case Code::kLost: return error_response(503, "the write was lost to a leader change; retry");
-    case Code::kUnknown:
-      return error_response(503, "outcome unknown (covered by a snapshot); read back to check");
-    case Code::kRejected: return error_response(503, "rejected: " + reply.reason);
-    case Code::kStopped: return error_response(503, "the node is stopping; retry elsewhere");
+  if (std::optional<HttpResponse> failed = client_reply_failure(context, request, reply)) {
+    return std::move(*failed);
   }
   const auto* applied = std::get_if<config_sync::ApplyResult>(&reply.result);
   if (applied == nullptr) return error_response(500, "the committed command did not apply");
@@ -439,6 +453,7 @@ void render_metrics(ApiContext& context, std::string* out);
 void handle_api_request(ApiContext& context, const HttpRequest& request, HttpRespondFn respond) {
   const std::string& path = request.path;
   const std::string& method = request.method;
+  if (path.rfind(kPoolPrefix, 0) == 0) return handle_pool_request(context, request, respond);
   if (path == "/v1/status" && method == "GET") return handle_status(context, respond);
   if (path == "/health" && method == "GET") return handle_health(context, request, respond);
   if (path == "/v1/controllers" && method == "GET") return handle_controllers(context, request, respond);
@@ -534,6 +549,7 @@ void render_metrics(ApiContext& context, std::string* out) {
     render_metric("quorum_config_dir_sync_failures_total", "counter",
                   "config_dir syncs that left an error.", dir.syncs_failed, out);
   }
+  render_pool_metrics(context, out);
   context.fsync.render("quorum_fsync_seconds", "Latency of synced storage writes.", out);
 }
 

@@ -12,6 +12,7 @@
 //   POST /v1/leader/step-down
 //   GET  /metrics                   Prometheus text
 //   GET  /health[?require_leader=true|?leader=true]  up, role, leader (also on health_port)
+//   /v1/ownership/...               the controller pool (api_pool.h)
 // A request that needs the leader, sent to a follower, gets 307 to the leader's URL (https://
 // when TLS is configured: then the whole API is HTTPS, adapters/http/http_server.h); with no
 // leader known it gets 503 and a body that says so. GET /v1/controllers is the leader's view:
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "adapters/http/http_server.h"
@@ -29,6 +31,10 @@
 #include "tools/quorumd/daemon.h"
 #include "tools/quorumd/metrics.h"
 #include "tools/quorumd/peer_acks.h"
+
+namespace google::protobuf {
+class Message;
+}  // namespace google::protobuf
 
 namespace quorum::quorumd {
 
@@ -55,6 +61,17 @@ void handle_api_request(ApiContext& context, const adapters::HttpRequest& reques
 // The unauthenticated health port (plain HTTP): GET /health only.
 void handle_health_request(ApiContext& context, const adapters::HttpRequest& request,
                            adapters::HttpRespondFn respond);
+
+// Shared by the handlers (api.cc, api_pool.cc): a JSON reply (every field printed, except
+// api::Error's unset ones), an api::Error reply, the 307/503 answer of a node that is not the
+// leader, and the HTTP answer of a ClientReply that is not kOk (nullopt when it is).
+adapters::HttpResponse json_response(unsigned status, const google::protobuf::Message& message);
+adapters::HttpResponse error_response(unsigned status, const std::string& text);
+adapters::HttpResponse not_leader_response(const ApiContext& context,
+                                           const adapters::HttpRequest& request, NodeId leader_hint);
+std::optional<adapters::HttpResponse> client_reply_failure(const ApiContext& context,
+                                                           const adapters::HttpRequest& request,
+                                                           const host::ClientReply& reply);
 
 // "http://127.0.0.1:9581" for a node id, "" if unknown.
 std::string node_url(const ParsedConfig& config, NodeId id);

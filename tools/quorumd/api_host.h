@@ -4,6 +4,8 @@
 // which forwards to its NodeHost and TcpTransport. Tools layer; io thread only.
 #pragma once
 
+#include <optional>
+
 #include "adapters/net/tcp_transport.h"
 #include "engine/core/base/types.h"
 #include "engine/core/ownership/may_act.h"
@@ -38,6 +40,12 @@ class ApiHost {
   // The controller pool (NodeHost::may_act at the clock's reading now).
   virtual ownership::MayAct may_act(ownership::ClusterId cluster) const = 0;
   virtual const ownership::DriverStats& ownership_driver_stats() const = 0;
+  // The clock's reading now in ticks (NodeHost::clock_now_ticks), this node's own session, and
+  // (leader only) what it knows of a member's session. The defaults describe a node without
+  // sessions (fakes need not override them).
+  virtual Ticks clock_now_ticks() const { return 0; }
+  virtual raft::Session session() const { return raft::Session{}; }
+  virtual std::optional<raft::PeerSession> peer_session(NodeId) const { return std::nullopt; }
   virtual const host::HostStats& stats() const = 0;
   // The peer transport: whether a connection to `peer` is up, and its counters.
   virtual bool peer_connected(NodeId peer) const = 0;
@@ -65,6 +73,12 @@ class NodeHostApi final : public ApiHost {
   }
   const ownership::DriverStats& ownership_driver_stats() const override {
     return host_.ownership_driver_stats();
+  }
+  Ticks clock_now_ticks() const override { return host_.clock_now_ticks(); }
+  raft::Session session() const override { return host_.node().session(); }
+  std::optional<raft::PeerSession> peer_session(NodeId peer) const override {
+    const raft::PeerSession* session = host_.node().peer_session(peer);
+    return session != nullptr ? std::optional<raft::PeerSession>(*session) : std::nullopt;
   }
   const host::HostStats& stats() const override { return host_.stats(); }
   bool peer_connected(NodeId peer) const override { return transport_.connected(peer); }

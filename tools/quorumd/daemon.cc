@@ -23,6 +23,7 @@
 #include "tools/quorumd/config_materializer.h"
 #include "tools/quorumd/metrics.h"
 #include "tools/quorumd/peer_acks.h"
+#include "tools/quorumd/pool_registrar.h"
 
 namespace quorum::quorumd {
 
@@ -116,6 +117,7 @@ struct Daemon::Impl {
   std::unique_ptr<adapters::HttpServer> health;  // health_port: plain, GET /health only
   std::unique_ptr<NodeHostApi> api_host;  // what the API handlers see of host and transport
   std::unique_ptr<ApiContext> api;
+  std::unique_ptr<PoolRegistrar> registrar;  // pool_register: registers this node once
   LatencyHistogram fsync;
   CounterSet counters;
   PeerAcks acks;
@@ -205,6 +207,10 @@ Status Daemon::Impl::start() {
             handle_health_request(*api, request, std::move(respond));
           });
       if (Status status = health->start(); !status.is_ok()) return status;
+    }
+    if (config.pool_register && config.session_lease_ms > 0) {
+      registrar = std::make_unique<PoolRegistrar>(config, node_url(config, config.node_id));
+      registrar->start();
     }
   }
   executor.spawn([this] { host->run(); },
@@ -327,6 +333,7 @@ void Daemon::stop() {
   log::info("quorumd", "stopping");
   d.drift_timer.cancel();
   d.handover_timer.cancel();
+  if (d.registrar) d.registrar->stop();
   if (d.http) d.http->stop();
   if (d.health) d.health->stop();
   if (d.host) d.host->stop();

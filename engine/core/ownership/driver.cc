@@ -19,6 +19,7 @@ void Driver::reset() {
   started_scan_ = false;
   release_scan_index_ = 0;
   last_heard_ticks_.clear();
+  unowned_since_ticks_.clear();
   wait_applied_index_ = 0;
   wait_until_ticks_ = 0;
   next_plan_ticks_ = 0;
@@ -157,6 +158,35 @@ void Driver::add_activations(const StateMachine& state, const LeaderView& view,
   }
 }
 
+void Driver::track_unowned(const StateMachine& state, const LeaderView& view) {
+  for (auto it = unowned_since_ticks_.begin(); it != unowned_since_ticks_.end();) {
+    it = state.find_cluster(it->first) == nullptr ? unowned_since_ticks_.erase(it) : ++it;
+  }
+  const Ticks owner_lease = raft::owner_lease_ticks(config_.session);
+  for (const auto& [id, cluster] : state.clusters()) {
+    if (cluster.epoch == 0) continue;  // never owned yet: not a gap
+    Ticks heard = view.now_ticks;
+    if (cluster.owner != view.self) {
+      const auto last = last_heard_ticks_.find(cluster.owner);
+      heard = last != last_heard_ticks_.end() ? last->second : view.leader_since_ticks;
+    }
+    const bool silent = view.now_ticks >= heard + owner_lease;
+    const bool acting = cluster.state == ClusterState::kOwned && !silent &&
+                        cluster.epoch > session_start_of(cluster.owner, view);
+    const auto open = unowned_since_ticks_.find(id);
+    if (acting) {
+      if (open != unowned_since_ticks_.end()) {
+        stats_.longest_unowned_ticks =
+            std::max(stats_.longest_unowned_ticks, view.now_ticks - open->second);
+        unowned_since_ticks_.erase(open);
+      }
+    } else if (open == unowned_since_ticks_.end()) {
+      unowned_since_ticks_[id] =
+          cluster.state == ClusterState::kOwned ? std::min(heard, view.now_ticks) : view.now_ticks;
+    }
+  }
+}
+
 std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& view) {
   std::vector<Command> out;
   if (!view.has_lease || !view.committed_in_term) return out;
@@ -171,6 +201,7 @@ std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& v
   if (state.applied_index() < wait_applied_index_ && view.now_ticks < wait_until_ticks_) return out;
   next_plan_ticks_ = view.now_ticks + config_.plan_interval_ticks;
   ++stats_.plans;
+  track_unowned(state, view);
 
   add_regrants(state, view, out);
   add_activations(state, view, out);

@@ -63,6 +63,10 @@ struct DriverStats {
   std::uint64_t regrants = 0;    // Assign to the same owner after its session lapsed
   std::uint64_t releases = 0;
   std::uint64_t held_back = 0;   // plan() Assigns not yet safe
+  // Longest gap, while this driver led, during which a cluster that had an owner had none that
+  // may act: from its owner's last keepalive (once silent for an owner lease) or the hand-over
+  // seen, until an owner heard recently holds it in the current session. Measured per plan.
+  Ticks longest_unowned_ticks = 0;
 };
 
 class Driver {
@@ -95,6 +99,7 @@ class Driver {
                        std::vector<Command>& out) const;
   LogIndex session_start_of(NodeId id, const LeaderView& view) const;
   bool stable(NodeId id, const LeaderView& view) const;
+  void track_unowned(const StateMachine& state, const LeaderView& view);
 
   DriverConfig config_;
   DriverStats stats_;
@@ -115,6 +120,8 @@ class Driver {
   // The applied index of the last hand-over scan in observe() (valid once started_scan_).
   LogIndex release_scan_index_ = 0;
   bool started_scan_ = false;
+  // Clusters without an owner that may act, since when (track_unowned).
+  std::map<ClusterId, Ticks> unowned_since_ticks_;
   LogIndex wait_applied_index_ = 0;
   Ticks wait_until_ticks_ = 0;
   Ticks next_plan_ticks_ = 0;
