@@ -289,6 +289,59 @@ std::optional<std::string> TestCluster::config_file(NodeId id, const std::string
   return text.str();
 }
 
+namespace {
+
+template <typename M>
+std::optional<M> get_json(const TestCluster& cluster, NodeId via, const std::string& target) {
+  Result<quorumctl::HttpReply> reply = cluster.request(via, "GET", target);
+  if (!reply || reply->status != 200) return std::nullopt;
+  M message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(reply->body, &message, options).ok()) return std::nullopt;
+  return message;
+}
+
+}  // namespace
+
+std::optional<api::PoolClusterList> TestCluster::pool_clusters(NodeId via) const {
+  return get_json<api::PoolClusterList>(*this, via, "/v1/ownership/clusters");
+}
+
+std::optional<api::PoolControllerList> TestCluster::pool_controllers(NodeId via) const {
+  return get_json<api::PoolControllerList>(*this, via, "/v1/ownership/controllers");
+}
+
+bool TestCluster::add_pool_cluster(NodeId via, const std::string& name) const {
+  Result<quorumctl::HttpReply> reply =
+      request(via, "POST", "/v1/ownership/clusters", fmt::format("{{\"name\":\"{}\"}}", name));
+  return reply && reply->status >= 200 && reply->status < 300;
+}
+
+BackgroundShell::BackgroundShell(const std::string& script, const std::string& log_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  std::string shell_path = "/bin/bash";
+  std::vector<char*> argv = {shell_path.data(), const_cast<char*>("-c"), const_cast<char*>(script.c_str()),
+                             nullptr};
+  if (posix_spawn(&pid_, shell_path.c_str(), &actions, &attr, argv.data(), environ) != 0) pid_ = -1;
+  posix_spawnattr_destroy(&attr);
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+void BackgroundShell::stop() {
+  if (pid_ <= 0) return;
+  ::kill(-pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 FaultProxy::FaultProxy(TestCluster& cluster) {
   std::vector<std::string> args = {FAULT_PROXY_PATH, "--control", "0"};
   const std::vector<NodeId> ids = cluster.ids();

@@ -91,6 +91,13 @@ class TestCluster {
   // Content of a materialised config file, nullopt if absent.
   std::optional<std::string> config_file(NodeId id, const std::string& path) const;
 
+  // The controller pool (/v1/ownership/..., through `via`, following it to the leader);
+  // nullopt if no answer or not 200.
+  std::optional<api::PoolClusterList> pool_clusters(NodeId via) const;
+  std::optional<api::PoolControllerList> pool_controllers(NodeId via) const;
+  // POST /v1/ownership/clusters {"name": NAME}: true once committed and applied.
+  bool add_pool_cluster(NodeId via, const std::string& name) const;
+
  private:
   void make_tls_files();
 
@@ -119,6 +126,22 @@ class FaultProxy {
  private:
   pid_t pid_ = -1;
   std::uint16_t control_port_ = 0;
+};
+
+// `bash -c SCRIPT` in the background, in a process group of its own, stdout and stderr
+// appended to `log_path`; stop() and the destructor SIGKILL the whole group. (The guard loops of
+// the ownership tests: the shim of each `quorumctl run` takes its COMMAND's group down with it.)
+class BackgroundShell {
+ public:
+  BackgroundShell(const std::string& script, const std::string& log_path);
+  ~BackgroundShell() { stop(); }
+  BackgroundShell(const BackgroundShell&) = delete;
+  BackgroundShell& operator=(const BackgroundShell&) = delete;
+  bool ok() const { return pid_ > 0; }
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
 };
 
 // Polls `done` every 20 ms until true or the timeout; returns the last value.
