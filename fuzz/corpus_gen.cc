@@ -224,6 +224,32 @@ void http_api(const fs::path& dir) {
   write(dir, "chunked_and_http10", std::string("\x03\x00\x00\x00", 4) +
                                        "PUT /v1/config/a.cnf HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                                        "3\r\nabc\r\n0\r\n\r\nGET /v1/status HTTP/1.0\r\n\r\n");
+  // The pool (tools/quorumd/api_pool.h): register the peers, add clusters, move, pin, drain.
+  std::string pool;
+  for (const char* name : {"ctl1", "ctl2", "ctl3"}) {
+    pool += http_request("POST", "/v1/ownership/controllers",
+                         std::string("{\"name\":\"") + name + "\",\"weight\":1,\"tags\":{\"site\":\"a\"}}");
+  }
+  pool += http_request("POST", "/v1/ownership/controllers", "{\"name\":\"ctl3\",\"role\":\"standby\"}");
+  for (int id = 1; id <= 3; ++id) {
+    pool += http_request("POST", "/v1/ownership/clusters",
+                         "{\"clusterId\":\"" + std::to_string(id) + "\",\"name\":\"db" + std::to_string(id) +
+                             "\",\"autoRecovery\":true}");
+  }
+  pool += http_request("GET", "/v1/ownership/clusters") + http_request("GET", "/v1/ownership/controllers") +
+          http_request("GET", "/v1/ownership/may-act?cluster=db1") +
+          http_request("POST", "/v1/ownership/clusters/db1/move?to=ctl2") +
+          http_request("POST", "/v1/ownership/clusters/2/pin?to=ctl1") +
+          http_request("POST", "/v1/ownership/clusters/2/unpin") +
+          http_request("POST", "/v1/ownership/controllers/ctl2/drain") +
+          http_request("POST", "/v1/ownership/controllers/ctl2/undrain") +
+          http_request("POST", "/v1/ownership/controllers/ctl2/weight?weight=3") +
+          http_request("POST", "/v1/ownership/controllers/ctl3/promote?force=true") +
+          http_request("DELETE", "/v1/ownership/clusters/db3") +
+          http_request("DELETE", "/v1/ownership/controllers/ctl1") +
+          http_request("POST", "/v1/ownership/clusters", "{not json");
+  write(dir, "leader_pool", std::string("\x03\x00\x00\x00", 4) + pool);
+  write(dir, "follower_pool", std::string("\x0c\x01\x01\x01", 4) + pool);
   write(dir, "invalid_too_large", std::string("\x03\x00\x00\x00", 4) +
                                       "PUT /v1/config/a HTTP/1.1\r\nContent-Length: 1048577\r\n\r\n");
   write(dir, "invalid_not_http", std::string("\x03\x00\x00\x00\x16\x03\x01\x02\x00", 9));

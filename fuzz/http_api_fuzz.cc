@@ -20,6 +20,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,7 @@
 #include "engine/core/base/assert.h"
 #include "engine/host/apply_router.h"
 #include "tools/quorumd/api.h"
+#include "tools/quorumd/api_pool.h"
 #include "tools/quorumd/api.pb.h"
 
 namespace {
@@ -134,6 +137,8 @@ qd::ParsedConfig three_nodes(bool tls) {
 
 bool needs_leader(const HttpRequest& request) {
   const std::string& path = request.path;
+  // The pool: everything but may-act (answered by the addressed node itself) goes to the leader.
+  if (path.starts_with(qd::kPoolPrefix)) return path != "/v1/ownership/may-act";
   if (path == "/v1/controllers" && request.method == "GET") return true;
   if (path == "/v1/leader/transfer" || path == "/v1/leader/step-down") {
     return request.method == "POST";
@@ -215,6 +220,11 @@ bool handle_one(qd::ApiContext& context, FakeHost& fake, bool health_port, std::
   }
   fake.flush();
   QUORUM_ASSERT(answers == 1, "{} {} answered {} times", request.method, request.target, answers);
+  static const bool verbose = std::getenv("QUORUM_FUZZ_VERBOSE") != nullptr;
+  if (verbose) {
+    std::fprintf(stderr, "http_api: %s %s -> %u %s\n", request.method.c_str(), request.target.c_str(),
+                 response.status, response.body.substr(0, 100).c_str());
+  }
   check_response(context, fake, request, response);
   return true;
 }
