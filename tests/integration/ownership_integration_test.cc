@@ -8,10 +8,13 @@
 // takeover time (kill -> first record of the new owner) and the gap between the old owner's
 // last record and the new owner's first.
 //
+// The script stops slowly: on SIGTERM it acts once more for 0.8 s (within --grace-ms 1000) and
+// records that too, so the old owner's last act falls in its grace period.
+//
 // Timing: E = 500 ms, H = 50 ms, the daemon's default session lease L = 3 s (δ = 50 ms). The
-// old owner's guard stops its script by D - margin <= the node's own end, rule 1 of
-// docs/ownership.md; the leader grants the cluster no earlier than L(1+ρ) + δ after the last
-// keepalive it received. Each test takes about 10-15 s.
+// old owner's guard sends SIGTERM by D - grace - margin and SIGKILL by D - margin <= the node's
+// own end (rule 1 of docs/ownership.md, "The guard around a script"); the leader grants the
+// cluster no earlier than L(1+ρ) + δ after the last keepalive it received. About 7 s per test.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <time.h>
@@ -66,13 +69,15 @@ std::vector<Record> read_records(const std::string& path) {
   return out;
 }
 
-// The guarded script: one record per act of 20 ms; $EPOCHREALTIME (bash) costs no fork.
+// The guarded script: one record per act of 20 ms, and a last act of 0.8 s on SIGTERM;
+// $EPOCHREALTIME (bash) costs no fork.
 std::string guarded_script(const std::string& records) {
   return fmt::format(
       "#!/bin/bash\n"
+      "trap 's=${{EPOCHREALTIME/./}}; sleep 0.8; e=${{EPOCHREALTIME/./}}; echo \"$QUORUM_CLUSTER_NAME $QUORUM_EPOCH $QUORUM_CONTROLLER_NAME $s $e\" >> {0}; exit 0' TERM\n"
       "while :; do\n"
       "  s=${{EPOCHREALTIME/./}}; sleep 0.02; e=${{EPOCHREALTIME/./}}\n"
-      "  echo \"$QUORUM_CLUSTER_NAME $QUORUM_EPOCH $QUORUM_CONTROLLER_NAME $s $e\" >> {}\n"
+      "  echo \"$QUORUM_CLUSTER_NAME $QUORUM_EPOCH $QUORUM_CONTROLLER_NAME $s $e\" >> {0}\n"
       "done\n",
       records);
 }
@@ -126,9 +131,12 @@ struct TakeoverRun {
   std::size_t records = 0;
 };
 
-// Starts the pool, the guard loops, kills the owner of a cluster (the leader's own cluster when
-// `kill_leader`, else one owned by a follower) and checks the records.
-TakeoverRun run_takeover(bool kill_leader) {
+enum class Change { kKillFollowerOwner, kKillLeaderOwner, kDrainFollowerOwner };
+
+// Starts the pool and the guard loops, takes a cluster from its owner as `how` says and checks
+// the records.
+TakeoverRun run_takeover(Change how) {
+  const bool kill_leader = how == Change::kKillLeaderOwner;
   TakeoverRun run;
   ClusterOptions options;
   options.pool = true;
@@ -163,7 +171,7 @@ TakeoverRun run_takeover(bool kill_leader) {
   for (NodeId id : cluster.ids()) {
     for (const std::string& name : kClusters) {
       loops.push_back(std::make_unique<BackgroundShell>(
-          fmt::format("while :; do {} --host {} run --cluster {} --grace-ms 300 -- bash {}; sleep 0.1; done",
+          fmt::format("while :; do {} --host {} run --cluster {} --grace-ms 1000 -- bash {}; sleep 0.1; done",
                       quorumctl_path(), cluster.api_address(id), name, script),
           fmt::format("{}/n{}/guard.log", cluster.dir(), id)));
       EXPECT_TRUE(loops.back()->ok());
@@ -185,7 +193,13 @@ TakeoverRun run_takeover(bool kill_leader) {
   run.victim = before[victim_cluster].owner;
   const NodeId victim = node_of(run.victim);
   const std::int64_t killed_us = realtime_us();
-  cluster.kill(victim, SIGKILL);
+  if (how == Change::kDrainFollowerOwner) {
+    Result<quorumctl::HttpReply> drained =
+        cluster.request(leader, "POST", "/v1/ownership/controllers/" + run.victim + "/drain");
+    EXPECT_TRUE(drained && drained->status == 200) << (drained ? drained->body : drained.error().message());
+  } else {
+    cluster.kill(victim, SIGKILL);
+  }
 
   std::vector<NodeId> survivors;
   for (NodeId id : cluster.ids()) {
@@ -220,21 +234,35 @@ TakeoverRun run_takeover(bool kill_leader) {
     run.gap_ms = (new_first_start_us - old_last_end_us) / 1000;
     EXPECT_GT(new_first_start_us, old_last_end_us);
   }
-  std::printf("ownership takeover (%s owner killed): %s from %s to %s %lld ms after the kill; gap "
+  std::printf("ownership takeover (%s): %s from %s to %s %lld ms after it; gap "
               "between the old owner's last act and the new owner's first %lld ms; %zu records checked\n",
-              kill_leader ? "leader" : "follower", victim_cluster.c_str(), run.victim.c_str(), run.successor.c_str(), static_cast<long long>(run.takeover_ms), static_cast<long long>(run.gap_ms),
+              how == Change::kKillLeaderOwner     ? "leader owner killed"
+              : how == Change::kKillFollowerOwner ? "follower owner killed"
+                                                  : "follower owner drained", victim_cluster.c_str(), run.victim.c_str(), run.successor.c_str(), static_cast<long long>(run.takeover_ms), static_cast<long long>(run.gap_ms),
               run.records);
   return run;
 }
 
 TEST(OwnershipIntegration, GuardedScriptsNeverOverlapWhenAFollowerOwnerIsKilled) {
-  const TakeoverRun run = run_takeover(/*kill_leader=*/false);
+  const TakeoverRun run = run_takeover(Change::kKillFollowerOwner);
   EXPECT_GE(run.takeover_ms, 0);
   EXPECT_GT(run.records, 0u);
 }
 
 TEST(OwnershipIntegration, GuardedScriptsNeverOverlapWhenTheLeaderOwnerIsKilled) {
-  const TakeoverRun run = run_takeover(/*kill_leader=*/true);
+  const TakeoverRun run = run_takeover(Change::kKillLeaderOwner);
+  EXPECT_GE(run.takeover_ms, 0);
+  EXPECT_GT(run.records, 0u);
+}
+
+// DISABLED: fails, a known gap (docs/ownership.md, "The guard around a script", last point). In a
+// drain the leader grants the cluster to the next owner as soon as the old owner's node applied
+// the Release, without waiting for the old owner's guarded script to stop: that script learns of
+// the release at its guard's next question and may act for up to its grace period after that.
+// Measured: its 0.8 s last act overlapped the new owner's first by 622 and 697 ms (2 runs).
+// Run with --gtest_also_run_disabled_tests once hand-overs wait for local guards.
+TEST(OwnershipIntegration, DISABLED_GuardedScriptsNeverOverlapWhenAFollowerOwnerIsDrained) {
+  const TakeoverRun run = run_takeover(Change::kDrainFollowerOwner);
   EXPECT_GE(run.takeover_ms, 0);
   EXPECT_GT(run.records, 0u);
 }
