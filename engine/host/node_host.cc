@@ -129,6 +129,10 @@ struct NodeHost::Impl {
   void feed_requests();
   // On the leader: proposes what the ownership driver asks for (ownership_host.h).
   void drive_ownership();
+  // Sessions on: after an ownership entry applied, the core reports the applied index to the
+  // leader at once (a hand-over's Assign waits for the releasing owner's report).
+  void maybe_report_ownership_applied();
+  LogIndex ownership_reported_index = 0;
   void propose(CommandRequest& request);
   void propose(MembershipRequest& request);
   void propose(ReadRequest& request);
@@ -456,6 +460,13 @@ void NodeHost::Impl::drive_ownership() {
   if (last_index != 0) ownership.on_proposed(last_index, node->now_ticks());
 }
 
+void NodeHost::Impl::maybe_report_ownership_applied() {
+  const LogIndex applied = apply_loop.state().ownership.applied_index();
+  if (applied <= ownership_reported_index) return;
+  ownership_reported_index = applied;
+  if (config.raft.session_params().enabled()) node->report_applied();
+}
+
 void NodeHost::Impl::feed_requests() {
   // Requests queued by a reply callback below land in `requests` and wait for the next poll.
   if (requests.empty()) return;
@@ -531,6 +542,7 @@ bool NodeHost::Impl::handle_readys() {
     ++stats.readys_count;
     stats.messages_sent_count += ready.messages.size() + ready.messages_after_persist.size();
     node->advance(raft::ReadyAck{ready.seq});
+    maybe_report_ownership_applied();
   }
   return !stopped;
 }

@@ -1,6 +1,12 @@
 #include "sim/checkers/ownership_feed.h"
 
+#include <fmt/format.h>
+
+#include <variant>
+
+#include "engine/host/app_command.h"
 #include "sim/ownership_access.h"
+#include "sim/trace/trace.h"
 
 namespace quorum::sim {
 
@@ -20,6 +26,32 @@ void OwnershipFeed::on_step(std::uint64_t time_us, NodeId node) {
     if (cluster.owner == node) owned_.push_back(id);
   }
   checker_.on_step(time_us, node, owned_, ask());
+  Trace& trace = world_.trace();
+  if (!trace.recording()) return;
+  for (; gaps_traced_ < checker_.gaps().size(); ++gaps_traced_) {
+    const OwnershipChecker::Gap& g = checker_.gaps()[gaps_traced_];
+    trace.line(time_us, node, TraceKind::kNote,
+               fmt::format("pool gap ended: cluster {} n{} -> n{}, {} us without an actor", g.cluster,
+                           g.before, g.after, g.to_us - g.from_us));
+  }
+}
+
+void OwnershipFeed::on_apply(std::uint64_t time_us, NodeId node, const raft::Entry& entry) {
+  Trace& trace = world_.trace();
+  if (!trace.recording() || entry.kind != raft::EntryKind::kCommand) return;
+  const Result<host::AppCommand> app = host::decode_app_command(entry.data);
+  if (!app.has_value()) return;
+  const auto* command = std::get_if<ownership::Command>(&*app);
+  if (command == nullptr) return;
+  std::string what;
+  if (const auto* a = std::get_if<ownership::Assign>(command)) {
+    what = fmt::format("assign cluster {} -> n{}", a->cluster, a->to);
+  } else if (const auto* r = std::get_if<ownership::Release>(command)) {
+    what = fmt::format("release cluster {} by n{} for n{}", r->cluster, r->from, r->to);
+  } else {
+    return;
+  }
+  trace.line(time_us, node, TraceKind::kNote, fmt::format("pool applies #{}: {}", entry.index, what));
 }
 
 void OwnershipFeed::on_down(std::uint64_t time_us, NodeId node) { checker_.on_down(time_us, node); }

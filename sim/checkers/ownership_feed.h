@@ -18,6 +18,9 @@ class OwnershipFeed final : public WorldObserver {
       : world_(world), checker_(findings, world.node_count()), settle_us_max_(settle_us_max) {}
 
   void on_step(std::uint64_t time_us, NodeId node) override;
+  // Recording only: a trace line per Assign and Release applied (who, when), and per gap that
+  // ended, so that a takeover's or hand-over's hops can be read off the trace.
+  void on_apply(std::uint64_t time_us, NodeId node, const raft::Entry& entry) override;
   void on_down(std::uint64_t time_us, NodeId node) override;
   void on_heal(std::uint64_t time_us) override;
   void on_timer(std::uint64_t time_us, std::uint32_t tag, NodeId node, std::uint64_t arg0,
@@ -33,6 +36,7 @@ class OwnershipFeed final : public WorldObserver {
   OwnershipChecker checker_;
   std::uint64_t settle_us_max_;
   std::vector<ownership::ClusterId> owned_;  // scratch
+  std::size_t gaps_traced_ = 0;
 };
 
 }  // namespace quorum::sim

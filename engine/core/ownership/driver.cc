@@ -23,6 +23,8 @@ void Driver::reset() {
   wait_applied_index_ = 0;
   wait_until_ticks_ = 0;
   next_plan_ticks_ = 0;
+  last_plan_ticks_ = 0;
+  released_planned_.clear();
 }
 
 void Driver::on_proposed(LogIndex index, Ticks now_ticks) {
@@ -59,6 +61,43 @@ bool Driver::may_take_from(NodeId owner, const LeaderView& view) const {
   }
   // Rule 2.
   return view.now_ticks >= it->second.last_keepalive_ticks + wait;
+}
+
+Ticks Driver::take_due_ticks(NodeId owner, const LeaderView& view) const {
+  // Mirrors may_take_from: the latest of the rules' due ticks, for an owner heard no more.
+  if (owner == view.self) return kNeverTicks;
+  const Ticks wait = raft::assigner_wait_ticks(config_.session);
+  Ticks due = mutation_on(config_.mutation, Mutation::kReassignRightAfterElection)
+                  ? 0
+                  : view.leader_since_ticks + wait;
+  const auto it = view.peers.find(owner);
+  if (it == view.peers.end() || !it->second.heard) {
+    const auto heard = last_heard_ticks_.find(owner);
+    if (heard != last_heard_ticks_.end()) due = std::max(due, heard->second + wait);
+  } else if (mutation_on(config_.mutation, Mutation::kReassignBeforeLeaseExpiry)) {
+    due = std::max(due, it->second.last_keepalive_ticks + config_.alive_window_ticks);
+  } else {
+    due = std::max(due, it->second.last_keepalive_ticks + wait);
+  }
+  return due;
+}
+
+bool Driver::takeover_came_due(const StateMachine& state, const LeaderView& view) const {
+  for (const auto& [id, controller] : state.controllers()) {
+    if (alive_recent(id, view)) continue;
+    const Ticks due = take_due_ticks(id, view);
+    if (due > last_plan_ticks_ && due <= view.now_ticks) return true;
+  }
+  return false;
+}
+
+bool Driver::new_release_ready(const StateMachine& state, const LeaderView& view) const {
+  for (const auto& [id, index] : release_index_) {
+    if (released_planned_.contains(id)) continue;
+    const Cluster* c = state.find_cluster(id);
+    if (c != nullptr && c->state == ClusterState::kHandingOver && released(*c, view)) return true;
+  }
+  return false;
 }
 
 LogIndex Driver::session_start_of(NodeId id, const LeaderView& view) const {
@@ -197,9 +236,20 @@ std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& v
     leader_since_ticks_ = view.leader_since_ticks;
   }
   observe(state, view);
-  if (view.now_ticks < next_plan_ticks_) return out;
   if (state.applied_index() < wait_applied_index_ && view.now_ticks < wait_until_ticks_) return out;
+  if (view.now_ticks < next_plan_ticks_ && !takeover_came_due(state, view) &&
+      !new_release_ready(state, view)) {
+    return out;
+  }
   next_plan_ticks_ = view.now_ticks + config_.plan_interval_ticks;
+  last_plan_ticks_ = view.now_ticks;
+  released_planned_.clear();
+  for (const auto& [id, index] : release_index_) {
+    const Cluster* c = state.find_cluster(id);
+    if (c != nullptr && c->state == ClusterState::kHandingOver && released(*c, view)) {
+      released_planned_.insert(id);
+    }
+  }
   ++stats_.plans;
   track_unowned(state, view);
 

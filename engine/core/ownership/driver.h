@@ -73,9 +73,11 @@ class Driver {
  public:
   explicit Driver(DriverConfig config) : config_(config) {}
 
-  // Called by the leader's host at every tick (cheap when nothing is due). Returns the commands
+  // Called by the leader's host at every poll (cheap when nothing is due). Returns the commands
   // to propose now, in order. Returns nothing unless the view has the lease and a committed
-  // entry of its term.
+  // entry of its term. Plans every plan_interval_ticks, and at once (same poll) when a
+  // hand-over's releasing owner has just reported the Release applied or a held-back takeover's
+  // wait (rules 2 and 3) has just run out: those two hops are the pool's no-actor gaps.
   std::vector<Command> step(const StateMachine& state, const LeaderView& view);
   // The host proposed the last batch; its last entry got `index`. No new plan before the state
   // applied it (or plan_timeout_ticks passed).
@@ -100,6 +102,12 @@ class Driver {
   LogIndex session_start_of(NodeId id, const LeaderView& view) const;
   bool stable(NodeId id, const LeaderView& view) const;
   void track_unowned(const StateMachine& state, const LeaderView& view);
+  // The tick from which may_take_from(owner) holds if nothing more is heard from it.
+  Ticks take_due_ticks(NodeId owner, const LeaderView& view) const;
+  // A silent controller's wait (rules 2 and 3) ran out since the last plan: take over now.
+  bool takeover_came_due(const StateMachine& state, const LeaderView& view) const;
+  // A hand-over became completable (its owner reported the Release applied) since the last plan.
+  bool new_release_ready(const StateMachine& state, const LeaderView& view) const;
 
   DriverConfig config_;
   DriverStats stats_;
@@ -125,6 +133,10 @@ class Driver {
   LogIndex wait_applied_index_ = 0;
   Ticks wait_until_ticks_ = 0;
   Ticks next_plan_ticks_ = 0;
+  // Prompt plans: when the last plan ran, and the hand-overs already completable then.
+  static constexpr Ticks kNeverTicks = ~Ticks{0};
+  Ticks last_plan_ticks_ = 0;
+  std::set<ClusterId> released_planned_;
 };
 
 }  // namespace quorum::ownership

@@ -172,6 +172,53 @@ TEST_F(DriverTest, AHandOverWaitsUntilTheOldOwnerAppliedItsRelease) {
   EXPECT_EQ(driver_.stats().takeovers, 0u);
 }
 
+// The two hops of the no-actor gaps are planned at once, not at the next plan interval: a silent
+// owner's clusters at the first tick rule 2 allows, a hand-over in the step whose view first
+// shows the old owner's report of the Release applied.
+TEST_F(DriverTest, ATakeoverIsPlannedTheTickTheWaitEndsNotAtTheNextPlanInterval) {
+  DriverConfig c = config();
+  c.plan_interval_ticks = 1000;
+  driver_ = Driver(c);
+  while (view_.now_ticks < kWait + 5) tick();  // one plan at tick 1 granted everything
+  ASSERT_EQ(owned_by(3), 2u);
+  const Ticks last = view_.now_ticks;
+  while (owned_by(3) == 2u && view_.now_ticks < last + 500) tick({3});
+  EXPECT_EQ(owned_by(3), 0u);
+  EXPECT_EQ(view_.now_ticks, last + kWait);  // the first tick may_take_from(3) is true
+  EXPECT_EQ(driver_.stats().takeovers, 2u);
+}
+
+TEST_F(DriverTest, AHandOverCompletesInTheStepTheOwnersReportArrives) {
+  DriverConfig c = config();
+  c.plan_interval_ticks = 1000;
+  driver_ = Driver(c);
+  tick();
+  ASSERT_EQ(owned_by(3), 2u);
+  view_.peers[3].applied_index = 0;  // 3 reports nothing new from here on
+  apply(Drain{3});
+  // The Drain is a new state, but plans wait for the interval: nothing yet.
+  const auto step = [&] {
+    ++view_.now_ticks;
+    view_.peers[2].last_keepalive_ticks = view_.now_ticks;
+    view_.peers[3].last_keepalive_ticks = view_.now_ticks;
+    std::vector<Command> out = driver_.step(sm_, view_);
+    for (const Command& command : out) apply(command);
+    if (!out.empty()) driver_.on_proposed(index_, view_.now_ticks);
+    return out;
+  };
+  while (view_.now_ticks + 1 < 1001) ASSERT_TRUE(step().empty()) << view_.now_ticks;
+  std::vector<Command> out = step();  // the interval's plan: the Releases
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<Release>(out[0]));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(step().empty());
+  view_.peers[3].applied_index = sm_.applied_index();  // 3's report: it applied the Releases
+  out = step();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<Assign>(out[0]));
+  EXPECT_EQ(owned_by(3), 0u);
+  EXPECT_EQ(driver_.stats().handovers, 2u);
+}
+
 TEST_F(DriverTest, ALapsedOwnerIsRegrantedItsOwnClusters) {
   tick();
   tick();

@@ -259,6 +259,7 @@ void Node::Impl::become_follower(Term term, NodeId leader) {
     if (lease_reported_valid_) trace(TraceKind::kLeaseExpired);
     lease_reported_valid_ = false;
     appends_pending_ = false;
+    commit_notify_pending_ = false;
   }
   role_ = Role::kFollower;
   // Rounds seen are forgotten only for a new term or a new leader, never by losing the leader.
@@ -405,6 +406,9 @@ void Node::set_backend_healthy(bool healthy) {
 }
 bool Node::backend_healthy() const {
   return impl_->backend_healthy_;
+}
+void Node::report_applied() {
+  impl_->report_applied();
 }
 bool Node::has_ready() const {
   return impl_->has_ready();

@@ -93,6 +93,11 @@ class Node {
   void set_backend_healthy(bool healthy);
   bool backend_healthy() const;
 
+  // Sessions on, follower: sends the leader an answer that carries this node's applied index now
+  // (the host calls it after applying an ownership entry: a hand-over's Assign waits for the
+  // releasing owner to report the Release applied). Nothing otherwise.
+  void report_applied();
+
   bool has_ready() const;
   Ready ready();
   void advance(const ReadyAck& ack);

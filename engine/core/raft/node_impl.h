@@ -64,6 +64,11 @@ struct Node::Impl {
   void stamp_session(NodeId to, Term term, MessageBody& body);
   void on_session_confirmed(NodeId leader, std::uint64_t acked_round, LogIndex leader_commit);
   void on_session_keepalive(NodeId peer, const AppendResponse& response);
+  // Sessions on (the pool's hand-overs wait on these two hops): the leader sends a commit index
+  // that advanced at once, a follower reports an applied index when the host asks.
+  bool prompt_session_hops() const { return config_.session_params().enabled(); }
+  void send_commit_notifications();
+  void report_applied();
   void trace(TraceKind kind, NodeId peer = kNoNode, LogIndex index = 0);
   void reset_election_timer();
   bool can_campaign() const;
@@ -98,7 +103,7 @@ struct Node::Impl {
   bool maybe_send_append(NodeId peer, bool send_if_empty);
   void send_append_while_possible(NodeId peer);
   void send_snapshot(NodeId peer, Progress& progress);
-  void send_heartbeat(NodeId peer, const Progress& progress);
+  void send_heartbeat(NodeId peer, Progress& progress);
   void broadcast_append();
   void broadcast_heartbeat();
   void start_round();
@@ -205,6 +210,10 @@ struct Node::Impl {
   LogIndex term_start_index_ = 0;  // index of this leader's no-op
   Ticks leader_since_ticks_ = 0;   // when this node took office (new-leader grace, session.h)
   bool appends_pending_ = false;   // proposals appended since the last broadcast
+  // Sessions on: the commit index or a follower's match advanced since the last Ready; the
+  // followers that could take a higher commit index than they were sent are told at once (an
+  // empty append) instead of at the next heartbeat.
+  bool commit_notify_pending_ = false;
 
   // Database backend health (node_health.cc). Volatile: the host pushes it again after a restart.
   bool backend_healthy_ = true;

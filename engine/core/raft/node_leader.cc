@@ -110,6 +110,7 @@ bool Node::Impl::maybe_send_append(NodeId peer, bool send_if_empty) {
   if (entries.empty() && !send_if_empty && !probing) return false;
   const LogIndex last_sent = entries.empty() ? prev : entries.back().index;
   send(peer, AppendRequest{prev, *prev_term, std::move(entries), log_.commit_index(), round_});
+  pr->commit_sent_index = std::max(pr->commit_sent_index, std::min(log_.commit_index(), last_sent));
   pr->on_append_sent(last_sent);
   pr->sent_round = round_;
   return true;
@@ -132,7 +133,7 @@ void Node::Impl::send_snapshot(NodeId peer, Progress& progress) {
   trace(TraceKind::kSnapshotSent, peer, index);
 }
 
-void Node::Impl::send_heartbeat(NodeId peer, const Progress& progress) {
+void Node::Impl::send_heartbeat(NodeId peer, Progress& progress) {
   // A heartbeat is an empty AppendRequest (Fig. 2). Its prev entry is the follower's known match,
   // so the consistency check passes and leader_commit advances the follower's commit only up to
   // what it is known to hold (rule 5 caps it at prev_log_index).
@@ -143,6 +144,8 @@ void Node::Impl::send_heartbeat(NodeId peer, const Progress& progress) {
     prev_term = 0;
   }
   send(peer, AppendRequest{prev, *prev_term, {}, log_.commit_index(), round_});
+  progress.commit_sent_index =
+      std::max(progress.commit_sent_index, std::min(log_.commit_index(), prev));
 }
 
 void Node::Impl::broadcast_append() {
@@ -229,6 +232,8 @@ bool Node::Impl::on_append_success(NodeId peer, Progress& pr, const AppendRespon
   bool progressed = false;
   if (pr.maybe_update(response.match_index, now_ticks_)) {
     progressed = true;
+    // It may hold committed entries it was not told are committed (sessions: told at once).
+    if (prompt_session_hops()) commit_notify_pending_ = true;
     if (pr.state() != ProgressState::kReplicate) pr.become_replicate(now_ticks_);
     maybe_commit();
     if (role_ != Role::kLeader) return true;  // stepped down after its own removal committed
@@ -260,6 +265,7 @@ bool Node::Impl::maybe_commit() {
   const LogIndex old_commit = log_.commit_index();
   log_.commit_to(committed);
   on_commit_advanced(old_commit);
+  if (prompt_session_hops() && role_ == Role::kLeader) commit_notify_pending_ = true;
   return true;
 }
 

@@ -6,7 +6,7 @@ namespace quorum::raft {
 
 bool Node::Impl::has_ready() const {
   return soft_state() != reported_soft_ || hard_state() != reported_hard_ || log_.has_unstable() ||
-         log_.has_committed_to_apply() || snapshot_to_report_.has_value() || appends_pending_ ||
+         log_.has_committed_to_apply() || snapshot_to_report_.has_value() || appends_pending_ || commit_notify_pending_ ||
          !messages_.empty() || !messages_after_persist_.empty() || !read_states_.empty() ||
          !trace_events_.empty();
 }
@@ -16,6 +16,8 @@ Ready Node::Impl::ready() {
   // Proposals since the last batch leave together: one append per follower, not one per call.
   if (appends_pending_ && role_ == Role::kLeader) broadcast_append();
   appends_pending_ = false;
+  if (commit_notify_pending_ && role_ == Role::kLeader) send_commit_notifications();
+  commit_notify_pending_ = false;
   Ready r;
   r.seq = ++seq_;
   if (soft_state() != reported_soft_) {

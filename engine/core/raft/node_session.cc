@@ -65,4 +65,24 @@ void Node::Impl::on_session_keepalive(NodeId peer, const AppendResponse& respons
   }
 }
 
+void Node::Impl::send_commit_notifications() {
+  QUORUM_ASSERT(role_ == Role::kLeader && prompt_session_hops());
+  // A heartbeat's prev is the follower's known match and rule 5 caps its commit there: a
+  // follower learns something only if min(match, commit) is past what it was sent. At most one
+  // message per follower per Ready, however often the commit index moved since the last one.
+  for (auto& [peer, pr] : tracker_.progress_map()) {
+    if (pr.state() != ProgressState::kReplicate) continue;
+    if (std::min(pr.match_index(), log_.commit_index()) <= pr.commit_sent_index) continue;
+    send_heartbeat(peer, pr);
+  }
+}
+
+void Node::Impl::report_applied() {
+  if (!prompt_session_hops() || role_ != Role::kFollower || leader_id_ == kNoNode) return;
+  // Success at our commit index: committed entries are in the leader's log (leader
+  // completeness), so the match it claims is true; stamp_session adds the applied index. The
+  // round is the newest one seen: its first answer already left, so the anchor is unchanged.
+  send(leader_id_, AppendResponse{true, log_.commit_index(), 0, 0, 0, leader_round_seen_});
+}
+
 }  // namespace quorum::raft

@@ -210,5 +210,48 @@ TEST(NodeSession, AnswersReportTheAppliedIndex) {
   EXPECT_EQ(c.node(l).peer_session(l), nullptr);
 }
 
+// With sessions on, the two hops a hand-over waits on are prompt: the leader tells followers a
+// commit index that advanced at once (not at the next heartbeat), and a follower reports its
+// applied index when the host asks (after applying an ownership entry). No tick passes here.
+TEST(NodeSession, WithSessionsACommitReachesTheFollowersBeforeTheNextHeartbeat) {
+  for (const bool sessions : {false, true}) {
+    Cluster c(3, [&](RaftConfig& r) {
+      if (sessions) with_sessions(r);
+    });
+    const NodeId l = c.elect();
+    ASSERT_NE(l, kNoNode);
+    c.tick(2);
+    ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+    c.stabilize();
+    const LogIndex committed = c.node(l).commit_index();
+    ASSERT_EQ(committed, c.node(l).last_index());
+    for (NodeId id : c.ids()) {
+      if (id == l) continue;
+      if (sessions) {
+        EXPECT_EQ(c.node(id).commit_index(), committed) << id;
+      } else {
+        EXPECT_LT(c.node(id).commit_index(), committed) << id;  // waits for a heartbeat
+      }
+    }
+  }
+}
+
+TEST(NodeSession, AFollowerReportsItsAppliedIndexWhenAsked) {
+  Cluster c(3, with_sessions);
+  const NodeId l = c.elect();
+  c.tick(2);
+  ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  const NodeId f = l == 1 ? 2 : 1;
+  // It answered the commit before applying it: the leader's view lags.
+  ASSERT_LT(c.node(l).peer_session(f)->applied_index, c.node(f).applied_index());
+  c.node(f).report_applied();
+  c.stabilize();
+  EXPECT_EQ(c.node(l).peer_session(f)->applied_index, c.node(f).applied_index());
+  // A leader has nobody to report to.
+  c.node(l).report_applied();
+  EXPECT_FALSE(c.node(l).has_ready());
+}
+
 }  // namespace
 }  // namespace quorum::raft

@@ -73,6 +73,10 @@ class Progress {
   // arrived while this leader held its lease (echoed as AppendRequest::session_acked_round).
   PeerSession session;
   std::uint64_t session_confirmed_round = 0;
+  // The highest commit index sent to this peer that its log could take (an append's
+  // leader_commit capped at its last entry, Fig. 2 rule 5). With sessions on, a peer whose match
+  // is past it is told the commit index at once (Node::Impl::send_commit_notifications).
+  LogIndex commit_sent_index = 0;
 
  private:
   LogIndex match_index_ = 0;
