@@ -38,8 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_stable(bytes, w::decode_app_snapshot, w::encode_app_snapshot);
   check_stable(bytes, w::decode_config_command, w::encode_config_command);
   check_stable(bytes, w::decode_ownership_payload, w::encode_ownership_payload);
+  check_stable(bytes, w::decode_history_payload, w::encode_history_payload);
   if (auto family = w::decode_command_family(bytes); family.has_value()) {
-    QUORUM_ASSERT(*family == w::CommandFamily::kConfig || *family == w::CommandFamily::kOwnership);
+    QUORUM_ASSERT(*family == w::CommandFamily::kConfig || *family == w::CommandFamily::kOwnership ||
+                  *family == w::CommandFamily::kHistory);
   }
   return 0;
 }

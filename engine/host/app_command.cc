@@ -16,6 +16,9 @@ std::string encode_app_command(const AppCommand& command) {
   if (const auto* config = std::get_if<config_sync::Command>(&command)) {
     return wire::encode_config_command(*config);
   }
+  if (const auto* history = std::get_if<history::Record>(&command)) {
+    return wire::encode_history_payload(*history);
+  }
   return wire::encode_ownership_payload(std::get<ownership::Command>(command));
 }
 
@@ -33,12 +36,19 @@ Result<AppCommand> decode_app_command(std::string_view payload) {
       if (!command.has_value()) return command.error();
       return AppCommand{std::move(command).value()};
     }
+    case wire::CommandFamily::kHistory: {
+      Result<history::Record> record = wire::decode_history_payload(payload);
+      if (!record.has_value()) return record.error();
+      return AppCommand{std::move(record).value()};
+    }
   }
   return Status::corruption("command: family without a state machine in this build");
 }
 
 std::string_view app_command_family_name(const AppCommand& command) {
-  return std::holds_alternative<config_sync::Command>(command) ? "config" : "ownership";
+  if (std::holds_alternative<config_sync::Command>(command)) return "config";
+  if (std::holds_alternative<ownership::Command>(command)) return "ownership";
+  return "history";
 }
 
 }  // namespace quorum::host

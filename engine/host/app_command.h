@@ -12,13 +12,14 @@
 #include "engine/core/base/result.h"
 #include "engine/core/config_sync/command.h"
 #include "engine/core/config_sync/state_machine.h"
+#include "engine/core/history/state_machine.h"
 #include "engine/core/ownership/command.h"
 #include "engine/core/ownership/state_machine.h"
 
 namespace quorum::host {
 
 // What a client proposes. The case is the family (apply.proto CommandPayload's oneof).
-using AppCommand = std::variant<config_sync::Command, ownership::Command>;
+using AppCommand = std::variant<config_sync::Command, ownership::Command, history::Record>;
 
 // A committed command entry whose payload does not decode (corrupted bytes, or a family or
 // command this build does not know): it is consumed and changes no state machine. The bytes are
@@ -32,13 +33,14 @@ struct UndecodableCommand {
 // (the leader's no-op, membership changes), otherwise the result of the family's state machine,
 // or UndecodableCommand.
 using AppResult = std::variant<std::monostate, config_sync::ApplyResult, ownership::ApplyResult,
-                               UndecodableCommand>;
+                               history::ApplyResult, UndecodableCommand>;
 
 // The replicated application state: one state machine per family. Owned by the ApplyRouter;
 // read through NodeHost::state() (const).
 struct AppState {
   config_sync::StateMachine config;
   ownership::StateMachine ownership;
+  history::StateMachine history;  // the leadership history
 };
 
 // True if this build can encode the command's family (NodeHost::propose refuses it otherwise).
@@ -49,7 +51,7 @@ std::string encode_app_command(const AppCommand& command);
 // Never asserts on the bytes: Status::corruption naming what is wrong.
 Result<AppCommand> decode_app_command(std::string_view payload);
 
-// "config", "ownership" (logs, replies).
+// "config", "ownership", "history" (logs, replies).
 std::string_view app_command_family_name(const AppCommand& command);
 
 }  // namespace quorum::host

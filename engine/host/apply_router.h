@@ -34,6 +34,7 @@ class ApplyRouter {
  private:
   AppResult apply_command(LogIndex index, const config_sync::Command& command);
   AppResult apply_command(LogIndex index, const ownership::Command& command);
+  AppResult apply_command(LogIndex index, const history::Record& record);
 
   AppState state_;
   Mutation mutation_ = Mutation::kNone;

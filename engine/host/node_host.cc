@@ -78,6 +78,10 @@ struct NodeHost::Impl {
         ticker(config.tick_interval_ms * 1000),
         ownership(driver_config(config)) {
     apply_loop.set_mutation(config.mutation);  // planted bug (l) reaches the ownership machine
+    // The first subscriber: the history record's reason (record_leadership).
+    hooks.trace.push_back([this](const raft::TraceEvent& event) {
+      if (event.kind == raft::TraceKind::kTransferCompleted) transfer_completed_term = event.term;
+    });
   }
 
   static ownership::DriverConfig driver_config(const HostConfig& c) {
@@ -133,6 +137,12 @@ struct NodeHost::Impl {
   // leader at once (a hand-over's Assign waits for the releasing owner's report).
   void maybe_report_ownership_applied();
   LogIndex ownership_reported_index = 0;
+  // On the leader, once per term: proposes its leadership history record (wall_clock_ms set).
+  void record_leadership();
+  // The term this node last recorded itself as leader in, and the term it became leader in
+  // through TimeoutNow (a transfer), from the trace.
+  Term history_recorded_term = 0;
+  Term transfer_completed_term = 0;
   void propose(CommandRequest& request);
   void propose(MembershipRequest& request);
   void propose(ReadRequest& request);
@@ -226,6 +236,7 @@ void NodeHost::Impl::poll_once() {
   feed_requests();
   if (!handle_readys()) return;
   drive_ownership();
+  record_leadership();
   if (!handle_readys()) return;
   // The core has no Ready now unless the loop above stopped at its bound; only a compaction can
   // make one (a snapshot to persist), so skip the has_ready() probe otherwise.
@@ -465,6 +476,25 @@ void NodeHost::Impl::maybe_report_ownership_applied() {
   if (applied <= ownership_reported_index) return;
   ownership_reported_index = applied;
   if (config.raft.session_params().enabled()) node->report_applied();
+}
+
+void NodeHost::Impl::record_leadership() {
+  if (!config.wall_clock_ms || stopped) return;
+  const Term term = node->term();
+  if (node->role() != raft::Role::kLeader || history_recorded_term == term) return;
+  // Only once an entry of the term committed: before that the node may not be the leader the
+  // others follow, and the record would be appended behind an uncommitted no-op anyway.
+  if (!node->committed_in_current_term()) return;
+  const history::Reason reason = transfer_completed_term == term ? history::Reason::kTransfer
+                                                                 : history::Reason::kElection;
+  const history::Record record{term, node->id(), reason, config.wall_clock_ms()};
+  // Refused (busy, a transfer began): tried again at the next poll. A record that commits twice
+  // (a retry after a lost reply cannot happen here, but a re-elected term cannot either) is
+  // refused as stale by the state machine, so the history holds each term once.
+  if (node->propose(encode_app_command(AppCommand{record})).code ==
+      raft::ProposeResult::Code::kAccepted) {
+    history_recorded_term = term;
+  }
 }
 
 void NodeHost::Impl::feed_requests() {

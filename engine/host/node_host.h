@@ -67,6 +67,11 @@ struct HostConfig {
   // when sessions are on (raft.session_lease_ticks > 0). Its `session` and `mutation` fields are
   // taken from `raft`.
   ownership::DriverConfig ownership_driver;
+  // The leadership history (engine/core/history): when set, a leader records its term once an
+  // entry of that term has committed, stamped with this wall clock (Unix ms). Unset (the
+  // simulator's default): no history entry is ever proposed, so the log holds only what clients
+  // and the ownership driver propose.
+  std::function<std::uint64_t()> wall_clock_ms;
 };
 
 // Counters since start() (metrics, benchmarks). Monotonic; never reset.

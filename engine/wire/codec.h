@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "engine/core/base/types.h"
 #include "engine/core/config_sync/command.h"
 #include "engine/core/config_sync/state_machine.h"
+#include "engine/core/history/state_machine.h"
 #include "engine/core/ownership/command.h"
 #include "engine/core/ownership/state_machine.h"
 #include "engine/core/raft/entry.h"
@@ -56,7 +58,7 @@ Result<raft::Snapshot> decode_snapshot(std::string_view bytes);
 // The family tag of a COMMAND entry's payload: the apply router dispatches on it. New families
 // (ownership) get the next number; a payload of a family this build does not know decodes to
 // an error, never to a guess.
-enum class CommandFamily : std::uint8_t { kConfig = 1, kOwnership = 2 };
+enum class CommandFamily : std::uint8_t { kConfig = 1, kOwnership = 2, kHistory = 3 };
 
 Result<CommandFamily> decode_command_family(std::string_view payload);
 
@@ -76,6 +78,18 @@ struct OwnershipSnapshot {
 std::string encode_ownership_payload(const ownership::Command& command);
 Result<ownership::Command> decode_ownership_payload(std::string_view payload);
 
+// The leadership history's snapshot section (history.proto HistorySnapshot).
+struct HistorySnapshot {
+  LogIndex applied_index = 0;
+  std::deque<history::Change> changes;
+  friend bool operator==(const HistorySnapshot&, const HistorySnapshot&) = default;
+};
+
+// A leader record as entry payload bytes (family kHistory); validated when applied, except the
+// reason, which must be one this build knows.
+std::string encode_history_payload(const history::Record& record);
+Result<history::Record> decode_history_payload(std::string_view payload);
+
 // ---- Application snapshot (apply.proto AppSnapshot): the data of a raft::Snapshot ----
 // One section per state machine family; the ownership section comes later.
 struct AppSnapshot {
@@ -84,6 +98,8 @@ struct AppSnapshot {
   std::map<std::string, config_sync::FileEntry> config_files;
   // The ownership section (validated on decode); empty for snapshots from before the pool.
   std::optional<OwnershipSnapshot> ownership = std::nullopt;
+  // The leadership history (validated on decode); empty for snapshots from before it existed.
+  std::optional<HistorySnapshot> history = std::nullopt;
   friend bool operator==(const AppSnapshot&, const AppSnapshot&) = default;
 };
 

@@ -7,6 +7,7 @@
 #include "engine/core/base/assert.h"
 #include "engine/wire/codec.h"
 #include "engine/wire/codec_detail.h"
+#include "engine/wire/codec_history_pb.h"
 #include "engine/wire/codec_ownership_pb.h"
 #include "engine/wire/proto/apply.pb.h"
 #include "engine/wire/proto/storage.pb.h"
@@ -29,7 +30,7 @@ namespace {
 
 [[maybe_unused]] void field_count_guards(const AppSnapshot& snapshot, const Hello& hello,
                                          const StoreIdentity& identity) {
-  [[maybe_unused]] const auto& [snapshot1, snapshot2, snapshot3] = snapshot;
+  [[maybe_unused]] const auto& [snapshot1, snapshot2, snapshot3, snapshot4] = snapshot;
   [[maybe_unused]] const auto& [hello1, hello2, hello3] = hello;
   [[maybe_unused]] const auto& [identity1, identity2, identity3] = identity;
 }
@@ -108,6 +109,8 @@ Result<CommandFamily> decode_command_family(std::string_view payload) {
       return CommandFamily::kConfig;
     case pb::CommandPayload::kOwnership:
       return CommandFamily::kOwnership;
+    case pb::CommandPayload::kHistory:
+      return CommandFamily::kHistory;
     case pb::CommandPayload::FAMILY_NOT_SET:
       break;
   }
@@ -163,6 +166,9 @@ std::string encode_app_snapshot(const AppSnapshot& snapshot) {
   if (snapshot.ownership.has_value()) {
     ownership_snapshot_to_proto(*snapshot.ownership, out.mutable_ownership());
   }
+  if (snapshot.history.has_value()) {
+    history_snapshot_to_proto(*snapshot.history, out.mutable_history());
+  }
   return detail::serialize(out);
 }
 
@@ -193,6 +199,13 @@ Result<AppSnapshot> decode_app_snapshot(std::string_view bytes) {
       return Status::corruption("app snapshot: ownership section: " + ownership.error().to_string());
     }
     snapshot.ownership = std::move(ownership).value();
+  }
+  if (in.has_history()) {
+    Result<HistorySnapshot> history = history_snapshot_from_proto(in.history());
+    if (!history.has_value()) {
+      return Status::corruption("app snapshot: history section: " + history.error().to_string());
+    }
+    snapshot.history = std::move(history).value();
   }
   return snapshot;
 }

@@ -418,11 +418,11 @@ TEST(Codec, RejectsVoteInTermZeroInHardState) {
 }
 
 TEST(Codec, RejectsCommandOfUnknownFamilyOrWithoutCommand) {
-  // Field 3 of CommandPayload (no family has it) with an empty body.
-  Result<CommandFamily> family = decode_command_family(std::string("\x1a\x00", 2));
+  // Field 15 of CommandPayload (no family has it) with an empty body.
+  Result<CommandFamily> family = decode_command_family(std::string("\x7a\x00", 2));
   ASSERT_FALSE(family.has_value());
   EXPECT_NE(family.error().message().find("unknown to this build"), std::string::npos);
-  EXPECT_FALSE(decode_config_command(std::string("\x1a\x00", 2)).has_value());
+  EXPECT_FALSE(decode_config_command(std::string("\x7a\x00", 2)).has_value());
   // Field 2 is the ownership family: an empty ownership command decodes to an error there, and
   // is not a config command.
   Result<CommandFamily> ownership = decode_command_family(std::string("\x12\x00", 2));

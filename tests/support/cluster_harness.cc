@@ -45,6 +45,7 @@ void ClusterHarness::start_node(NodeId id) {
   config.bootstrap = membership_;
   config.snapshot_interval_entries = options_.snapshot_interval_entries;
   config.ownership_driver = options_.ownership_driver;
+  config.wall_clock_ms = options_.wall_clock_ms;
   config.mutation = options_.host_mutation;
   host::Ports ports{node.transport, clock_, node.storage, node.executor, nullptr};
   // A fresh PRNG stream per incarnation: a restarted node draws new election timeouts.

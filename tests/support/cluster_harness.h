@@ -37,6 +37,8 @@ struct ClusterOptions {
   std::uint64_t seed = 1;
   // Planted host bug for every host (QUORUM_MUTATIONS builds only; see base/mutation.h).
   Mutation host_mutation = Mutation::kNone;
+  // HostConfig::wall_clock_ms for every host (the leadership history); unset: no history.
+  std::function<std::uint64_t()> wall_clock_ms;
 };
 
 class ClusterHarness {
