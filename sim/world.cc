@@ -64,6 +64,10 @@ World::World(RunConfig config)
   }
   if (config_.message_bytes_max != 0) swarm_.message_bytes_max = config_.message_bytes_max;
   if (config_.inflight_messages_max != 0) swarm_.inflight_messages_max = config_.inflight_messages_max;
+  if (config_.lease_drift_ppm_max) {
+    swarm_.lease_drift_ppm_max = *config_.lease_drift_ppm_max;
+    swarm_.clock_drift_ppm_max = *config_.lease_drift_ppm_max / 2;
+  }
   QUORUM_ASSERT(swarm_.heartbeat_interval_ticks < swarm_.election_timeout_ticks);
   // Liveness bound: 10 election timeouts (as the run uses them), plus the longest round trip.
   liveness_bound_us_ = 10 * swarm_.election_timeout_ticks * swarm_.tick_interval_ms * 1000 +

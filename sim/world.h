@@ -80,6 +80,9 @@ struct RunConfig {
   std::uint64_t message_bytes_max = 0;      // scenarios: soft bound on one append's entry bytes
   std::uint32_t inflight_messages_max = 0;  // scenarios: appends in flight per follower
   std::uint64_t ops_per_second = 50;
+  // Benchmarks: the drift bound the core is told (rho, pairwise), replacing the drawn one; each
+  // clock then drifts within +-rho/2 (nullopt: drawn).
+  std::optional<std::uint32_t> lease_drift_ppm_max;
   // Also draw Raft Figure 8 episodes (sim/nemesis/figure8.h) in every seed; off by default.
   bool figure8 = false;
   // Galera model (sim/galera): each node's backend health follows the simulated network, the
@@ -164,6 +167,8 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   bool node_up(NodeId node) const;
   const host::NodeHost* host(NodeId node) const;
   Term max_term() const { return max_term_; }
+  // Messages handed to the network so far (every copy counted once, before loss).
+  std::uint64_t messages_sent() const { return messages_sent_; }
   std::uint64_t heal_us() const { return heal_us_; }
   // Scenario hooks: begin(), run_until(t) and act/inspect between, then finish().
   void run_until(std::uint64_t time_us);

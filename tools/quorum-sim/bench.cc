@@ -21,6 +21,7 @@ double cpu_seconds() {
 }  // namespace
 
 int cmd_bench(const Options& o) {
+  if (!o.positional.empty() && o.positional[0] == "ownership") return cmd_bench_ownership(o);
   const std::uint64_t seeds = o.seeds == 100 ? 5 : o.seeds;  // default 5 seeds per row
   fmt::print("quorum-sim bench: {} seeds x {} s per row; 100 ms heartbeats, 50 ops/s, checkers on, "
              "nemesis {}\n",
@@ -38,6 +39,7 @@ int cmd_bench(const Options& o) {
         const auto wall0 = std::chrono::steady_clock::now();
         for (std::uint64_t s = 0; s < seeds; ++s) {
           RunConfig c = o.run;
+          c.pool = o.pool_given && o.run.pool;  // the speed rows of docs/benchmarks.md: no pool
           c.seed = o.first_seed + s;
           c.node_count = nodes;
           c.profile = profile;

@@ -12,9 +12,10 @@ constexpr const char* kHelp = R"(quorum-sim: seeded deterministic simulation of 
 
 usage:
   quorum-sim run --seed N [--nodes 3|5] [--duration 60s] [--profile lan|wan]
-                 [--trace FILE] [--html FILE] [--no-codec] [--no-faults] [--no-workload] [--pool]
+                 [--trace FILE] [--html FILE] [--no-codec] [--no-faults] [--no-workload] [--no-pool]
                  [--keep-faults I,J,..] [--mutation NAME] [--tick-ms MS] [--figure8] [--galera] [-v]
-      One seed -> one run. Prints the outcome and, last, `trace-hash: <hex>`. --figure8 lets
+      One seed -> one run. Prints the outcome and, last, `trace-hash: <hex>`. The controller
+      pool (sessions, pool workload, ownership checkers) is on unless --no-pool. --figure8 lets
       the nemesis also draw Figure 8 episodes (opt-in fault kind, sim/nemesis/figure8.h).
       --galera runs the Galera model (sim/galera): backend health follows the network, the
       nemesis also cuts the leader's Galera traffic, invariant 8 is checked.

@@ -67,6 +67,9 @@ std::optional<Mutation> mutation_by_name(const std::string& name) {
 
 std::optional<Options> parse_options(int argc, char** argv, int first) {
   Options o;
+  // Every run, replay, shrink and swarm carries the controller pool (issue 8 section 7) unless
+  // --no-pool; RunConfig's own default (off) is the library's, for tests that pick their mix.
+  o.run.pool = true;
   for (int i = first; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&](std::string& out) {
@@ -134,8 +137,10 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
       o.run.workload = false;
     } else if (arg == "--no-pool") {
       o.run.pool = false;
+      o.pool_given = true;
     } else if (arg == "--pool") {
       o.run.pool = true;
+      o.pool_given = true;
     } else if (arg == "--figure8") {
       o.run.figure8 = true;
     } else if (arg == "--galera") {
@@ -194,7 +199,7 @@ std::string replay_command(const RunConfig& c) {
   if (!c.codec) cmd += " --no-codec";
   if (!c.faults) cmd += " --no-faults";
   if (!c.workload) cmd += " --no-workload";
-  if (c.pool) cmd += " --pool";
+  if (!c.pool) cmd += " --no-pool";  // the pool is the command line's default
   if (c.figure8) cmd += " --figure8";
   if (c.galera) cmd += " --galera";
   if (c.mutation != Mutation::kNone) {

@@ -32,6 +32,7 @@ struct Options {
   bool nodes_given = false;
   bool seed_given = false;
   bool profile_given = false;
+  bool pool_given = false;  // --pool or --no-pool (bench: off unless --pool)
   bool verbose = false;
   std::uint64_t expect_hash = 0;
   bool has_expect_hash = false;
@@ -53,6 +54,8 @@ int cmd_swarm(const Options& o);
 int cmd_shrink(const Options& o);
 int cmd_scenario(const Options& o);
 int cmd_bench(const Options& o);
+// quorum-sim bench ownership [takeover] (bench_ownership.cc).
+int cmd_bench_ownership(const Options& o);
 int cmd_demo(const Options& o);
 int cmd_mutations(const Options& o);
 

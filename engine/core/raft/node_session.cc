@@ -80,9 +80,11 @@ void Node::Impl::send_commit_notifications() {
 void Node::Impl::report_applied() {
   if (!prompt_session_hops() || role_ != Role::kFollower || leader_id_ == kNoNode) return;
   // Success at our commit index: committed entries are in the leader's log (leader
-  // completeness), so the match it claims is true; stamp_session adds the applied index. The
-  // round is the newest one seen: its first answer already left, so the anchor is unchanged.
-  send(leader_id_, AppendResponse{true, log_.commit_index(), 0, 0, 0, leader_round_seen_});
+  // completeness), so the match it claims is true; stamp_session adds the applied index. Round
+  // 0: the report answers no heartbeat round, so it neither acks a lease round, nor frees an
+  // append window slot, nor is confirmed as a keepalive (leader_round_seen_ would also read
+  // "everything seen" after a restart until a leader is heard).
+  send(leader_id_, AppendResponse{true, log_.commit_index(), 0, 0, 0, 0});
 }
 
 }  // namespace quorum::raft
