@@ -169,6 +169,25 @@ void TestCluster::write_configs() {
   }
 }
 
+namespace {
+
+template <typename M>
+std::optional<M> parsed_reply(const Result<quorumctl::HttpReply>& reply) {
+  if (!reply || reply->status != 200) return std::nullopt;
+  M message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(reply->body, &message, options).ok()) return std::nullopt;
+  return message;
+}
+
+}  // namespace
+
+std::optional<api::MayAct> TestCluster::may_act(NodeId id, const std::string& cluster) const {
+  return parsed_reply<api::MayAct>(
+      request(id, "GET", "/v1/ownership/may-act?cluster=" + cluster, "", /*follow=*/false));
+}
+
 void TestCluster::start(NodeId id) {
   NodeInfo& info = nodes_.at(id);
   ASSERT_LE(info.pid, 0) << "node " << id << " already running";

@@ -72,6 +72,9 @@ class TestCluster {
   Result<quorumctl::HttpReply> request(NodeId id, const std::string& method, const std::string& target,
                                        const std::string& body = "", bool follow = true) const;
   std::string api_address(NodeId id) const;
+  // The controller pool (ClusterOptions::pool): GET /v1/ownership/may-act on that node only
+  // (never redirected); nullopt if there is no (200) answer.
+  std::optional<api::MayAct> may_act(NodeId id, const std::string& cluster) const;
   // The value of the un-labelled metric `name` in `id`'s /metrics, or "" if absent/unreachable.
   std::string metric(NodeId id, const std::string& name) const;
   // The client TLS files request() uses for `id` (tls clusters): by default the cluster CA and

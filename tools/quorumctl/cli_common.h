@@ -58,5 +58,15 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
 int run_config(const Globals& globals, const std::vector<std::string>& args);
 int run_status(const Globals& globals, const std::vector<std::string>& args);
 int run_run(const Globals& globals, const std::vector<std::string>& args);
+// The controller pool (cmd_pool.cc): cluster, standby, and controller's pool actions.
+int run_cluster(const Globals& globals, const std::vector<std::string>& args);
+int run_standby(const Globals& globals, const std::vector<std::string>& args);
+bool is_controller_pool_action(const std::vector<std::string>& args);
+int run_controller_pool(const Globals& globals, const std::vector<std::string>& args,
+                        const char* help);
+const char* controller_pool_help();
+// node id -> {POOL (role/state), OWNED} as the leader at `leader` reports; empty if none.
+std::map<std::uint64_t, std::pair<std::string, std::string>> pool_columns(const Globals& globals,
+                                                                        const std::string& leader);
 
 }  // namespace quorum::quorumctl

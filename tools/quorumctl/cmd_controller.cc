@@ -49,17 +49,26 @@ char state_letter(const api::Controller& row) {
   return role_letter(row.role());
 }
 
+// `pool` (node id -> POOL, OWNED) adds those two columns before COMMENT when not empty.
 void print_table(const api::ControllerList& list, const std::vector<std::string>& filter,
-                 bool header, bool footer) {
+                 bool header, bool footer,
+                 const std::map<std::uint64_t, std::pair<std::string, std::string>>& pool = {}) {
   std::vector<std::vector<std::string>> rows;
   for (const api::Controller& c : list.controllers()) {
     if (!filter.empty() && std::find(filter.begin(), filter.end(), c.hostname()) == filter.end()) continue;
     rows.push_back({std::string(1, state_letter(c)), or_dash(c.version()),
                     or_dash(c.owner_user_name()), or_dash(c.owner_group_name()), c.hostname(),
-                    c.ip().empty() ? "-" : c.ip(), std::to_string(c.port()),
-                    c.message().empty() ? "-" : c.message()});
+                    c.ip().empty() ? "-" : c.ip(), std::to_string(c.port())});
+    if (!pool.empty()) {
+      auto it = pool.find(c.node_id());
+      rows.back().push_back(it == pool.end() ? "-" : it->second.first);
+      rows.back().push_back(it == pool.end() ? "-" : it->second.second);
+    }
+    rows.back().push_back(c.message().empty() ? "-" : c.message());
   }
-  const std::vector<std::string> titles = {"S", "VERSION", "OWNER", "GROUP", "NAME", "IP", "PORT", "COMMENT"};
+  std::vector<std::string> titles = {"S", "VERSION", "OWNER", "GROUP", "NAME", "IP", "PORT"};
+  if (!pool.empty()) titles.insert(titles.end(), {"POOL", "OWNED"});
+  titles.push_back("COMMENT");
   std::vector<std::size_t> widths(titles.size());
   for (std::size_t i = 0; i < titles.size(); ++i) widths[i] = titles[i].size();
   for (const auto& row : rows) {
@@ -203,7 +212,7 @@ int controller_list(const Globals& globals, bool long_format, bool header, bool 
       for (const api::Peer& peer : leader->peers()) urls[peer.node_id()] = peer.api_url();
     }
     add_config_dir_comments(globals, &list, urls);
-    print_table(list, filter, header, footer);
+    print_table(list, filter, header, footer, pool_columns(globals, reply.served_by));
   } else {
     for (const api::Controller& c : list.controllers()) {
       if (filter.empty() || std::find(filter.begin(), filter.end(), c.hostname()) != filter.end()) {
@@ -284,6 +293,13 @@ int watch_list(const Globals& globals, bool long_format, bool header, bool foote
 }  // namespace
 
 int run_controller(const Globals& globals, const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::printf("%s%s", kControllerHelp, controller_pool_help());
+      return 0;
+    }
+  }
+  if (is_controller_pool_action(args)) return run_controller_pool(globals, args, kControllerHelp);
   bool list = false, long_format = false, transfer = false, step_down = false;
   bool header = true, footer = true;
   std::string to;
@@ -291,10 +307,6 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
   std::optional<double> watch_seconds;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("%s", kControllerHelp);
-      return 0;
-    }
     if (a == "--watch" || a.rfind("--watch=", 0) == 0) {
       const std::string text = a == "--watch" ? "2" : a.substr(8);
       char* end = nullptr;
@@ -324,7 +336,9 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
     else names.push_back(a);
   }
   if (int(list) + int(transfer) + int(step_down) != 1) {
-    return usage("controller needs exactly one of --list, --transfer-leader, --step-down", kControllerHelp);
+    return usage("controller needs exactly one of --list, --transfer-leader, --step-down, or a "
+                 "pool action (--register, --deregister, --drain, --undrain, --weight)",
+                 kControllerHelp);
   }
   if (!to.empty() && !transfer) return usage("--to goes with --transfer-leader", kControllerHelp);
   if (watch_seconds && !list) return usage("--watch goes with --list", kControllerHelp);

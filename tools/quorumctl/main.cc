@@ -25,6 +25,11 @@ constexpr const char* kMainHelp =
     "  config get PATH | set PATH VALUE|--file FILE [--wait[=all]] [--if-version N]\n"
     "         | edit PATH | delete PATH | list\n"
     "  status                                 the view of the controller you address\n"
+    "  cluster --list [--long] | --add NAME | --remove C | --move C --to CTL | --pin C --to CTL\n"
+    "          | --unpin C                    the managed clusters and their owners\n"
+    "  controller --register | --deregister | --drain | --undrain NAME | --weight W NAME\n"
+    "                                         the controller pool\n"
+    "  standby --promote NAME [--force]       make a standby controller active\n"
     "  run --cluster ID|NAME -- COMMAND...    run COMMAND only while this controller may act\n"
     "                                         on the cluster (quorumctl run --help)\n"
     "\n"
@@ -115,6 +120,8 @@ int run(int argc, char** argv) {
   if (command == "config") return run_config(globals, rest);
   if (command == "status") return run_status(globals, rest);
   if (command == "run") return run_run(globals, rest);
+  if (command == "cluster") return run_cluster(globals, rest);
+  if (command == "standby") return run_standby(globals, rest);
   if (command.empty()) return usage("no command given", kMainHelp);
   return usage("unknown command '" + command + "'", kMainHelp);
 }

@@ -10,6 +10,7 @@ _quorumctl() {
     --output|-o) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --cacert|--cert|--key|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --host|--timeout|--to|--if-version|--cluster|--grace-ms|--margin-ms|--poll-ms) return ;;
+    --tags|--id|--weight) return ;;
   esac
   local command="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -20,8 +21,10 @@ _quorumctl() {
     esac
   done
   case $command in
-    "") COMPREPLY=($(compgen -W "controller config status run $globals" -- "$cur")) ;;
-    controller) COMPREPLY=($(compgen -W "--list --long --no-header --batch --watch --transfer-leader --to --step-down --help" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "controller config status run cluster standby $globals" -- "$cur")) ;;
+    controller) COMPREPLY=($(compgen -W "--list --long --no-header --batch --watch --transfer-leader --to --step-down --register --deregister --drain --undrain --weight --tags --standby --help" -- "$cur")) ;;
+    cluster) COMPREPLY=($(compgen -W "--list --long --no-header --batch --add --id --tags --no-auto-recovery --remove --move --pin --unpin --to --help" -- "$cur")) ;;
+    standby) COMPREPLY=($(compgen -W "--promote --force --help" -- "$cur")) ;;
     config)
       if [ -z "$sub" ]; then
         COMPREPLY=($(compgen -W "get set edit delete list --help" -- "$cur"))

@@ -375,8 +375,9 @@ const std::array<KeySpec, 38>& key_specs() {
                  "key=value pairs, comma-separated (site=A places clusters tagged site=A here "
                  "first).",
                  return parse_tags(v, &c.controller_tags)),
-      QUORUM_KEY("controller_auto_recovery", "enum on|off", "on (standby: off)", "", false,
-                 "off: this controller is never given a cluster to act on.",
+      QUORUM_KEY("controller_auto_recovery", "enum on|off", "on", "", false,
+                 "off: this controller is never given a cluster to act on (a standby: always "
+                 "off).",
                  return parse_on_off(v, &c.controller_auto_recovery)),
       QUORUM_KEY("pool_register", "enum on|off", "on", "", false,
                  "on: once a leader is known, this controller registers itself in the pool with "

@@ -59,6 +59,8 @@ TEST(ConfigFile, TheInstalledExampleParses) {
   EXPECT_EQ(parsed->node_id, 1u);
   EXPECT_EQ(parsed->health_port, 9582);
   EXPECT_FALSE(parsed->config_dir_delete_unmanaged);
+  EXPECT_EQ(parsed->session_lease_ms, 3000u);
+  EXPECT_EQ(parsed->controller_tags, (ownership::Tags{{"site", "A"}}));
 }
 
 TEST(ConfigFile, ParsesAValidFile) {
