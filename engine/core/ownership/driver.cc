@@ -20,6 +20,7 @@ void Driver::reset() {
   release_scan_index_ = 0;
   last_heard_ticks_.clear();
   unowned_since_ticks_.clear();
+  unowned_scan_index_ = 0;
   wait_applied_index_ = 0;
   wait_until_ticks_ = 0;
   next_plan_ticks_ = 0;
@@ -198,6 +199,7 @@ void Driver::add_activations(const StateMachine& state, const LeaderView& view,
 }
 
 void Driver::track_unowned(const StateMachine& state, const LeaderView& view) {
+  unowned_scan_index_ = state.applied_index();
   for (auto it = unowned_since_ticks_.begin(); it != unowned_since_ticks_.end();) {
     it = state.find_cluster(it->first) == nullptr ? unowned_since_ticks_.erase(it) : ++it;
   }
@@ -236,6 +238,9 @@ std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& v
     leader_since_ticks_ = view.leader_since_ticks;
   }
   observe(state, view);
+  // Gaps open and close when entries apply (a Release, an Assign): tracked then, not only per
+  // plan, so a hand-over's gap is measured to the poll, not rounded up to a plan interval.
+  if (state.applied_index() != unowned_scan_index_) track_unowned(state, view);
   if (state.applied_index() < wait_applied_index_ && view.now_ticks < wait_until_ticks_) return out;
   if (view.now_ticks < next_plan_ticks_ && !takeover_came_due(state, view) &&
       !new_release_ready(state, view)) {

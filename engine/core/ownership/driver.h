@@ -65,7 +65,8 @@ struct DriverStats {
   std::uint64_t held_back = 0;   // plan() Assigns not yet safe
   // Longest gap, while this driver led, during which a cluster that had an owner had none that
   // may act: from its owner's last keepalive (once silent for an owner lease) or the hand-over
-  // seen, until an owner heard recently holds it in the current session. Measured per plan.
+  // seen, until an owner heard recently holds it in the current session. Measured at every
+  // applied index the leader polls with, and at every plan.
   Ticks longest_unowned_ticks = 0;
 };
 
@@ -130,6 +131,7 @@ class Driver {
   bool started_scan_ = false;
   // Clusters without an owner that may act, since when (track_unowned).
   std::map<ClusterId, Ticks> unowned_since_ticks_;
+  LogIndex unowned_scan_index_ = 0;  // applied index of the last track_unowned
   LogIndex wait_applied_index_ = 0;
   Ticks wait_until_ticks_ = 0;
   Ticks next_plan_ticks_ = 0;

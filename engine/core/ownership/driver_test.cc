@@ -111,6 +111,28 @@ TEST_F(DriverTest, ASilentOwnersClustersMoveOnlyAfterTheAssignerWait) {
   EXPECT_EQ(driver_.stats().takeovers, 2u);
 }
 
+// DriverStats::longest_unowned_ticks (quorumd's quorum_pool_longest_unowned_ms): a takeover's
+// gap runs from the silent owner's last keepalive to the grant; a hand-over's is the steps
+// between the Release and the Assign; neither counts the first grants of new clusters.
+TEST_F(DriverTest, TheLongestUnownedGapRunsFromTheLastKeepaliveToTheGrant) {
+  while (view_.now_ticks < kWait + 5) tick();
+  EXPECT_EQ(driver_.stats().longest_unowned_ticks, 0u) << "first grants are not gaps";
+  apply(Drain{2});
+  for (int i = 0; i < 10; ++i) tick();
+  EXPECT_EQ(owned_by(2), 0u);
+  const Ticks handover = driver_.stats().longest_unowned_ticks;
+  EXPECT_GE(handover, 1u);
+  EXPECT_LE(handover, 3u) << "a hand-over waits only for the owner's report";
+  apply(Activate{2});
+  ASSERT_GT(owned_by(3), 0u);
+  const Ticks last = view_.now_ticks;
+  while (owned_by(3) > 0) tick({3});
+  tick({3});
+  const Ticks gap = driver_.stats().longest_unowned_ticks;
+  EXPECT_GE(gap, kWait) << "backdated to 3's last keepalive";
+  EXPECT_LE(gap, view_.now_ticks - last);
+}
+
 TEST_F(DriverTest, AMembershipChangeDoesNotMakeAnOwnerLookSilentSinceTheOffice) {
   // Found by the simulator's ownership checker: the tracker re-creates a member's progress on a
   // membership change (fresh PeerSession, heard = false) and drops a removed one; the leader
