@@ -12,6 +12,8 @@ shift || true
 packages=(build-essential cmake ninja-build pkg-config git
   libboost-context-dev libboost-dev librocksdb-dev libprotobuf-dev protobuf-compiler
   libfmt-dev libgtest-dev libgmock-dev librapidcheck-dev libssl-dev openssl
+  # tools/demo reads /metrics with curl (the pool steps).
+  curl
   clang libclang-rt-14-dev libmimalloc-dev
   libmariadb-dev
   # The real 3-node Galera cluster of the galera-labelled tests (tools/galera-local).
