@@ -285,7 +285,14 @@ int takeover_distribution(const Options& o) {
       (t.leader_died ? leader_gaps : follower_gaps).push_back(t.gap_us);
     }
     if ((s + 1) % 1000 == 0 || s + 1 == o.seeds) {
-      fmt::print(stderr, "takeover: {}/{} seeds, {} failed\n", s + 1, o.seeds, failed);
+      // Progress with the running figures, so that a run stopped early still says something.
+      std::vector<std::uint64_t> f = follower_gaps, l = leader_gaps;
+      fmt::print(stderr,
+                 "takeover: {}/{} seeds, {} failed; owner dies p50/p99/max {}/{}/{} ms; leader "
+                 "dies {}/{}/{} ms\n",
+                 s + 1, o.seeds, failed, percentile(f, 0.5) / 1000, percentile(f, 0.99) / 1000,
+                 f.empty() ? 0 : f.back() / 1000, percentile(l, 0.5) / 1000,
+                 percentile(l, 0.99) / 1000, l.empty() ? 0 : l.back() / 1000);
     }
   }
   std::vector<std::uint64_t> all = follower_gaps;
@@ -308,6 +315,7 @@ int cmd_bench_ownership(const Options& o) {
   fmt::print("{:>4} {:>5} {:>9} {:>10} {:>9} {:>11} {:>11} {:>12} {:>10} {}\n", "ctl", "clust",
              "msg/ctl/s", "join mv/min", "imbalance", "weight mv/min", "leave mv/min", "drain gap ms",
              "takeover ms", "");
+  std::fflush(stdout);
   int worst = kExitPass;
   for (const std::size_t n : {3U, 5U, 10U}) {
     for (const std::size_t m : {100U, 1000U}) {
@@ -318,6 +326,7 @@ int cmd_bench_ownership(const Options& o) {
                    r.weight_moved, r.weight_min, r.leave_moved, r.leave_min,
                    static_cast<double>(r.drain_gap_us) / 1000.0,
                    static_cast<double>(r.takeover_us) / 1000.0, r.ok ? "" : "FAILED: " + r.note);
+        std::fflush(stdout);
         if (!r.ok) worst = kExitLiveness;
       }
     }
