@@ -16,43 +16,80 @@
 namespace quorum::host {
 namespace {
 
-void send_all(Transport& transport, const std::vector<raft::Message>& messages) {
+void send_all(ReadyEffects& effects, const std::vector<raft::Message>& messages) {
   for (const raft::Message& message : messages) {
     QUORUM_ASSERT(message.to != kNoNode);
     QUORUM_ASSERT(message.from != message.to);
-    transport.send(message);
+    effects.send(message);
   }
 }
 
 // Planted bug kApplyBeforeCommit: applies entries as soon as they are persisted, before they
 // are known to be committed. A later leader may overwrite them: state machines diverge.
-void apply_uncommitted(const std::vector<raft::Entry>& entries, ApplyLoop& apply_loop) {
+void apply_uncommitted(const std::vector<raft::Entry>& entries, ReadyEffects& effects) {
   for (const raft::Entry& entry : entries) {
-    if (entry.index == apply_loop.applied_index() + 1) apply_loop.apply(entry);
+    if (entry.index == effects.applied_index() + 1) effects.apply(entry);
   }
 }
 
-Status restore_received_snapshot(const raft::Ready& ready, ReadyContext& context) {
+Status restore_received_snapshot(const raft::Ready& ready, ReadyEffects& effects) {
   if (!ready.snapshot.has_value() || !ready.snapshot_received) return Status::ok();
   const LogIndex last_index = ready.snapshot->meta.last_index;
-  QUORUM_ASSERT(kMutationsCompiled || last_index > context.apply_loop.applied_index(),
+  QUORUM_ASSERT(kMutationsCompiled || last_index > effects.applied_index(),
                 "snapshot at {} does not move past applied {}", last_index,
-                context.apply_loop.applied_index());
-  return context.apply_loop.restore(*ready.snapshot);
+                effects.applied_index());
+  return effects.restore(*ready.snapshot);
 }
 
-void apply_committed(const raft::Ready& ready, ReadyContext& context) {
-  const bool skip_applied = mutation_on(context.mutation, Mutation::kApplyBeforeCommit);
+void apply_committed(const raft::Ready& ready, ReadyEffects& effects, Mutation mutation) {
+  const bool skip_applied = mutation_on(mutation, Mutation::kApplyBeforeCommit);
   for (const raft::Entry& entry : ready.committed_entries) {
-    if (skip_applied && entry.index <= context.apply_loop.applied_index()) continue;
-    context.apply_loop.apply(entry);
+    if (skip_applied && entry.index <= effects.applied_index()) continue;
+    effects.apply(entry);
   }
-  for (const raft::ReadState& read : ready.read_states) {
-    context.apply_loop.reads().confirm(read.request_id, read.index);
-  }
-  // A read confirmed at an index already applied is answered now.
-  context.apply_loop.reads().on_applied(context.apply_loop.applied_index());
+  for (const raft::ReadState& read : ready.read_states) effects.read_confirmed(read);
 }
+
+void check_ready(const raft::Ready& ready) {
+  const std::string broken = ready.check();
+  QUORUM_ASSERT(broken.empty(), "Ready {} breaks the contract: {}", ready.seq, broken);
+}
+
+// NodeHost's effects: its ports, its apply loop (state machines, proposals, reads) and hooks.
+class HostEffects final : public ReadyEffects {
+ public:
+  explicit HostEffects(ReadyContext& context) : c_(context) {}
+
+  void role_changed(const raft::SoftState& state) override {
+    if (state.role != raft::Role::kLeader) c_.apply_loop.reads().fail_requested(state.leader_id);
+    c_.hooks.role_changed(state);
+  }
+  void traced(const raft::TraceEvent& event) override {
+    c_.hooks.traced(event);
+    if (event.kind == raft::TraceKind::kConflictTruncated) {
+      c_.apply_loop.proposals().on_truncated(event.index);
+    }
+  }
+  void send(const raft::Message& message) override { c_.transport.send(message); }
+  Status persist(const PersistBatch& batch) override {
+    Status persisted = c_.storage.persist(batch);
+    if (persisted.is_ok()) c_.hooks.persisted(batch);
+    return persisted;
+  }
+  Status restore(const raft::Snapshot& snapshot) override {
+    return c_.apply_loop.restore(snapshot);
+  }
+  void apply(const raft::Entry& entry) override { c_.apply_loop.apply(entry); }
+  void read_confirmed(const raft::ReadState& read) override {
+    c_.apply_loop.reads().confirm(read.request_id, read.index);
+    // A read confirmed at an index already applied is answered now.
+    c_.apply_loop.reads().on_applied(c_.apply_loop.applied_index());
+  }
+  LogIndex applied_index() const override { return c_.apply_loop.applied_index(); }
+
+ private:
+  ReadyContext& c_;
+};
 
 }  // namespace
 
@@ -72,66 +109,57 @@ bool batch_is_empty(const PersistBatch& batch) {
 
 namespace {
 
-void check_ready(const raft::Ready& ready) {
-  const std::string broken = ready.check();
-  QUORUM_ASSERT(broken.empty(), "Ready {} breaks the contract: {}", ready.seq, broken);
-}
+// Steps 1-6 of a checked `ready` (see the header).
+Status run_steps(const raft::Ready& ready, const PersistBatch& batch, ReadyEffects& effects,
+                 Mutation mutation) {
+  if (ready.soft_state.has_value()) effects.role_changed(*ready.soft_state);
+  for (const raft::TraceEvent& event : ready.trace_events) effects.traced(event);
 
-// Steps 1-6 for a checked `ready` whose persist batch is `batch` (ready.entries may have been
-// moved into it: use batch.entries, never ready.entries, below).
-Status execute_ready(const raft::Ready& ready, const PersistBatch& batch, ReadyContext& context) {
-  if (ready.soft_state.has_value()) {
-    if (ready.soft_state->role != raft::Role::kLeader) {
-      context.apply_loop.reads().fail_requested(ready.soft_state->leader_id);
-    }
-    context.hooks.role_changed(*ready.soft_state);
-  }
-  for (const raft::TraceEvent& event : ready.trace_events) {
-    context.hooks.traced(event);
-    if (event.kind == raft::TraceKind::kConflictTruncated) {
-      context.apply_loop.proposals().on_truncated(event.index);
-    }
-  }
-
-  send_all(context.transport, ready.messages);
-  const bool ack_early = mutation_on(context.mutation, Mutation::kAckBeforePersist);
-  if (ack_early) send_all(context.transport, ready.messages_after_persist);
+  send_all(effects, ready.messages);
+  const bool ack_early = mutation_on(mutation, Mutation::kAckBeforePersist);
+  if (ack_early) send_all(effects, ready.messages_after_persist);
 
   QUORUM_ASSERT(!batch_is_empty(batch) || !ready.must_sync, "must_sync with nothing to persist");
   if (!batch_is_empty(batch)) {
-    Status persisted = context.storage.persist(batch);
+    Status persisted = effects.persist(batch);
     if (!persisted.is_ok()) return persisted;
-    context.hooks.persisted(batch);
   }
 
   // The batch is durable (or was empty): the promises may leave now.
-  if (!ack_early) send_all(context.transport, ready.messages_after_persist);
-  if (mutation_on(context.mutation, Mutation::kApplyBeforeCommit)) {
-    apply_uncommitted(batch.entries, context.apply_loop);
+  if (!ack_early) send_all(effects, ready.messages_after_persist);
+  if (mutation_on(mutation, Mutation::kApplyBeforeCommit)) {
+    apply_uncommitted(batch.entries, effects);
   }
 
-  Status restored = restore_received_snapshot(ready, context);
+  Status restored = restore_received_snapshot(ready, effects);
   if (!restored.is_ok()) return restored;
-  apply_committed(ready, context);
+  apply_committed(ready, effects, mutation);
   return Status::ok();
 }
 
 }  // namespace
 
-Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
+Status execute_ready(const raft::Ready& ready, const PersistBatch& batch, ReadyEffects& effects,
+                     Mutation mutation) {
   check_ready(ready);
-  return execute_ready(ready, make_persist_batch(ready), context);
+  return run_steps(ready, batch, effects, mutation);
+}
+
+Status handle_ready(const raft::Ready& ready, ReadyContext& context) {
+  HostEffects effects(context);
+  return execute_ready(ready, make_persist_batch(ready), effects, context.mutation);
 }
 
 Status handle_ready_taking_entries(raft::Ready& ready, ReadyContext& context) {
-  check_ready(ready);
+  check_ready(ready);  // before the entries move out
   PersistBatch batch;
   batch.hard_state = ready.hard_state;
   batch.entries = std::move(ready.entries);
   batch.snapshot = ready.snapshot;
   batch.snapshot_replaces_log = ready.snapshot.has_value() && ready.snapshot_received;
   batch.sync = ready.must_sync;
-  return execute_ready(ready, batch, context);
+  HostEffects effects(context);
+  return run_steps(ready, batch, effects, context.mutation);
 }
 
 }  // namespace quorum::host

@@ -9,6 +9,12 @@
 //   5. restore the state machines from a received snapshot;
 //   6. apply `committed_entries`, then note `read_states` (answered once applied).
 // The caller calls Node::advance() if and only if this returns ok.
+//
+// This is the one Ready executor: execute_ready() writes the sequence once, over ReadyEffects.
+// NodeHost executes through its ports (handle_ready, below); the in-memory core harness
+// (engine/host/memory/core_cluster.h: the raft unit tests, the core scripts, the chaos tests,
+// the core-step fuzzer, quorum-bench core) executes through a message queue, a MemoryStorage and
+// a list of applied entries. The planted host bugs act here, so they act in both.
 #pragma once
 
 #include "engine/core/base/mutation.h"
@@ -20,6 +26,29 @@
 #include "engine/host/ports/transport.h"
 
 namespace quorum::host {
+
+// What executing a Ready does, one call per step, in the order execute_ready() makes them.
+class ReadyEffects {
+ public:
+  virtual ~ReadyEffects() = default;
+  virtual void role_changed(const raft::SoftState& state) = 0;
+  virtual void traced(const raft::TraceEvent& event) = 0;
+  virtual void send(const raft::Message& message) = 0;
+  // A non-empty batch. A non-ok status stops the sequence (fail-stop).
+  virtual Status persist(const PersistBatch& batch) = 0;
+  // A snapshot received from a leader; its last index is above applied_index().
+  virtual Status restore(const raft::Snapshot& snapshot) = 0;
+  // Asserted by the implementation: entry.index == applied_index() + 1.
+  virtual void apply(const raft::Entry& entry) = 0;
+  virtual void read_confirmed(const raft::ReadState& read) = 0;
+  virtual LogIndex applied_index() const = 0;
+};
+
+// Steps 1-6 for `ready`, whose persist batch is `batch` (built by make_persist_batch, or with the
+// entries moved in: below, batch.entries is used, never ready.entries). Checks the Ready's
+// contract first (asserts). Returns the persist or restore error.
+Status execute_ready(const raft::Ready& ready, const PersistBatch& batch, ReadyEffects& effects,
+                     Mutation mutation);
 
 struct ReadyContext {
   Transport& transport;

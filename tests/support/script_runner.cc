@@ -13,8 +13,7 @@
 #include "engine/core/base/prng.h"
 #include "engine/core/raft/invariants.h"
 #include "engine/core/raft/node.h"
-#include "engine/host/memory/memory_storage.h"
-#include "engine/host/ready_handler.h"
+#include "engine/host/memory/core_cluster.h"
 #include "tests/support/raft_text.h"
 
 namespace quorum::testing {
@@ -58,25 +57,18 @@ Args parse_args(const std::string& line) {
   return args;
 }
 
-struct Node {
-  raft::RaftConfig config;
-  raft::Membership bootstrap;
-  host::MemoryStorage storage;
-  std::unique_ptr<raft::Node> node;  // null while crashed
-  raft::Role role = raft::Role::kFollower;
-  LogIndex applied = 0;
+// What the runner keeps beside the core harness's view of a node.
+struct Side {
+  raft::Role role = raft::Role::kFollower;  // as the printed Readys told it
   Ticks ticks_since_start = 0;
-  std::uint64_t incarnation = 0;
-  // Last observation since the (re)start, for check_node_transition.
-  std::optional<raft::NodeObservation> last_seen;
 };
 
 }  // namespace
 
-struct ScriptRunner::Impl {
-  std::map<NodeId, Node> nodes;
-  std::deque<raft::Message> in_flight;
-  std::set<std::pair<NodeId, NodeId>> cut;
+struct ScriptRunner::Impl : host::CoreObserver {
+  // The nodes, their stores, the queue in flight and the cuts; null before `cluster`.
+  std::unique_ptr<host::CoreCluster> core;
+  std::map<NodeId, Side> side;
   raft::RaftConfig base;
   std::uint64_t seed = 1;
   std::vector<std::string> out;
@@ -85,33 +77,29 @@ struct ScriptRunner::Impl {
   void print(std::string line) {
     if (!line.empty()) out.push_back(std::move(line));
   }
-  bool up(NodeId id) const {
-    auto it = nodes.find(id);
-    return it != nodes.end() && it->second.node != nullptr;
+  host::CoreCluster& cluster() {
+    QUORUM_ASSERT(core != nullptr, "no cluster: the script must start with `cluster`");
+    return *core;
   }
-  Node& at(NodeId id) {
-    auto it = nodes.find(id);
-    QUORUM_ASSERT(it != nodes.end(), "script names unknown node {}", id);
-    return it->second;
+  bool up(NodeId id) const { return core != nullptr && core->is_up(id); }
+  raft::Node& at(NodeId id) {
+    QUORUM_ASSERT(core != nullptr && core->exists(id), "script names unknown node {}", id);
+    return core->node(id);
   }
+  std::deque<raft::Message>& in_flight() { return cluster().queue(); }
   NodeId id_arg(const Args& a, std::size_t i) {
     QUORUM_ASSERT(i < a.positional.size(), "{}: missing node id", a.command);
     return std::stoull(a.positional[i]);
   }
   std::vector<NodeId> ids_arg(const Args& a) {
-    if (a.positional.empty() || a.positional[0] == "all") {
-      std::vector<NodeId> ids;
-      for (const auto& [id, n] : nodes) {
-        if (n.node) ids.push_back(id);
-      }
-      return ids;
-    }
+    if (a.positional.empty() || a.positional[0] == "all") return cluster().ids();
     return parse_ids(a.positional[0]);
   }
 
-  void start(NodeId id);
+  void add_node(NodeId id, const raft::Membership& bootstrap);
+  void restart(NodeId id);
   void handle_readys(NodeId id);
-  void handle_ready(NodeId id, const raft::Ready& ready);
+  void on_ready(NodeId id, const raft::Ready& ready) override;  // prints it
   void check(NodeId id);
   void step(const raft::Message& m);
   bool stabilize();
@@ -133,36 +121,26 @@ struct ScriptRunner::Impl {
   void print_propose(NodeId id, const raft::ProposeResult& r);
 };
 
-void ScriptRunner::Impl::start(NodeId id) {
-  Node& n = at(id);
-  QUORUM_ASSERT(n.node == nullptr);
-  Result<host::LoadedState> loaded = n.storage.load();
-  QUORUM_ASSERT(loaded.has_value());
-  raft::PersistedState persisted = loaded->persisted;
-  persisted.bootstrap = n.bootstrap;
-  if (loaded->snapshot) persisted.snapshot_data = loaded->snapshot->data;
-  n.node = std::make_unique<raft::Node>(n.config, persisted,
-                                        Prng(seed).fork(id * 1000 + n.incarnation++));
-  n.role = n.node->role();
-  n.applied = loaded->snapshot ? loaded->snapshot->meta.last_index : 0;
-  n.ticks_since_start = 0;
-  n.last_seen.reset();
+void ScriptRunner::Impl::add_node(NodeId id, const raft::Membership& bootstrap) {
+  raft::RaftConfig config = base;
+  config.id = id;
+  cluster().add_node(config, bootstrap);
+  side[id] = Side{at(id).role(), 0};
+}
+
+void ScriptRunner::Impl::restart(NodeId id) {
+  cluster().restart(id);
+  side[id] = Side{at(id).role(), 0};
 }
 
 void ScriptRunner::Impl::check(NodeId id) {
-  Node& n = at(id);
-  const std::string why = raft::check_node_state(*n.node);
+  const std::string why = cluster().check_node(id);
   if (!why.empty()) print(fmt::format("{}: VIOLATION: {}", id, why));
-  const raft::NodeObservation seen = raft::observe(*n.node);
-  if (n.last_seen) {
-    const std::string delta = raft::check_node_transition(*n.last_seen, seen);
-    if (!delta.empty()) print(fmt::format("{}: VIOLATION: {}", id, delta));
-  }
-  n.last_seen = seen;
 }
 
-void ScriptRunner::Impl::handle_ready(NodeId id, const raft::Ready& ready) {
-  Node& n = at(id);
+// Called by the core harness before it executes the Ready (engine/host/ready_handler.h).
+void ScriptRunner::Impl::on_ready(NodeId id, const raft::Ready& ready) {
+  Side& n = side[id];
   const std::string broken = ready.check();
   if (!broken.empty()) print(fmt::format("{}: VIOLATION: Ready contract: {}", id, broken));
   switch (mode) {
@@ -183,47 +161,31 @@ void ScriptRunner::Impl::handle_ready(NodeId id, const raft::Ready& ready) {
       break;
   }
   if (ready.soft_state) n.role = ready.soft_state->role;
-  const host::PersistBatch batch = host::make_persist_batch(ready);
-  if (!host::batch_is_empty(batch)) {
-    const Status persisted = n.storage.persist(batch);
-    QUORUM_ASSERT(persisted.is_ok());
-  }
-  for (const raft::Message& m : ready.messages) in_flight.push_back(m);
-  for (const raft::Message& m : ready.messages_after_persist) in_flight.push_back(m);
-  if (ready.snapshot && ready.snapshot_received) n.applied = ready.snapshot->meta.last_index;
-  for (const raft::Entry& e : ready.committed_entries) {
-    if (e.index != n.applied + 1) {
-      print(fmt::format("{}: VIOLATION: applies {} after {}", id, e.index, n.applied));
-    }
-    n.applied = e.index;
-  }
-  n.node->advance(raft::ReadyAck{ready.seq});
 }
 
 void ScriptRunner::Impl::handle_readys(NodeId id) {
   if (!up(id)) return;
-  for (int i = 0; i < 100 && at(id).node->has_ready(); ++i) handle_ready(id, at(id).node->ready());
+  for (int i = 0; i < 100 && cluster().handle_ready(id); ++i) {
+  }
   check(id);
 }
 
 void ScriptRunner::Impl::step(const raft::Message& m) {
-  if (!up(m.to)) {
-    if (mode == OutputMode::kFull) print(fmt::format("drop (down): {}", message_text(m)));
-    return;
+  const host::CoreCluster::Delivery d = cluster().step(m);
+  if (mode != OutputMode::kFull) return;
+  if (d == host::CoreCluster::Delivery::kReceiverDown) {
+    print(fmt::format("drop (down): {}", message_text(m)));
+  } else if (d == host::CoreCluster::Delivery::kCut) {
+    print(fmt::format("drop (cut): {}", message_text(m)));
   }
-  if (cut.count({m.from, m.to}) != 0) {
-    if (mode == OutputMode::kFull) print(fmt::format("drop (cut): {}", message_text(m)));
-    return;
-  }
-  at(m.to).node->step(m);
 }
 
 bool ScriptRunner::Impl::stabilize() {
   for (std::size_t round = 0; round < kStabilizeRoundsMax; ++round) {
-    for (auto& [id, n] : nodes) handle_readys(id);
-    if (in_flight.empty()) return true;
-    std::deque<raft::Message> batch = std::move(in_flight);
-    in_flight.clear();
+    for (NodeId id : cluster().all_ids()) handle_readys(id);
+    if (in_flight().empty()) return true;
+    std::deque<raft::Message> batch = std::move(in_flight());
+    in_flight().clear();
     for (const raft::Message& m : batch) step(m);
   }
   print(fmt::format("VIOLATION: not quiet after {} rounds", kStabilizeRoundsMax));
@@ -264,17 +226,14 @@ void ScriptRunner::Impl::cmd_cluster(const Args& a) {
         raft::Member{id, learner ? raft::MemberRole::kLearner : raft::MemberRole::kVoter,
                      priorities.count(id) != 0 ? priorities[id] : 1});
   }
-  nodes.clear();
-  in_flight.clear();
+  const std::uint64_t script_seed = seed;
+  core = std::make_unique<host::CoreCluster>([script_seed](NodeId id, std::uint64_t incarnation) {
+    return Prng(script_seed).fork(id * 1000 + incarnation);
+  });
+  core->add_observer(this);
+  side.clear();
   held.clear();
-  cut.clear();
-  for (NodeId id = 1; id <= count; ++id) {
-    Node& n = nodes[id];
-    n.config = base;
-    n.config.id = id;
-    n.bootstrap = membership;
-    start(id);
-  }
+  for (NodeId id = 1; id <= count; ++id) add_node(id, membership);
   if (a.named.count("elect") != 0) {
     const OutputMode saved = mode;
     mode = OutputMode::kNone;
@@ -296,8 +255,8 @@ void ScriptRunner::Impl::cmd_tick(const Args& a) {
     const std::size_t lines_before = out.size();
     for (NodeId id : ids) {
       if (!up(id)) continue;
-      at(id).node->tick();
-      ++at(id).ticks_since_start;
+      at(id).tick();
+      ++side[id].ticks_since_start;
       handle_readys(id);
     }
     if (then_stabilize) stabilize();
@@ -313,21 +272,21 @@ void ScriptRunner::Impl::cmd_tick(const Args& a) {
 void ScriptRunner::Impl::cmd_campaign(const Args& a) {
   const NodeId target = id_arg(a, 0);
   const Ticks t = base.election_timeout_ticks;
-  auto campaigned = [this, target] { return at(target).node->role() != raft::Role::kFollower; };
+  auto campaigned = [this, target] { return at(target).role() != raft::Role::kFollower; };
   // Fresh and restarted voters refuse votes for T ticks (restart stickiness): age everyone,
   // unless the script wants to show that refusal (age=off).
   const bool age = a.named.count("age") == 0 || a.named.at("age") != "off";
   for (Ticks i = 0; age && i < t && !campaigned(); ++i) {
-    for (auto& [id, n] : nodes) {
-      if (n.node == nullptr || n.ticks_since_start >= t) continue;
-      n.node->tick();
-      ++n.ticks_since_start;
+    for (NodeId id : cluster().ids()) {
+      if (side[id].ticks_since_start >= t) continue;
+      at(id).tick();
+      ++side[id].ticks_since_start;
       handle_readys(id);
     }
   }
   for (Ticks i = 0; i < 3 * t && !campaigned(); ++i) {
-    at(target).node->tick();
-    ++at(target).ticks_since_start;
+    at(target).tick();
+    ++side[target].ticks_since_start;
     handle_readys(target);
   }
   if (!campaigned()) print(fmt::format("{}: did not campaign within {} ticks", target, 3 * t));
@@ -359,13 +318,13 @@ void ScriptRunner::Impl::print_propose(NodeId id, const raft::ProposeResult& r) 
 void ScriptRunner::Impl::cmd_propose(const Args& a) {
   const NodeId id = id_arg(a, 0);
   QUORUM_ASSERT(a.positional.size() >= 2, "propose ID DATA");
-  print_propose(id, at(id).node->propose(a.positional[1]));
+  print_propose(id, at(id).propose(a.positional[1]));
   handle_readys(id);
 }
 
 void ScriptRunner::Impl::cmd_read(const Args& a) {
   const NodeId id = id_arg(a, 0);
-  const raft::ReadResult r = at(id).node->read_index(std::stoull(a.positional.at(1)));
+  const raft::ReadResult r = at(id).read_index(std::stoull(a.positional.at(1)));
   switch (r.code) {
     case raft::ReadResult::Code::kPending:
       print(fmt::format("{}: read pending", id));
@@ -384,15 +343,15 @@ void ScriptRunner::Impl::cmd_deliver(const Args& a, QueueAction action) {
   const NodeId from = a.named.count("from") ? std::stoull(a.named.at("from")) : kNoNode;
   const NodeId to = a.named.count("to") ? std::stoull(a.named.at("to")) : kNoNode;
   const std::size_t count_max =
-      a.named.count("count") ? std::stoull(a.named.at("count")) : in_flight.size();
+      a.named.count("count") ? std::stoull(a.named.at("count")) : in_flight().size();
   std::deque<raft::Message> keep;
   std::vector<raft::Message> take;
-  for (raft::Message& m : in_flight) {
+  for (raft::Message& m : in_flight()) {
     const bool match = (from == kNoNode || m.from == from) && (to == kNoNode || m.to == to) &&
                        take.size() < count_max;
     (match ? take.emplace_back(std::move(m)) : keep.emplace_back(std::move(m)));
   }
-  in_flight = std::move(keep);
+  in_flight() = std::move(keep);
   std::set<NodeId> receivers;
   for (const raft::Message& m : take) {
     switch (action) {
@@ -402,8 +361,8 @@ void ScriptRunner::Impl::cmd_deliver(const Args& a, QueueAction action) {
       case QueueAction::kDuplicate:
         // Both copies stay queued, in order, after every other queued message.
         print("duplicated: " + message_text(m));
-        in_flight.push_back(m);
-        in_flight.push_back(m);
+        in_flight().push_back(m);
+        in_flight().push_back(m);
         break;
       case QueueAction::kHold:
         print("held: " + message_text(m));
@@ -419,39 +378,27 @@ void ScriptRunner::Impl::cmd_deliver(const Args& a, QueueAction action) {
 }
 
 void ScriptRunner::Impl::cmd_partition(const Args& a) {
-  std::map<NodeId, std::size_t> group_of;
-  for (std::size_t g = 0; g < a.groups.size(); ++g) {
-    for (NodeId id : a.groups[g]) group_of[id] = g;
-  }
-  cut.clear();
-  for (const auto& [x, nx] : nodes) {
-    for (const auto& [y, ny] : nodes) {
-      if (x == y) continue;
-      auto gx = group_of.find(x);
-      auto gy = group_of.find(y);
-      if (gx == group_of.end() || gy == group_of.end() || gx->second != gy->second) {
-        cut.insert({x, y});
-      }
-    }
-  }
+  cluster().heal();
+  cluster().partition(a.groups);
 }
 
 void ScriptRunner::Impl::cmd_roles() {
-  for (const auto& [id, n] : nodes) {
-    if (n.node == nullptr) {
+  for (NodeId id : cluster().all_ids()) {
+    if (!up(id)) {
       print(fmt::format("{}: down", id));
       continue;
     }
-    const NodeId leader = n.node->leader_id();
-    print(fmt::format("{}: {} term={} leader={}", id, raft::role_name(n.node->role()),
-                      n.node->term(), leader == kNoNode ? "none" : std::to_string(leader)));
+    const raft::Node& n = at(id);
+    const NodeId leader = n.leader_id();
+    print(fmt::format("{}: {} term={} leader={}", id, raft::role_name(n.role()), n.term(),
+                      leader == kNoNode ? "none" : std::to_string(leader)));
   }
 }
 
 void ScriptRunner::Impl::cmd_status(const Args& a) {
   for (NodeId id : ids_arg(a)) {
     if (!up(id)) continue;
-    const raft::Node& n = *at(id).node;
+    const raft::Node& n = at(id);
     print(fmt::format(
         "{}: {} term={} leader={} commit={} applied={} last={} lease={} transfer={} conf=({})", id,
         raft::role_name(n.role()), n.term(),
@@ -464,7 +411,7 @@ void ScriptRunner::Impl::cmd_status(const Args& a) {
 
 void ScriptRunner::Impl::cmd_log(const Args& a) {
   for (NodeId id : ids_arg(a)) {
-    const host::StoredState& s = at(id).storage.current();
+    const host::StoredState& s = cluster().storage(id).current();
     std::string line = fmt::format(
         "{}: term={} vote={} commit={}", id, s.hard_state.current_term,
         s.hard_state.voted_for == kNoNode ? "none" : std::to_string(s.hard_state.voted_for),
@@ -490,18 +437,14 @@ void ScriptRunner::Impl::cmd_membership(const Args& a) {
     change.kind = raft::MembershipChange::Kind::kSetPriority;
     change.priority = static_cast<std::uint32_t>(std::stoul(a.positional.at(2)));
   }
-  const raft::ProposeResult r = at(id).node->propose_membership(change);
+  const raft::ProposeResult r = at(id).propose_membership(change);
   print_propose(id, r);
   const bool adds = change.kind == raft::MembershipChange::Kind::kAddLearner ||
                     change.kind == raft::MembershipChange::Kind::kAddVoter;
-  if (r.code == raft::ProposeResult::Code::kAccepted && adds && nodes.count(change.node) == 0) {
+  if (r.code == raft::ProposeResult::Code::kAccepted && adds && !cluster().exists(change.node)) {
     // The new node starts empty and learns everything from the leader; it knows the group it
     // joins (as an operator would configure it).
-    Node& fresh = nodes[change.node];
-    fresh.config = base;
-    fresh.config.id = change.node;
-    fresh.bootstrap = at(id).node->membership();
-    start(change.node);
+    add_node(change.node, at(id).membership());
   }
   handle_readys(id);
 }
@@ -540,27 +483,22 @@ std::string ScriptRunner::run(const std::string& command_line) {
   } else if (c == "hold") {
     r.cmd_deliver(a, Impl::QueueAction::kHold);
   } else if (c == "release") {
-    for (const raft::Message& m : r.held) r.in_flight.push_back(m);
+    for (const raft::Message& m : r.held) r.in_flight().push_back(m);
     r.held.clear();
   } else if (c == "queue") {
-    for (const raft::Message& m : r.in_flight) r.print("queued: " + message_text(m));
+    for (const raft::Message& m : r.in_flight()) r.print("queued: " + message_text(m));
   } else if (c == "stabilize") {
     r.stabilize();
   } else if (c == "partition") {
     r.cmd_partition(a);
   } else if (c == "cut") {
-    const NodeId x = r.id_arg(a, 0);
-    const NodeId y = r.id_arg(a, 1);
-    r.cut.insert({x, y});
-    r.cut.insert({y, x});
+    r.cluster().cut(r.id_arg(a, 0), r.id_arg(a, 1));
   } else if (c == "heal") {
-    r.cut.clear();
+    r.cluster().heal();
   } else if (c == "crash") {
-    const NodeId id = r.id_arg(a, 0);
-    r.at(id).node.reset();
-    r.at(id).storage.crash();
+    r.cluster().power_loss(r.id_arg(a, 0));
   } else if (c == "restart") {
-    r.start(r.id_arg(a, 0));
+    r.restart(r.id_arg(a, 0));
   } else if (c == "roles") {
     r.cmd_roles();
   } else if (c == "status") {
@@ -570,18 +508,18 @@ std::string ScriptRunner::run(const std::string& command_line) {
   } else if (c == "transfer") {
     const NodeId id = r.id_arg(a, 0);
     const NodeId to = a.named.count("to") ? std::stoull(a.named.at("to")) : kNoNode;
-    const raft::RequestResult result = r.at(id).node->transfer_leadership(to);
+    const raft::RequestResult result = r.at(id).transfer_leadership(to);
     r.print(fmt::format("{}: transfer -> {}", id, request_result_text(result)));
     r.handle_readys(id);
   } else if (c == "step-down") {
     const NodeId id = r.id_arg(a, 0);
-    const raft::RequestResult result = r.at(id).node->step_down();
+    const raft::RequestResult result = r.at(id).step_down();
     r.print(fmt::format("{}: step-down -> {}", id, request_result_text(result)));
     r.handle_readys(id);
   } else if (c == "compact") {
     const NodeId id = r.id_arg(a, 0);
-    const LogIndex applied = r.at(id).node->applied_index();
-    r.at(id).node->compact(applied, fmt::format("app@{}", applied));
+    const LogIndex applied = r.at(id).applied_index();
+    r.at(id).compact(applied, fmt::format("app@{}", applied));
     r.handle_readys(id);
   } else if (c == "add-learner" || c == "add-voter" || c == "promote" || c == "remove" ||
              c == "set-priority") {

@@ -1,22 +1,78 @@
-// quorum-bench core: the pure Raft core alone, no host, no codec, no disk: an in-process group of
-// Nodes (the raft unit tests' harness) with heartbeats every tick and one proposal per tick,
-// compacting every 1,000 ticks. Reports group ticks per second and committed proposals per
-// second; what it measures is the cost of the state machine plus its invariant checks, the floor
-// under every simulator and daemon figure.
+// quorum-bench core: the pure Raft core alone, no codec, no disk: an in-process group of Nodes on
+// the core harness (engine/host/memory/core_cluster.h: MemoryStorage, the host's Ready executor)
+// with heartbeats every tick and one proposal per tick, compacting every 1,000 ticks. Reports
+// group ticks per second and committed proposals per second; what it measures is the cost of the
+// state machine plus its invariant checks and the in-memory store, the floor under every
+// simulator and daemon figure.
 #include "tools/quorum-bench/bench_core.h"
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
-#include "engine/core/raft/raft_test_util.h"
+#include "engine/host/memory/core_cluster.h"
 
 namespace quorum::bench {
+namespace {
+
+using host::CoreCluster;
+
+// Handles Readys and delivers messages until nothing moves; false if it does not settle.
+bool settle(CoreCluster& group) {
+  for (int round = 0; round < 10'000; ++round) {
+    bool moved = false;
+    for (NodeId id : group.ids()) {
+      while (group.handle_ready(id)) moved = true;
+    }
+    std::deque<raft::Message> batch;
+    batch.swap(group.queue());
+    for (const raft::Message& m : batch) {
+      group.step(m);
+      moved = true;
+    }
+    if (!moved) return true;
+  }
+  return false;
+}
+
+bool tick_all(CoreCluster& group) {
+  for (NodeId id : group.ids()) group.node(id).tick();
+  return settle(group);
+}
+
+NodeId leader_of(CoreCluster& group) {
+  for (NodeId id : group.ids()) {
+    if (group.node(id).role() == raft::Role::kLeader) return id;
+  }
+  return kNoNode;
+}
+
+NodeId elect(CoreCluster& group, std::size_t ticks_max) {
+  for (std::size_t i = 0; i < ticks_max && leader_of(group) == kNoNode; ++i) {
+    if (!tick_all(group)) return kNoNode;
+  }
+  return leader_of(group);
+}
+
+}  // namespace
 
 int cmd_core(std::uint64_t ticks, std::size_t nodes) {
   using Clock = std::chrono::steady_clock;
-  raft::testing::Cluster group(nodes);
-  const NodeId leader = group.elect();
+  CoreCluster group([](NodeId id, std::uint64_t incarnation) {
+    return Prng(1000 + id + 7919 * incarnation);
+  });
+  raft::Membership membership;
+  for (NodeId id = 1; id <= nodes; ++id) {
+    membership.members.push_back({id, raft::MemberRole::kVoter, 1});
+  }
+  for (NodeId id = 1; id <= nodes; ++id) {
+    raft::RaftConfig config;
+    config.id = id;
+    config.election_timeout_ticks = 10;
+    config.heartbeat_interval_ticks = 1;
+    group.add_node(config, membership);
+  }
+  const NodeId leader = elect(group, 200);
   if (leader == kNoNode) {
     std::fprintf(stderr, "quorum-bench core: no leader elected\n");
     return 1;
@@ -28,12 +84,11 @@ int cmd_core(std::uint64_t ticks, std::size_t nodes) {
   const auto cpu_start = std::clock();
   for (std::uint64_t i = 0; i < ticks; ++i) {
     const auto result = group.node(leader).propose("k=" + std::to_string(i));
-    if (result.code != raft::ProposeResult::Code::kAccepted) {
-      std::fprintf(stderr, "quorum-bench core: proposal %llu refused\n",
+    if (result.code != raft::ProposeResult::Code::kAccepted || !tick_all(group)) {
+      std::fprintf(stderr, "quorum-bench core: proposal %llu refused or the group did not settle\n",
                    static_cast<unsigned long long>(i));
       return 1;
     }
-    group.tick();
     if (i % 1000 == 999) {
       for (NodeId id : group.ids()) group.node(id).compact(group.node(id).applied_index(), "img");
     }

@@ -1,9 +1,12 @@
-// Test-only helpers for the raft unit tests: an in-test network that delivers messages between
-// Nodes, persists each Ready into an in-memory "disk" and applies committed entries. Used only by
-// engine/core/raft/*_test.cc.
+// Test-only helpers for the raft unit tests: the core harness (engine/host/memory/core_cluster.h)
+// with the raft tests' defaults, plus lone nodes for message-level tests. Used only by
+// engine/core/raft/*_test.cc: it reaches node_impl.h, which nothing outside the core may include
+// (tools/lint/check_layering.cmake). Test code: it may include test support from engine/host.
 #pragma once
 
 #include <algorithm>
+#include <deque>
+#include <optional>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +18,7 @@
 #include "engine/core/raft/invariants.h"
 #include "engine/core/raft/node.h"
 #include "engine/core/raft/node_impl.h"
+#include "engine/host/memory/core_cluster.h"
 
 namespace quorum::raft::testing {
 
@@ -40,26 +44,10 @@ inline RaftConfig test_config(NodeId id) {
   return c;
 }
 
-// What one node's Storage port holds.
-struct Disk {
-  HardState hard_state;
-  std::optional<Snapshot> snapshot;
-  std::vector<Entry> entries;
-  Membership bootstrap;
-
-  PersistedState persisted() const {
-    PersistedState s;
-    s.hard_state = hard_state;
-    if (snapshot) {
-      s.snapshot = snapshot->meta;
-      s.snapshot_data = snapshot->data;
-    }
-    s.entries = entries;
-    s.bootstrap = bootstrap;
-    return s;
-  }
-};
-
+// The raft unit tests' view of the one core harness (engine/host/memory/core_cluster.h): nodes
+// with test_config, the ticking and delivery loops these tests were written against, the core's
+// invariants asserted before every Ready, and the internals of a node (this header is the only
+// user of node_impl.h outside the core, which is why it lives here and not in tests/support).
 class Cluster {
  public:
   // n voters with ids 1..n, each with test_config(id) adjusted by `tweak`.
@@ -68,14 +56,14 @@ class Cluster {
       : Cluster(voters_n(n), std::move(tweak), seed) {}
 
   Cluster(const Membership& membership, std::function<void(RaftConfig&)> tweak, std::uint64_t seed)
-      : tweak_(std::move(tweak)), seed_(seed) {
+      : tweak_(std::move(tweak)),
+        core_([seed](NodeId id, std::uint64_t incarnation) {
+          return Prng(seed * 1000 + id + 7919 * incarnation);
+        }) {
     for (const Member& m : membership.members) add_node(m.id, membership);
   }
 
-  void add_node(NodeId id, const Membership& bootstrap) {
-    disks_[id].bootstrap = bootstrap;
-    start(id);
-  }
+  void add_node(NodeId id, const Membership& bootstrap) { core_.add_node(config_for(id), bootstrap); }
 
   RaftConfig config_for(NodeId id) const {
     RaftConfig c = test_config(id);
@@ -84,117 +72,47 @@ class Cluster {
     return c;
   }
 
-  void start(NodeId id) {
-    nodes_[id] = std::make_unique<Node>(config_for(id), disks_[id].persisted(),
-                                        Prng(seed_ * 1000 + id + 7919 * restarts_[id]));
-    applied_[id].clear();
-    observations_[id] = observe(*nodes_[id]);
-    if (disks_[id].snapshot) applied_[id].push_back("snapshot:" + disks_[id].snapshot->data);
-    down_.erase(id);
-  }
+  // Crash: the node loses its volatile state; its disk stays (everything it wrote is kept).
+  void crash(NodeId id) { core_.crash(id); }
+  void restart(NodeId id) { core_.restart(id); }
 
-  // Crash: the node loses its volatile state; its disk stays (everything was synced).
-  void crash(NodeId id) {
-    nodes_.erase(id);
-    down_.insert(id);
-  }
-  void restart(NodeId id) {
-    ++restarts_[id];
-    start(id);
-  }
-
-  Node& node(NodeId id) {
-    QUORUM_ASSERT(nodes_.contains(id), "node {} is down", id);
-    return *nodes_.at(id);
-  }
+  Node& node(NodeId id) { return core_.node(id); }
   const Node::Impl& impl(NodeId id) { return node(id).internals(); }
-  Disk& disk(NodeId id) { return disks_[id]; }
-  const std::vector<std::string>& applied(NodeId id) { return applied_[id]; }
-  std::vector<TraceEvent>& traces(NodeId id) { return traces_[id]; }
-  std::vector<ReadState>& read_states(NodeId id) { return read_states_[id]; }
-  std::vector<NodeId> ids() const {
-    std::vector<NodeId> out;
-    for (const auto& kv : nodes_) out.push_back(kv.first);
-    return out;
-  }
-  bool is_up(NodeId id) const { return nodes_.contains(id); }
+  // What the node's store holds now.
+  const host::StoredState& disk(NodeId id) { return core_.storage(id).current(); }
+  const std::vector<std::string>& applied(NodeId id) { return core_.applied(id); }
+  std::vector<TraceEvent>& traces(NodeId id) { return core_.traces(id); }
+  std::vector<ReadState>& read_states(NodeId id) { return core_.read_states(id); }
+  std::vector<NodeId> ids() const { return core_.ids(); }
+  bool is_up(NodeId id) const { return core_.is_up(id); }
+  host::CoreCluster& core() { return core_; }
 
   // Network faults.
-  void cut(NodeId a, NodeId b) {
-    cut_.insert({a, b});
-    cut_.insert({b, a});
-  }
-  void cut_one_way(NodeId from, NodeId to) { cut_.insert({from, to}); }
-  void isolate(NodeId a) {
-    for (const auto& kv : disks_) {
-      if (kv.first != a) cut(a, kv.first);
-    }
-  }
+  void cut(NodeId a, NodeId b) { core_.cut(a, b); }
+  void cut_one_way(NodeId from, NodeId to) { core_.cut_one_way(from, to); }
+  void isolate(NodeId a) { core_.isolate(a); }
+  // Cuts every link between `side` and the other nodes.
   void partition(const std::vector<NodeId>& side) {
-    for (const auto& a : disks_) {
-      for (const auto& b : disks_) {
-        const bool a_in = std::find(side.begin(), side.end(), a.first) != side.end();
-        const bool b_in = std::find(side.begin(), side.end(), b.first) != side.end();
-        if (a_in != b_in) cut_.insert({a.first, b.first});
-      }
+    std::vector<NodeId> rest;
+    for (NodeId id : core_.all_ids()) {
+      if (std::find(side.begin(), side.end(), id) == side.end()) rest.push_back(id);
     }
+    core_.partition({side, rest});
   }
-  void heal() { cut_.clear(); }
+  void heal() { core_.heal(); }
   // Messages for which the filter returns true are dropped.
-  void set_drop(std::function<bool(const Message&)> drop) { drop_ = std::move(drop); }
+  void set_drop(std::function<bool(const Message&)> drop) { core_.set_drop(std::move(drop)); }
 
   // Every invariant of every live node, and monotonic evolution since the last check.
   void check_invariants(NodeId id) {
-    Node& n = node(id);
-    const std::string why = check_node_state(n);
-    QUORUM_ASSERT(why.empty(), "node {}: {}", id, why);
-    const NodeObservation now = observe(n);
-    const std::string delta = check_node_transition(observations_[id], now);
-    QUORUM_ASSERT(delta.empty(), "{}", delta);
-    observations_[id] = now;
+    const std::string why = core_.check_node(id);
+    QUORUM_ASSERT(why.empty(), "{}", why);
   }
 
-  // Persists and applies one Ready of `id`, queueing its messages.
+  // Persists and applies one Ready of `id` (the host's Ready executor), queueing its messages.
   void process_ready(NodeId id) {
-    Node& n = node(id);
     check_invariants(id);
-    if (!n.has_ready()) return;
-    Ready r = n.ready();
-    QUORUM_ASSERT(r.check().empty(), "{}", r.check());
-    ++ready_count_;
-    for (Message& m : r.messages) queue_.push_back(std::move(m));
-    Disk& d = disks_[id];
-    if (r.snapshot) {
-      d.snapshot = *r.snapshot;
-      const LogIndex si = r.snapshot->meta.last_index;
-      if (r.snapshot_received) {
-        d.entries.clear();
-      } else {
-        std::erase_if(d.entries, [&](const Entry& e) { return e.index <= si; });
-      }
-    }
-    if (!r.entries.empty()) {
-      const LogIndex from = r.entries.front().index;
-      const LogIndex first = d.entries.empty() ? from : d.entries.front().index;
-      if (from <= first) {
-        d.entries.clear();
-      } else if (from - first < d.entries.size()) {
-        d.entries.resize(from - first);
-      }
-      d.entries.insert(d.entries.end(), r.entries.begin(), r.entries.end());
-    }
-    if (r.hard_state) d.hard_state = *r.hard_state;
-    for (Message& m : r.messages_after_persist) queue_.push_back(std::move(m));
-    if (r.snapshot && r.snapshot_received) {
-      applied_[id].clear();
-      applied_[id].push_back("snapshot:" + r.snapshot->data);
-    }
-    for (const Entry& e : r.committed_entries) {
-      if (e.kind == EntryKind::kCommand) applied_[id].push_back(e.data);
-    }
-    for (const ReadState& rs : r.read_states) read_states_[id].push_back(rs);
-    for (const TraceEvent& t : r.trace_events) traces_[id].push_back(t);
-    n.advance(ReadyAck{r.seq});
+    core_.handle_ready(id);
   }
 
   bool any_ready() {
@@ -220,9 +138,9 @@ class Cluster {
 
   // Delivers every queued message once (messages produced meanwhile wait for the next call).
   std::size_t deliver_queued() {
-    std::vector<Message> batch(std::make_move_iterator(queue_.begin()),
-                               std::make_move_iterator(queue_.end()));
-    queue_.clear();
+    std::vector<Message> batch(std::make_move_iterator(core_.queue().begin()),
+                               std::make_move_iterator(core_.queue().end()));
+    core_.queue().clear();
     if (chaos_) {
       std::vector<Message> out;
       for (Message& m : batch) {
@@ -241,10 +159,7 @@ class Cluster {
     }
     std::size_t delivered = 0;
     for (const Message& m : batch) {
-      if (!nodes_.contains(m.to) || cut_.contains({m.from, m.to})) continue;
-      if (drop_ && drop_(m)) continue;
-      if (observer_) observer_(m);
-      nodes_.at(m.to)->step(m);
+      if (core_.step(m) != host::CoreCluster::Delivery::kDelivered) continue;
       ++delivered;
       process_ready(m.to);
     }
@@ -255,7 +170,7 @@ class Cluster {
   void stabilize() {
     for (int i = 0; i < 10'000; ++i) {
       process_all_readies();
-      if (queue_.empty() && !any_ready()) return;
+      if (core_.queue().empty() && !any_ready()) return;
       deliver_queued();
     }
     QUORUM_ASSERT(false, "cluster did not stabilize");
@@ -264,7 +179,7 @@ class Cluster {
   // One tick on every live node, then stabilize.
   void tick(std::size_t count = 1) {
     for (std::size_t i = 0; i < count; ++i) {
-      for (Message& m : delayed_) queue_.push_back(std::move(m));
+      for (Message& m : delayed_) core_.queue().push_back(std::move(m));
       delayed_.clear();
       for (NodeId id : ids()) node(id).tick();
       stabilize();
@@ -291,51 +206,53 @@ class Cluster {
   NodeId leader() {
     NodeId best = kNoNode;
     Term best_term = 0;
-    for (const auto& [id, n] : nodes_) {
-      if (n->role() == Role::kLeader && n->term() >= best_term) {
+    for (NodeId id : ids()) {
+      const Node& n = node(id);
+      if (n.role() == Role::kLeader && n.term() >= best_term) {
         best = id;
-        best_term = n->term();
+        best_term = n.term();
       }
     }
     return best;
   }
 
   std::size_t count_traces(NodeId id, TraceKind kind) {
+    const std::vector<TraceEvent>& t = traces(id);
     return static_cast<std::size_t>(
-        std::count_if(traces_[id].begin(), traces_[id].end(),
-                      [&](const TraceEvent& t) { return t.kind == kind; }));
+        std::count_if(t.begin(), t.end(), [&](const TraceEvent& e) { return e.kind == kind; }));
   }
   std::size_t count_traces_all(TraceKind kind) {
     std::size_t n = 0;
-    for (const auto& kv : disks_) n += count_traces(kv.first, kind);
+    for (NodeId id : core_.all_ids()) n += count_traces(id, kind);
     return n;
   }
 
-  std::vector<Message>& queue() { return queue_; }
-  void set_observer(std::function<void(const Message&)> f) { observer_ = std::move(f); }
-  std::size_t ready_count() const { return ready_count_; }
+  std::deque<Message>& queue() { return core_.queue(); }
+  // Sees every message just before it is stepped.
+  void set_observer(std::function<void(const Message&)> f) {
+    observer_.fn = std::move(f);
+    if (!observer_added_) core_.add_observer(&observer_);
+    observer_added_ = true;
+  }
+  std::size_t ready_count() const { return core_.ready_count(); }
 
  private:
+  struct DeliveryObserver : host::CoreObserver {
+    std::function<void(const Message&)> fn;
+    void on_deliver(const Message& m) override {
+      if (fn) fn(m);
+    }
+  };
+
   std::function<void(RaftConfig&)> tweak_;
-  std::uint64_t seed_;
-  std::map<NodeId, std::unique_ptr<Node>> nodes_;
-  std::map<NodeId, Disk> disks_;
-  std::map<NodeId, std::uint64_t> restarts_;
-  std::set<NodeId> down_;
-  std::map<NodeId, std::vector<std::string>> applied_;
-  std::map<NodeId, NodeObservation> observations_;
-  std::map<NodeId, std::vector<TraceEvent>> traces_;
-  std::map<NodeId, std::vector<ReadState>> read_states_;
-  std::set<std::pair<NodeId, NodeId>> cut_;
-  std::function<bool(const Message&)> drop_;
-  std::function<void(const Message&)> observer_;
-  std::vector<Message> queue_;
+  host::CoreCluster core_;
+  DeliveryObserver observer_;
+  bool observer_added_ = false;
   std::vector<Message> delayed_;
   std::optional<Prng> chaos_;
   std::uint64_t drop_pm_ = 0;
   std::uint64_t dup_pm_ = 0;
   std::uint64_t delay_pm_ = 0;
-  std::size_t ready_count_ = 0;
 };
 
 // A lone node for message-level tests: the test feeds messages and inspects what comes out.
