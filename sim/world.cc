@@ -47,6 +47,7 @@ World::World(RunConfig config)
       election_safety_(findings_),
       split_brain_(findings_, split_brain_overlap_us_max(config_, swarm_)),
       leader_lease_(findings_),
+      disruption_(findings_),
       state_machine_safety_(findings_, config_.node_count),
       leader_completeness_(findings_, logs_, state_machine_safety_),
       durability_(findings_, state_machine_safety_),

@@ -20,6 +20,7 @@
 #include "engine/host/node_host.h"
 #include "engine/check/findings.h"
 #include "engine/check/durability.h"
+#include "engine/check/disruption.h"
 #include "engine/check/election_safety.h"
 #include "engine/check/leader_completeness.h"
 #include "engine/check/leader_lease.h"
@@ -89,6 +90,9 @@ struct RunConfig {
   // swarm also draws galera-isolate-leader, and invariant 8 is checked. Off by default (keeps
   // every reference trace hash).
   bool galera = false;
+  // The disruption judge (engine/check/disruption.h; scenarios with judge_disruptions). Off in
+  // the swarm: its transfers, step-downs and membership changes ask for new terms.
+  bool judge_disruptions = false;
   // Quiet period at the end: no new faults, everything heals, liveness must hold within
   // liveness_bound (10 election timeouts + recovery time).
   std::uint64_t quiet_us = 0;  // 0: 15 s or 30% of the run, whichever is longer
@@ -278,6 +282,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   check::SplitBrainBound split_brain_;
   check::LeaderLease leader_lease_;
   std::vector<check::LeaseView> lease_views_;  // scratch for observe_leases()
+  check::DisruptionJudge disruption_;
   check::StateMachineSafety state_machine_safety_;
   check::LeaderCompleteness leader_completeness_;
   check::Durability durability_;

@@ -213,6 +213,12 @@ void World::observe_leases() {
     lease_views_.push_back(v);
   }
   leader_lease_.observe(now_us(), lease_views_);
+  if (config_.judge_disruptions) {
+    // Links as partitions leave them (scripted message rules are not counted: a scenario judged
+    // for disruptions cuts links, it does not drop chosen messages).
+    disruption_.observe(now_us(), lease_views_,
+                        [this](NodeId from, NodeId to) { return network_.can_deliver(from, to); });
+  }
 }
 
 void World::on_fail_stop(NodeId node) {

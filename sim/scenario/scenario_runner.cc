@@ -36,6 +36,7 @@ RunConfig config_of(const pb::Scenario& sc, std::uint64_t seed_override, Mutatio
   c.mutation = mutation;
   c.pool = sc.pool();
   c.galera = sc.galera();
+  c.judge_disruptions = sc.judge_disruptions();
   if (c.pool) {
     PoolOptions pool;
     pool.clusters = sc.clusters() != 0 ? sc.clusters() : 12;

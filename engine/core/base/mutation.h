@@ -28,9 +28,12 @@ enum class Mutation {
   // Leader lease (issue 8 section 0; engine/check/leader_lease.h):
   kLeaseFromAckReceipt,  // the lease counts from the receipt of the acks that made a round a
                          // majority, not from the round's send tick
+  // Disruption (issue 10; engine/check/disruption.h):
+  kPreVoteIgnoresStickiness,  // a follower grants a pre-vote although it heard from a leader
+                              // within the election timeout (stickiness skipped for pre-votes)
 };
 
-inline constexpr std::array<std::string_view, 15> kMutationNames = {
+inline constexpr std::array<std::string_view, 16> kMutationNames = {
     "none",
     "no-check-quorum",
     "double-vote",
@@ -45,7 +48,8 @@ inline constexpr std::array<std::string_view, 15> kMutationNames = {
     "reassign-right-after-election",
     "epoch-kept-on-move",
     "leader-ignores-unhealthy-backend",
-    "lease-from-ack-receipt"};
+    "lease-from-ack-receipt",
+    "pre-vote-ignores-stickiness"};
 
 #if defined(QUORUM_MUTATIONS)
 inline constexpr bool kMutationsCompiled = true;

@@ -138,6 +138,11 @@ bool Node::Impl::refuses_for_stickiness(const VoteRequest& request) const {
            request.transfer_round < leader_round_seen_;
   }
   if (role_ == Role::kLeader) return true;
+  // Planted bug: the pre-vote of a node that cannot hear the leader is granted anyway; its real
+  // campaign then moves its term past the healthy leader's (engine/check/disruption.h).
+  if (request.pre_vote && mutation_on(config_.mutation, Mutation::kPreVoteIgnoresStickiness)) {
+    return false;
+  }
   return leader_contact_elapsed_ticks_ < stickiness_window_ticks();
 }
 
