@@ -39,26 +39,10 @@ std::uint32_t entry_crc(const raft::Entry& e) {
   return membership_crc(crc, e.membership);
 }
 
-void SimStorage::apply(DiskState& state, const host::PersistBatch& batch) {
-  if (batch.snapshot) {
-    const LogIndex last = batch.snapshot->meta.last_index;
-    while (!state.log.empty() && state.log.front().entry.index <= last) state.log.pop_front();
-    if (!state.log.empty() && state.log.front().entry.index != last + 1) state.log.clear();
-    if (batch.snapshot_replaces_log) state.log.clear();
-    state.snapshot = *batch.snapshot;
-    state.snapshot_crc = snapshot_crc(*batch.snapshot);
-  }
-  if (!batch.entries.empty()) {
-    const LogIndex first = batch.entries.front().index;
-    while (!state.log.empty() && state.log.back().entry.index >= first) state.log.pop_back();
-    const LogIndex expected = state.log.empty()
-                                  ? (state.snapshot ? state.snapshot->meta.last_index + 1 : first)
-                                  : state.log.back().entry.index + 1;
-    QUORUM_ASSERT(first == expected, "persist leaves a gap: log continues at {}, batch at {}",
-                  expected, first);
-    for (const raft::Entry& e : batch.entries) state.log.push_back(StoredEntry{e, entry_crc(e)});
-  }
-  if (batch.hard_state) state.hard_state = *batch.hard_state;
+void SimStorage::apply(DiskState& disk, const host::PersistBatch& batch) {
+  disk.state.apply(batch);
+  if (batch.snapshot) disk.snapshot_crc = snapshot_crc(*batch.snapshot);
+  for (const raft::Entry& e : batch.entries) disk.entry_crc[e.index] = entry_crc(e);
 }
 
 Status SimStorage::persist(const host::PersistBatch& batch) {
@@ -95,30 +79,32 @@ std::size_t SimStorage::crash(Prng& prng) {
 }
 
 bool SimStorage::corrupt_one_record(Prng& prng) {
-  if (durable_.log.empty()) return false;
-  StoredEntry& rec = durable_.log[prng.uniform(0, durable_.log.size())];
-  rec.entry.term ^= std::uint64_t{1} << prng.uniform(0, 8);
+  std::vector<raft::Entry>& log = durable_.state.entries;
+  if (log.empty()) return false;
+  raft::Entry& rec = log[prng.uniform(0, log.size())];
+  rec.term ^= std::uint64_t{1} << prng.uniform(0, 8);
   return true;
 }
 
 Result<host::LoadedState> SimStorage::load() {
   QUORUM_ASSERT(pending_.empty(), "load() with unsynced writes: crash() first");
+  const host::StoredState& state = durable_.state;
   host::LoadedState out;
-  if (durable_.hard_state) out.persisted.hard_state = *durable_.hard_state;
-  if (durable_.snapshot) {
-    if (snapshot_crc(*durable_.snapshot) != durable_.snapshot_crc) {
+  out.persisted.hard_state = state.hard_state;
+  if (state.snapshot) {
+    if (snapshot_crc(*state.snapshot) != durable_.snapshot_crc) {
       return Status::corruption(fmt::format("node {} snapshot: crc mismatch", node_));
     }
-    out.persisted.snapshot = durable_.snapshot->meta;
-    out.snapshot = *durable_.snapshot;
+    out.persisted.snapshot = state.snapshot->meta;
+    out.snapshot = *state.snapshot;
   }
-  out.persisted.entries.reserve(durable_.log.size());
-  for (const StoredEntry& rec : durable_.log) {
-    if (entry_crc(rec.entry) != rec.crc) {
-      return Status::corruption(
-          fmt::format("node {} log/{}: crc mismatch", node_, rec.entry.index));
+  out.persisted.entries.reserve(state.entries.size());
+  for (const raft::Entry& e : state.entries) {
+    auto crc = durable_.entry_crc.find(e.index);
+    if (crc == durable_.entry_crc.end() || entry_crc(e) != crc->second) {
+      return Status::corruption(fmt::format("node {} log/{}: crc mismatch", node_, e.index));
     }
-    out.persisted.entries.push_back(rec.entry);
+    out.persisted.entries.push_back(e);
   }
   return out;
 }

@@ -11,13 +11,14 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "engine/core/base/prng.h"
 #include "engine/host/ports/storage.h"
+#include "engine/host/stored_state.h"
 #include "sim/ports/sim_executor.h"
 
 namespace quorum::sim {
@@ -28,16 +29,12 @@ struct DiskProfile {
   std::uint64_t write_latency_us_max = 0;  // unsynced writes (page cache)
 };
 
-struct StoredEntry {
-  raft::Entry entry;
-  std::uint32_t crc = 0;
-};
-
+// What reached the platter: the reference store (engine/host/stored_state.h, the one definition
+// of how a batch changes a log) plus a CRC32C per record, taken when the record was written.
 struct DiskState {
-  std::optional<raft::HardState> hard_state;
-  std::optional<raft::Snapshot> snapshot;
+  host::StoredState state;
   std::uint32_t snapshot_crc = 0;
-  std::deque<StoredEntry> log;  // entries after the snapshot, consecutive
+  std::map<LogIndex, std::uint32_t> entry_crc;  // by index; entries beyond the log are stale
 };
 
 class SimStorage final : public host::Storage {

@@ -16,22 +16,9 @@
 #include "engine/core/raft/snapshot.h"
 #include "engine/core/raft/state.h"
 #include "engine/host/ports/storage.h"
+#include "engine/host/stored_state.h"
 
 namespace quorum::host {
-
-// The whole durable state of a node, as the port stores it.
-struct StoredState {
-  raft::HardState hard_state;
-  std::optional<raft::Snapshot> snapshot;
-  // Invariant: consecutive; the first index is snapshot->meta.last_index + 1 (or 1).
-  std::vector<raft::Entry> entries;
-
-  // Applies one batch: snapshot first (drops the entries it covers), then entries (replace the
-  // suffix from entries.front().index), then the hard state. Asserts the batch fits the log.
-  void apply(const PersistBatch& batch);
-  LogIndex first_index() const;
-  LogIndex last_index() const;
-};
 
 class MemoryStorage : public Storage {
  public:
