@@ -28,7 +28,12 @@ void World::update_galera() {
       trace_.line(now_us(), id, TraceKind::kNote, fmt::format("galera {}", galera_->describe(id)));
     }
   }
-  galera_fitness_.check(now_us());
+  galera_fitness_.check(now_us(), [this](NodeId leader, NodeId peer) {
+    const NodeSlot& l = *nodes_[leader];
+    return l.up && l.host != nullptr && nodes_[peer]->up &&
+           l.host->node().membership().is_voter(peer) && network_.can_deliver(leader, peer) &&
+           network_.can_deliver(peer, leader);
+  });
 }
 
 void World::galera_isolate_leader(std::size_t index) {

@@ -56,6 +56,11 @@ void GaleraBackend::publish(host::BackendHealth health) {
   });
 }
 
+std::string GaleraBackend::last_outcome() const {
+  std::lock_guard<std::mutex> lock(outcome_mutex_);
+  return last_outcome_;
+}
+
 void GaleraBackend::run_worker() {
   GaleraProbe probe(config_.probe);
   HealthFilter filter(config_.filter);
@@ -73,6 +78,10 @@ void GaleraBackend::run_worker() {
     ++probes_count_;
     if (!good) ++bad_probes_count_;
     std::string outcome = describe(result);
+    {
+      std::lock_guard<std::mutex> lock(outcome_mutex_);
+      last_outcome_ = outcome;
+    }
     if (outcome != last_outcome) {
       if (good) {
         log::info("galera", "probe: {}", outcome);

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "adapters/galera/health_filter.h"
@@ -44,6 +45,8 @@ class GaleraBackend final : public host::Backend {
   // health is pushed once the filter decided it (after M good or N bad probes).
   void subscribe(HealthFn fn) override;
 
+  // The latest probe's outcome in one line (describe()), "" before the first probe. Any thread.
+  std::string last_outcome() const;
   // Counters (any thread).
   std::uint64_t probes_count() const { return probes_count_.load(); }
   std::uint64_t bad_probes_count() const { return bad_probes_count_.load(); }
@@ -65,6 +68,8 @@ class GaleraBackend final : public host::Backend {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_
+  mutable std::mutex outcome_mutex_;
+  std::string last_outcome_;  // guarded by outcome_mutex_
   std::atomic<std::uint64_t> probes_count_{0};
   std::atomic<std::uint64_t> bad_probes_count_{0};
   std::thread worker_;

@@ -60,6 +60,7 @@ ClientReply refused_proposal_reply(const raft::ProposeResult& result) {
     case raft::ProposeResult::Code::kTooLarge:
     case raft::ProposeResult::Code::kBusy:
     case raft::ProposeResult::Code::kInvalid:
+    case raft::ProposeResult::Code::kDegraded:  // reason names degraded mode
       reply.code = ClientReply::Code::kRejected;
       if (reply.reason.empty()) reply.reason = "refused by the leader (too large or busy)";
       break;

@@ -379,19 +379,28 @@ TEST(NodeHost, PushedBackendHealthGatesLeadership) {
   s.backend = &backend;
   s.start();
   ASSERT_TRUE(backend.subscribed());
-  // No push yet: health unknown, the node is unfit and never campaigns.
-  s.tick(100);
+  // No push yet: health unknown, the node is unfit and does not campaign for two election
+  // timeouts; then it leads in degraded mode (nobody fit can be heard) and refuses writes.
+  s.tick(2 * 10 - 1);
   EXPECT_NE(s.host->node().role(), raft::Role::kLeader);
   EXPECT_FALSE(s.host->node().backend_healthy());
+  ASSERT_TRUE(s.elect());
+  std::optional<ClientReply> refused = s.put("a.cnf", "x");
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code, ClientReply::Code::kRejected);
+  EXPECT_NE(refused->reason.find("degraded mode"), std::string::npos) << refused->reason;
   backend.push(BackendHealth::kHealthy);
   EXPECT_EQ(s.host->next_deadline_us(), 0u) << "a pushed value is work for the next poll";
-  ASSERT_TRUE(s.elect());
+  s.host->poll();
+  EXPECT_TRUE(s.host->node().backend_healthy());
   backend.push(BackendHealth::kUnhealthy);
   s.host->poll();
-  // A single voter has nobody to hand over to: it steps down and stays a follower.
-  EXPECT_EQ(s.host->node().role(), raft::Role::kFollower);
+  // A single voter has nobody fit to hand over to: it stays leader, read-only.
   s.tick(100);
-  EXPECT_NE(s.host->node().role(), raft::Role::kLeader);
+  EXPECT_EQ(s.host->node().role(), raft::Role::kLeader);
+  refused = s.put("b.cnf", "y");
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code, ClientReply::Code::kRejected);
   s.host.reset();
   EXPECT_FALSE(backend.subscribed()) << "a destroyed host must unsubscribe";
 }

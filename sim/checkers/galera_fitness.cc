@@ -41,16 +41,28 @@ void GaleraFitness::on_down(NodeId node) {
   nodes_.at(node).paused = false;
 }
 
-void GaleraFitness::check(std::uint64_t now_us) {
+void GaleraFitness::check(std::uint64_t now_us, const LinkedVoterFn& linked_voter) {
   for (NodeId id = 1; id < nodes_.size(); ++id) {
     NodeFitness& n = nodes_[id];
-    if (!n.leader || n.healthy || n.reported || n.paused) continue;
+    if (!n.leader || n.healthy || n.paused) {
+      n.fit_voter_at_hand = false;
+      continue;
+    }
+    NodeId fit_voter = kNoNode;
+    for (NodeId p = 1; p < nodes_.size() && fit_voter == kNoNode; ++p) {
+      const NodeFitness& peer = nodes_[p];
+      if (p != id && peer.healthy && !peer.paused && linked_voter(id, p)) fit_voter = p;
+    }
+    // Degraded mode (no fit voter at hand) is allowed; the window starts when one appears.
+    if (fit_voter != kNoNode && !n.fit_voter_at_hand) n.since_us = std::max(n.since_us, now_us);
+    n.fit_voter_at_hand = fit_voter != kNoNode;
+    if (!n.fit_voter_at_hand || n.reported) continue;
     if (now_us - n.since_us <= leave_bound_us_) continue;
     n.reported = true;
     findings_.report({check::ViolationClass::kSafety, "galera-fitness",
                       fmt::format("node {} still leads {} us after its Galera node stopped being "
-                                  "Primary+Synced (bound {} us)", id, now_us - n.since_us,
-                                  leave_bound_us_),
+                                  "Primary+Synced while fit voter {} is at hand (bound {} us)", id,
+                                  now_us - n.since_us, fit_voter, leave_bound_us_),
                       now_us, id});
   }
 }

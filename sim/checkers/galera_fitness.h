@@ -1,11 +1,17 @@
-// Invariant 8 (DESIGN.md): no controller whose Galera node is not Primary+Synced leads. (Owning
-// is checked once ownership lands.) A leader learns of its backend's failure only as an input, so
-// it may keep leading while it hands over: at most leave_bound_us after its backend turned unfit
-// (or after it resumed from a pause, or after the unfit node got the role) — the core's bound is
-// one transfer timeout plus a tick.
+// Invariant 8 (DESIGN.md), in its corrected form with degraded mode (engine/core/raft/
+// node_health.cc): no controller whose Galera node is not Primary+Synced leads while a fit voter
+// could take over. An unfit leader is a finding only when some voter of its membership is up,
+// not paused, fit, and linked with it both ways, and has been for longer than leave_bound_us
+// (counted from the latest of: its backend turned unfit, it took the role, it resumed from a
+// pause, such a fit voter appeared) — the core's bound is a heartbeat answer plus one transfer
+// timeout plus a tick. When no such voter exists (Galera down everywhere, or every fit voter cut
+// off) an unfit leader is degraded mode, not a violation; that it refuses every mutation is the
+// core's rule (ProposeResult::kDegraded), checked by the scenarios' acked-writes expectations.
+// (Owning is checked once ownership lands.)
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine/check/findings.h"
@@ -23,8 +29,12 @@ class GaleraFitness {
   void on_pause(NodeId node);
   void on_resume(NodeId node, std::uint64_t now_us);
   void on_down(NodeId node);
-  // Reports a leader that stayed unfit for longer than the bound. Call after every event.
-  void check(std::uint64_t now_us);
+  // Whether `peer` is an up voter of `leader`'s membership linked with it both ways (the World
+  // answers; fitness and pauses are the checker's own).
+  using LinkedVoterFn = std::function<bool(NodeId leader, NodeId peer)>;
+  // Reports a leader that stayed unfit, with a fit voter at hand, for longer than the bound.
+  // Call after every event.
+  void check(std::uint64_t now_us, const LinkedVoterFn& linked_voter);
 
  private:
   struct NodeFitness {
@@ -32,6 +42,7 @@ class GaleraFitness {
     bool leader = false;
     bool reported = false;
     bool paused = false;
+    bool fit_voter_at_hand = false;  // as of the last check, while leading unfit
     std::uint64_t since_us = 0;  // start of the current unfit-and-leading window
   };
   check::Findings& findings_;

@@ -53,6 +53,7 @@ struct Mark {
   NodeId node = kNoNode;
   Term term = 0;
   LogIndex last_index = 0;
+  std::uint64_t acked_writes = 0;  // client writes acknowledged so far (no_acked_writes_since)
 };
 
 MessageClass message_class_of(pb::MessageKind kind) {
@@ -98,8 +99,8 @@ struct Runner {
       fail(step, i, fmt::format("MARK '{}': n{} is down", step.label(), node));
       return;
     }
-    marks[step.label()] =
-        Mark{node, world.host(node)->node().term(), world.logs().last_index(node)};
+    marks[step.label()] = Mark{node, world.host(node)->node().term(),
+                               world.logs().last_index(node), world.acked_writes()};
   }
 
   NodeId follower() const {
@@ -274,6 +275,23 @@ struct Runner {
           problems.push_back(fmt::format("expected one live leader in a term above {} ('{}'), "
                                          "found n{} in term {} ({} leaders)",
                                          m->term, e.leader_term_above(), leader, term, leaders));
+        }
+      }
+    }
+    if (!e.no_acked_writes_since().empty()) {
+      if (const Mark* m = mark_of(e.no_acked_writes_since(), problems)) {
+        if (world.acked_writes() != m->acked_writes) {
+          problems.push_back(fmt::format("{} writes acknowledged since MARK '{}', expected none",
+                                         world.acked_writes() - m->acked_writes,
+                                         e.no_acked_writes_since()));
+        }
+      }
+    }
+    if (!e.acked_writes_since().empty()) {
+      if (const Mark* m = mark_of(e.acked_writes_since(), problems)) {
+        if (world.acked_writes() == m->acked_writes) {
+          problems.push_back(fmt::format("no write acknowledged since MARK '{}'",
+                                         e.acked_writes_since()));
         }
       }
     }

@@ -179,5 +179,61 @@ TEST_F(QuorumdGalera, WhenTheLeaderCrashesTheUnfitFollowerIsNotElected) {
   EXPECT_EQ(cluster_.request(fit, "PUT", "/v1/config/x.cnf", "x")->status, 200u);
 }
 
+// Degraded mode across real processes: every Galera node isolated (all non-Primary) -> the
+// controllers keep a leader and answer status, every write is refused naming degraded mode,
+// nothing acknowledged is lost, and writes resume by themselves once Galera is Primary again.
+TEST_F(QuorumdGalera, GaleraDownEverywhereIsReadOnlyDegradedModeAndResumesByItself) {
+  ASSERT_EQ(cluster_.request(leader_, "PUT", "/v1/config/kept.cnf", "kept")->status, 200u);
+  const auto start = Clock::now();
+  ASSERT_EQ(galera_local("isolate 1"), 0);
+  ASSERT_EQ(galera_local("isolate 2"), 0);
+  ASSERT_EQ(galera_local("isolate 3"), 0);
+  ASSERT_TRUE(eventually(milliseconds(20'000), [&] {
+    for (NodeId id : cluster_.ids()) {
+      if (!log_has(id, "backend healthy -> unhealthy")) return false;
+    }
+    return true;
+  })) << "not every controller saw its Galera node unhealthy";
+  std::fprintf(stderr, "every backend unhealthy %.1f s after the isolation\n", seconds_since(start));
+
+  // A leader is kept (or elected) and refuses writes with a clear reason; status is served.
+  NodeId degraded = kNoNode;
+  std::string refusal;
+  ASSERT_TRUE(eventually(milliseconds(10'000), [&] {
+    degraded = cluster_.wait_leader(cluster_.ids(), milliseconds(0));
+    if (degraded == kNoNode) return false;
+    Result<quorumctl::HttpReply> put = cluster_.request(degraded, "PUT", "/v1/config/x.cnf", "x");
+    if (!put || put->status == 200) return false;
+    refusal = put->body;
+    return put->status == 503 && refusal.find("degraded mode") != std::string::npos;
+  })) << "no leader refusing writes in degraded mode; last answer: " << refusal;
+  std::fprintf(stderr, "degraded: node %llu leads and refuses writes: %s\n",
+               static_cast<unsigned long long>(degraded), refusal.c_str());
+  const auto hold = Clock::now();
+  while (Clock::now() - hold < milliseconds(2000)) {
+    for (NodeId id : cluster_.ids()) EXPECT_TRUE(cluster_.status(id).has_value()) << "node " << id;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_NE(cluster_.request(degraded, "PUT", "/v1/config/y.cnf", "y")->status, 200u);
+  Result<quorumctl::HttpReply> kept = cluster_.request(degraded, "GET", "/v1/config/kept.cnf");
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->status, 200u) << "an acknowledged write is readable in degraded mode";
+
+  const auto heal = Clock::now();
+  ASSERT_EQ(galera_local("heal"), 0);
+  NodeId resumed = kNoNode;
+  EXPECT_TRUE(eventually(milliseconds(20'000), [&] {
+    resumed = cluster_.wait_leader(cluster_.ids(), milliseconds(0));
+    if (resumed == kNoNode) return false;
+    Result<quorumctl::HttpReply> put = cluster_.request(resumed, "PUT", "/v1/config/after.cnf", "a");
+    return put && put->status == 200;
+  })) << "writes did not resume after the heal";
+  std::fprintf(stderr, "healed: writes accepted again by node %llu after %.1f s\n",
+               static_cast<unsigned long long>(resumed), seconds_since(heal));
+  EXPECT_EQ(cluster_.request(resumed, "GET", "/v1/config/kept.cnf")->status, 200u);
+  EXPECT_EQ(cluster_.request(resumed, "GET", "/v1/config/x.cnf")->status, 404u)
+      << "a refused write must not appear later";
+}
+
 }  // namespace
 }  // namespace quorum::integration

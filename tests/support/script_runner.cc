@@ -312,6 +312,9 @@ void ScriptRunner::Impl::print_propose(NodeId id, const raft::ProposeResult& r) 
     case raft::ProposeResult::Code::kInvalid:
       print(fmt::format("{}: invalid {}", id, r.reason));
       break;
+    case raft::ProposeResult::Code::kDegraded:
+      print(fmt::format("{}: degraded", id));
+      break;
   }
 }
 

@@ -78,7 +78,14 @@ std::optional<HttpResponse> client_reply_failure(const ApiContext& context,
     case Code::kLost: return error_response(503, "the write was lost to a leader change; retry");
     case Code::kUnknown:
       return error_response(503, "outcome unknown (covered by a snapshot); read back to check");
-    case Code::kRejected: return error_response(503, "rejected: " + reply.reason);
+    case Code::kRejected: {
+      // Degraded mode names what the local Galera node reports (the probe's latest outcome).
+      std::string text = "rejected: " + reply.reason;
+      if (context.database_state && reply.reason.starts_with("degraded mode")) {
+        text += "; local Galera node: " + context.database_state();
+      }
+      return error_response(503, text);
+    }
     case Code::kStopped: return error_response(503, "the node is stopping; retry elsewhere");
   }
   return error_response(500, "unknown reply code");

@@ -47,6 +47,9 @@ struct ApiContext {
   const adapters::HttpServerCounters* http_counters = nullptr;  // set once the server exists
   const PeerAcks* acks = nullptr;  // the leader's view of follower acknowledgements
   const ConfigMaterializer* materializer = nullptr;  // what config_dir holds
+  // The local Galera node's latest probe outcome ("non-Primary/Initialized/not ready/size 1",
+  // "error 2003 (...)"), named in degraded-mode refusals; empty without a Galera backend.
+  std::function<std::string()> database_state = nullptr;
 };
 
 // The JSON of one config file (content base64), and the raw answer (the bytes, version and

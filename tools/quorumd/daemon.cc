@@ -185,6 +185,7 @@ Status Daemon::Impl::start() {
   if (config.http_port != 0) {
     api_host = std::make_unique<NodeHostApi>(*host, *transport);
     api = std::make_unique<ApiContext>(ApiContext{config, *api_host, fsync, counters});
+    if (backend != nullptr) api->database_state = [this] { return backend->last_outcome(); };
     api->acks = &acks;
     api->materializer = materializer.get();
     std::optional<adapters::HttpTlsOptions> https;

@@ -82,6 +82,8 @@ std::string_view trace_kind_name(TraceKind kind) {
       return "backend_unfit";
     case TraceKind::kBackendFit:
       return "backend_fit";
+    case TraceKind::kUnfitCampaign:
+      return "unfit_campaign";
   }
   QUORUM_UNREACHABLE();
 }

@@ -102,7 +102,7 @@ void Node::Impl::step(const Message& m) {
   // towards overflow either.
   if (m.term > kTermMax) return;
   const Term term_before = current_term_;
-  if (const auto* r = std::get_if<AppendResponse>(&m.body)) note_peer_backend(m.from, *r);
+  if (const auto* r = std::get_if<AppendResponse>(&m.body)) note_peer_backend(m.from, m.term, *r);
   if (!settle_term(m)) return;
   QUORUM_ASSERT(current_term_ >= term_before);
   switch (role_) {
@@ -327,6 +327,7 @@ void Node::Impl::become_leader() {
   round_starts_.clear();
   pending_reads_.clear();
   tracker_.reset_progress(log_.last_index() + 1, now_ticks_);
+  backend_fit_peers_.clear();  // fitness heard in this term only
   trace(TraceKind::kRoleChanged, config_.id);
   if (campaign_is_transfer_) trace(TraceKind::kTransferCompleted);
   // Raft §8: a no-op entry of the new term lets the leader learn what is committed.
@@ -369,12 +370,13 @@ void Node::Impl::reset_election_timer() {
 }
 
 bool Node::Impl::can_campaign() const {
-  // Learners, removed nodes, priority-0 members and nodes whose backend is unhealthy never
-  // campaign; nor does a node at the largest term (a campaign would go beyond it; types.h
-  // kTermMax).
+  // Learners, removed nodes and priority-0 members never campaign; nor does a node at the
+  // largest term (a campaign would go beyond it; types.h kTermMax). A node whose backend is
+  // unhealthy campaigns only in degraded mode (node_health.cc: no leader heard for
+  // kUnfitTimeoutsBeforeCampaign election timeouts).
   const Member* self = tracker_.membership().find(config_.id);
   return self != nullptr && self->role == MemberRole::kVoter && self->priority > 0 &&
-         backend_healthy_ && current_term_ < kTermMax;
+         (backend_healthy_ || unfit_campaign_allowed_) && current_term_ < kTermMax;
 }
 
 // ---- Public API: thin forwarding to Impl.

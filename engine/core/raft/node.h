@@ -37,6 +37,8 @@ struct ProposeResult {
     kTooLarge,            // above message_bytes_max
     kBusy,                // uncommitted_bytes_max reached, or a membership change is pending
     kInvalid,             // a membership change that cannot apply (reason in `reason`)
+    kDegraded,            // this leader's database backend is unfit: read-only (degraded mode,
+                          // node_health.cc); reason says so
   };
   Code code = Code::kAccepted;
   LogIndex index = 0;

@@ -11,6 +11,7 @@ void Node::Impl::tick_election() {
   QUORUM_ASSERT(role_ != Role::kLeader);
   ++election_elapsed_ticks_;
   if (election_elapsed_ticks_ < randomized_election_timeout_ticks_) return;
+  note_unfit_election_timeout();
   // Fig. 2, followers: "If election timeout elapses without receiving AppendEntries RPC from
   // current leader or granting vote to candidate: convert to candidate" (through PreVote).
   if (!can_campaign() || now_ticks_ < no_campaign_until_ticks_) {
@@ -31,6 +32,8 @@ void Node::Impl::heard_from_leader(NodeId leader) {
   election_elapsed_ticks_ = 0;
   leader_contact_elapsed_ticks_ = 0;
   no_campaign_until_ticks_ = 0;
+  unfit_timeouts_without_leader_ = 0;  // a leader is heard: degraded campaigns wait again
+  unfit_campaign_allowed_ = false;
 }
 
 void Node::Impl::on_vote_request(const Message& m, const VoteRequest& request) {

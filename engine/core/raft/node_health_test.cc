@@ -34,15 +34,46 @@ TEST(NodeHealth, OnlyTheFitNodeIsElectedAndUnfitNodesNeverCampaign) {
   }
 }
 
-TEST(NodeHealth, NoLeaderWhileEveryBackendIsUnfitAndOneOnceABackendRecovers) {
+TEST(NodeHealth, EveryBackendUnfitAnUnfitLeaderIsElectedAfterTwoTimeoutsAndIsReadOnly) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    Cluster c(3, {}, seed);
+    for (NodeId id : c.ids()) c.node(id).set_backend_healthy(false);
+    // Nobody campaigns within the first two election timeouts (a fit node would have won by
+    // then), but a leader is elected after them: degraded mode keeps electing.
+    c.tick(2 * 10 - 1);
+    for (NodeId id : c.ids()) EXPECT_EQ(campaigns_of(c, id), 0u) << "seed " << seed;
+    const NodeId l = c.elect();
+    ASSERT_NE(l, kNoNode) << "seed " << seed;
+    EXPECT_EQ(c.count_traces(l, TraceKind::kUnfitCampaign), 1u);
+    c.tick(30);
+    EXPECT_EQ(c.leader(), l) << "a degraded leader keeps leading (no fit voter to hand to)";
+    // Read-only: commands and membership changes are refused, reads are served.
+    const ProposeResult refused = c.node(l).propose("x");
+    EXPECT_EQ(refused.code, ProposeResult::Code::kDegraded);
+    EXPECT_NE(refused.reason.find("degraded mode"), std::string::npos) << refused.reason;
+    EXPECT_EQ(c.node(l).propose_membership({MembershipChange::Kind::kAddLearner, 4, 1}).code,
+              ProposeResult::Code::kDegraded);
+    EXPECT_EQ(c.node(l).read_index(7).code, ReadResult::Code::kPending);
+  }
+}
+
+TEST(NodeHealth, WhenABackendRecoversInDegradedModeLeadershipMovesToItAndWritesResume) {
   Cluster c(3);
+  const NodeId first = c.elect();
+  ASSERT_EQ(c.node(first).propose("acknowledged").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  const LogIndex committed = c.node(first).commit_index();
   for (NodeId id : c.ids()) c.node(id).set_backend_healthy(false);
-  c.tick(200);
-  EXPECT_EQ(c.leader(), kNoNode);
-  for (NodeId id : c.ids()) EXPECT_EQ(campaigns_of(c, id), 0u);
-  c.node(2).set_backend_healthy(true);
-  EXPECT_EQ(c.elect(), NodeId{2});
-  EXPECT_EQ(c.count_traces(2, TraceKind::kBackendFit), 1u);
+  c.tick(60);
+  const NodeId degraded = c.leader();
+  ASSERT_NE(degraded, kNoNode);
+  const NodeId fit = other_than(c, degraded);
+  c.node(fit).set_backend_healthy(true);
+  c.tick(20);  // a heartbeat answer says fit; the hand-over takes at most a transfer timeout
+  EXPECT_EQ(c.leader(), fit);
+  EXPECT_EQ(c.node(fit).propose("after").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  for (NodeId id : c.ids()) EXPECT_GE(c.node(id).commit_index(), committed + 1) << "node " << id;
 }
 
 TEST(NodeHealth, ALeaderThatTurnsUnfitHandsLeadershipToAFitVoter) {
@@ -83,7 +114,7 @@ TEST(NodeHealth, TheLeaderNeverHandsLeadershipToAPeerThatReportedItselfUnfit) {
   }
 }
 
-TEST(NodeHealth, AnUnfitLeaderWithNoFitVoterStepsDownAndNobodyLeads) {
+TEST(NodeHealth, AnUnfitLeaderWithNoFitVoterStaysLeaderDegradedAndHandsOverOnceOneIsFit) {
   Cluster c(3);
   const NodeId l = c.elect();
   for (NodeId id : c.ids()) {
@@ -91,11 +122,17 @@ TEST(NodeHealth, AnUnfitLeaderWithNoFitVoterStepsDownAndNobodyLeads) {
   }
   c.tick(2);
   c.node(l).set_backend_healthy(false);
-  EXPECT_EQ(c.node(l).role(), Role::kFollower);
-  c.stabilize();
-  EXPECT_EQ(c.count_traces(l, TraceKind::kForcedStepDown), 1u);
   c.tick(100);
-  EXPECT_EQ(c.leader(), kNoNode);
+  EXPECT_EQ(c.leader(), l) << "degraded mode: the leader stays";
+  EXPECT_EQ(c.count_traces(l, TraceKind::kForcedStepDown), 0u);
+  EXPECT_EQ(c.count_traces(l, TraceKind::kTransferStarted), 0u);
+  EXPECT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kDegraded);
+  const NodeId recovered = other_than(c, l);
+  c.node(recovered).set_backend_healthy(true);
+  c.tick(2);  // its next AppendResponse says fit: the transfer starts
+  EXPECT_EQ(c.count_traces(l, TraceKind::kTransferStarted), 1u);
+  c.tick(10);  // within one transfer timeout (one election timeout)
+  EXPECT_EQ(c.leader(), recovered);
 }
 
 TEST(NodeHealth, AnUnfitLeaderWhoseTransferFailsStepsDownWithinTheTransferTimeout) {
@@ -129,7 +166,7 @@ TEST(NodeHealth, AnUnfitTargetIgnoresTimeoutNow) {
   EXPECT_EQ(c.count_traces(target, TraceKind::kElectionStarted), 0u);
 }
 
-TEST(NodeHealth, APreCandidateThatTurnsUnfitGivesUp) {
+TEST(NodeHealth, APreCandidateThatTurnsUnfitGivesUpAndWaitsTwoTimeoutsBeforeADegradedCampaign) {
   Cluster c(3);
   const NodeId l = c.elect();
   const NodeId lonely = other_than(c, l);
@@ -139,8 +176,23 @@ TEST(NodeHealth, APreCandidateThatTurnsUnfitGivesUp) {
   c.node(lonely).set_backend_healthy(false);
   EXPECT_EQ(c.node(lonely).role(), Role::kFollower);
   const std::size_t before = campaigns_of(c, lonely);
-  c.tick_node(lonely, 60);
+  c.tick_node(lonely, 2 * 10 - 1);  // less than two election timeouts: no campaign
   EXPECT_EQ(campaigns_of(c, lonely), before);
+  c.tick_node(lonely, 4 * 10);  // then a degraded one (a pre-vote: it cannot disrupt)
+  EXPECT_GT(campaigns_of(c, lonely), before);
+  EXPECT_EQ(c.count_traces(lonely, TraceKind::kUnfitCampaign), 1u);
+  EXPECT_NE(c.node(lonely).role(), Role::kLeader);
+}
+
+TEST(NodeHealth, WithAFitVoterHeardTheFitOneIsElectedBeforeAnyUnfitCampaign) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Cluster c(5, {}, seed);
+    for (NodeId id : {1, 2, 3, 4}) c.node(id).set_backend_healthy(false);
+    EXPECT_EQ(c.elect(), NodeId{5}) << "seed " << seed;
+    c.tick(100);
+    EXPECT_EQ(c.leader(), NodeId{5});
+    for (NodeId id : {1, 2, 3, 4}) EXPECT_EQ(campaigns_of(c, id), 0u) << "seed " << seed;
+  }
 }
 
 TEST(NodeHealth, EveryAppendResponseCarriesTheSendersFitness) {

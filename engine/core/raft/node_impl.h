@@ -143,9 +143,17 @@ struct Node::Impl {
 
   // ---- node_health.cc: the database backend's health (Galera issue, invariant 8).
   void set_backend_healthy(bool healthy);
-  void note_peer_backend(NodeId peer, const AppendResponse& response);
+  void note_peer_backend(NodeId peer, Term term, const AppendResponse& response);
+  // tick_election's part: counts an unfit node's timeouts without a leader (degraded mode).
+  void note_unfit_election_timeout();
   bool peer_backend_unfit(NodeId peer) const { return backend_unfit_peers_.contains(peer); }
   void maybe_leave_for_backend();
+  // A fit voter that answered in this term, caught up or not (the hand-over target), else none.
+  NodeId fit_transfer_target() const;
+  // Refuses a proposal while this leader is unfit (degraded mode); false when it may go ahead.
+  bool refuse_when_unfit(ProposeResult& out);
+  // Election timeouts in a row an unfit node saw without a leader before it may campaign.
+  static constexpr std::uint32_t kUnfitTimeoutsBeforeCampaign = 2;
 
   // ---- node_ready.cc: the Ready/advance contract.
   bool has_ready() const;
@@ -219,6 +227,13 @@ struct Node::Impl {
   bool backend_healthy_ = true;
   // Peers whose latest AppendResponse said their backend is unfit. Ordered: no hash iteration.
   std::set<NodeId> backend_unfit_peers_;
+  // Peers whose AppendResponse in this leader's term said their backend is fit (cleared when
+  // this node takes office): the only peers an unfit leader hands over to.
+  std::set<NodeId> backend_fit_peers_;
+  // Unfit and eligible: election timeouts seen in a row without a leader, and whether the node
+  // may campaign (degraded mode). Cleared when a leader is heard or the health changes.
+  std::uint32_t unfit_timeouts_without_leader_ = 0;
+  bool unfit_campaign_allowed_ = false;
   // The term in which this leader, unfit, started a transfer; a second chance is not given.
   Term backend_transfer_term_ = 0;
 

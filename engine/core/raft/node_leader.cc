@@ -73,6 +73,7 @@ ProposeResult Node::Impl::propose(std::string data) {
     out.code = ProposeResult::Code::kTransferInProgress;
     return out;
   }
+  if (refuse_when_unfit(out)) return out;
   if (data.size() > config_.message_bytes_max) {
     out.code = ProposeResult::Code::kTooLarge;
     return out;

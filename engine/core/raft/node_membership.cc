@@ -24,6 +24,7 @@ ProposeResult Node::Impl::propose_membership(const MembershipChange& change) {
     out.code = ProposeResult::Code::kTransferInProgress;
     return out;
   }
+  if (refuse_when_unfit(out)) return out;
   // Thesis §4.1: one change at a time; the next waits until the previous one commits. A leader
   // also waits for its first commit, so that no change of a predecessor is still in doubt.
   if (membership_change_pending() || !committed_in_current_term()) {

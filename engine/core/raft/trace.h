@@ -32,6 +32,8 @@ enum class TraceKind : std::uint8_t {
   kMembershipApplied,  // a membership entry at `index` took effect
   kBackendUnfit,       // the host reported this node's database backend unhealthy
   kBackendFit,         // ... healthy again
+  kUnfitCampaign,      // unfit, and no leader heard for kUnfitTimeoutsBeforeCampaign election
+                       // timeouts: this node may campaign (degraded mode, node_health.cc)
 };
 
 std::string_view trace_kind_name(TraceKind kind);
