@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/galera/fence.h"
 #include "adapters/galera/galera_backend.h"
 #include "adapters/galera/probe.h"
 
@@ -187,6 +188,69 @@ TEST_F(GaleraReal, GaleraBackendPushesUnhealthyOnIsolationAndHealthyAfterHeal) {
                                  host::BackendHealth::kHealthy}));
   EXPECT_TRUE(on_host_thread);
   EXPECT_GE(backend.bad_probes_count(), 2u);
+}
+
+// Fencing at the database: a stale owner's write, fenced on its epoch, is refused by the
+// database itself, also when it goes through another Galera node than the one that published the
+// newer owner; an older publication never rolls the mirror back; a stale leader's term too.
+TEST_F(GaleraReal, AStaleOwnersFencedWriteIsRefusedByTheDatabase) {
+  ProbeConfig slow = tcp_config(1);
+  slow.read_timeout_s = 10;  // DDL goes through Galera's total order
+  GaleraProbe leader_connection(slow);
+  GaleraFence publisher(leader_connection);
+  std::string error;
+  ASSERT_EQ(publisher.ensure_schema(&error), 0u) << error;
+  ASSERT_EQ(leader_connection.execute("CREATE TABLE IF NOT EXISTS quorum_test.cmon_jobs (cluster_id "
+                                      "BIGINT UNSIGNED, note VARCHAR(64)) ENGINE=InnoDB", &error),
+            0u) << error;
+  ASSERT_EQ(leader_connection.execute("DELETE FROM quorum_test.cmon_jobs WHERE cluster_id = 7", &error), 0u);
+  ASSERT_EQ(publisher.publish_leader(3, 1, &error), 0u) << error;
+  ASSERT_EQ(publisher.publish_owner(7, 2, 100, 5'000, &error), 0u) << error;
+
+  // Controller 2 owns cluster 7 at epoch 100 and writes through Galera node 2.
+  GaleraProbe owner_connection(tcp_config(2));
+  GaleraFence owner(owner_connection);
+  EXPECT_EQ(owner.fenced_write(7, 100, 3, {"INSERT INTO quorum_test.cmon_jobs VALUES (7, 'by 2 at 100')"}, &error), 0u)
+      << error;
+  // The cluster moves to controller 3 at epoch 120 (published through node 1) ...
+  ASSERT_EQ(publisher.publish_owner(7, 3, 120, 9'000, &error), 0u) << error;
+  // ... and a late publication of epoch 110 does not roll it back.
+  ASSERT_EQ(publisher.publish_owner(7, 2, 110, 9'500, &error), 0u) << error;
+  // The stale owner (still believing epoch 100) is refused, on any node.
+  for (int node : {2, 3}) {
+    GaleraProbe stale_connection(tcp_config(node));
+    GaleraFence stale(stale_connection);
+    const std::uint32_t code = stale.fenced_write(
+        7, 100, 3, {"INSERT INTO quorum_test.cmon_jobs VALUES (7, 'stale')"}, &error);
+    EXPECT_EQ(code, kFenceRefusedError) << "node " << node << ": " << error;
+    EXPECT_NE(error.find("stale epoch"), std::string::npos) << error;
+    const std::uint32_t also_110 = stale.fenced_write(
+        7, 110, 3, {"INSERT INTO quorum_test.cmon_jobs VALUES (7, 'stale 110')"}, &error);
+    EXPECT_EQ(also_110, kFenceRefusedError) << error;
+  }
+  GaleraProbe new_connection(tcp_config(3));
+  GaleraFence current(new_connection);
+  EXPECT_EQ(current.fenced_write(7, 120, 3, {"INSERT INTO quorum_test.cmon_jobs VALUES (7, 'by 3 at 120')"}, &error), 0u)
+      << error;
+  // A leader of an older term is refused too, even with the right epoch.
+  ASSERT_EQ(publisher.publish_leader(4, 2, &error), 0u) << error;
+  EXPECT_EQ(current.fenced_write(7, 120, 3, {"INSERT INTO quorum_test.cmon_jobs VALUES (7, 'old term')"}, &error),
+            kFenceRefusedError) << error;
+  EXPECT_NE(error.find("stale term"), std::string::npos) << error;
+  // Exactly the two current writes landed (read with wsrep_sync_wait from another node).
+  GaleraProbe reader(tcp_config(2));
+  ASSERT_EQ(reader.execute("SET SESSION wsrep_sync_wait = 1", &error), 0u) << error;
+  std::int64_t landed = 0;
+  std::int64_t current_writes = 0;
+  ASSERT_EQ(reader.query_int("SELECT COUNT(*) FROM quorum_test.cmon_jobs WHERE cluster_id = 7", &landed, &error), 0u)
+      << error;
+  ASSERT_EQ(reader.query_int("SELECT COUNT(*) FROM quorum_test.cmon_jobs WHERE cluster_id = 7 AND note IN "
+                             "('by 2 at 100', 'by 3 at 120')", &current_writes, &error), 0u) << error;
+  EXPECT_EQ(landed, 2);
+  EXPECT_EQ(current_writes, 2);
+  std::int64_t epoch = 0;
+  ASSERT_EQ(reader.query_int("SELECT epoch FROM quorum_fence.ownership WHERE cluster_id = 7", &epoch, &error), 0u);
+  EXPECT_EQ(epoch, 120) << "the mirror must never go back";
 }
 
 }  // namespace

@@ -104,9 +104,30 @@ std::uint32_t GaleraProbe::execute(std::string_view sql, std::string* error) {
   std::uint32_t code = ensure_connected(error);
   if (code != 0) return code;
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return fail(error);
+  // Every result is consumed (a CALL returns more than one), or the next query is out of sync.
+  for (;;) {
+    MYSQL_RES* rows = mysql_store_result(mysql_);
+    if (rows == nullptr && mysql_field_count(mysql_) != 0) return fail(error);
+    if (rows != nullptr) mysql_free_result(rows);
+    const int next = mysql_next_result(mysql_);
+    if (next < 0) return 0;
+    if (next > 0) return fail(error);
+  }
+}
+
+std::uint32_t GaleraProbe::query_int(std::string_view sql, std::int64_t* value,
+                                     std::string* error) {
+  *value = 0;
+  std::uint32_t code = ensure_connected(error);
+  if (code != 0) return code;
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return fail(error);
   MYSQL_RES* rows = mysql_store_result(mysql_);
-  if (rows == nullptr && mysql_field_count(mysql_) != 0) return fail(error);
-  if (rows != nullptr) mysql_free_result(rows);
+  if (rows == nullptr) return fail(error);
+  if (MYSQL_ROW row = mysql_fetch_row(rows); row != nullptr && row[0] != nullptr) {
+    const unsigned long* lengths = mysql_fetch_lengths(rows);
+    std::from_chars(row[0], row[0] + lengths[0], *value);
+  }
+  mysql_free_result(rows);
   return 0;
 }
 

@@ -57,9 +57,14 @@ class GaleraProbe {
 
   // One probe: connects if needed, reads the four status values.
   ProbeResult probe();
-  // Runs one statement and discards its rows; returns 0 or the error code (text in *error).
-  // Tests use it to see what a client of this node gets (1047 on a non-Primary node).
+  // Runs one statement and discards its rows (every result set, for a CALL); returns 0 or the
+  // error code (text in *error). Any error closes the connection (an open transaction is rolled
+  // back by the server). Tests use it to see what a client of this node gets (1047 on a
+  // non-Primary node); GaleraFence runs its SQL through it.
   std::uint32_t execute(std::string_view sql, std::string* error);
+  // Runs one query and reads its first column of its first row as an integer (*value; 0 when
+  // there is no row or it is NULL). 0 or the error code.
+  std::uint32_t query_int(std::string_view sql, std::int64_t* value, std::string* error);
 
  private:
   // Returns 0 once connected, else the error code (text in *error).
