@@ -204,6 +204,10 @@ TEST_F(GaleraReal, AStaleOwnersFencedWriteIsRefusedByTheDatabase) {
                                       "BIGINT UNSIGNED, note VARCHAR(64)) ENGINE=InnoDB", &error),
             0u) << error;
   ASSERT_EQ(leader_connection.execute("DELETE FROM quorum_test.cmon_jobs WHERE cluster_id = 7", &error), 0u);
+  // The cluster's data survives between runs and publication is monotonic: start from an empty
+  // mirror (an operator's reset, not something a controller does).
+  ASSERT_EQ(leader_connection.execute("DELETE FROM quorum_fence.ownership WHERE cluster_id = 7", &error), 0u);
+  ASSERT_EQ(leader_connection.execute("DELETE FROM quorum_fence.leader", &error), 0u);
   ASSERT_EQ(publisher.publish_leader(3, 1, &error), 0u) << error;
   ASSERT_EQ(publisher.publish_owner(7, 2, 100, 5'000, &error), 0u) << error;
 
