@@ -277,6 +277,83 @@ TEST(Integration, AfterTheLeaderIsKilledANewOneIsElectedAndTheRestartedNodeCatch
   EXPECT_EQ(back->leader_id(), next) << "the restarted node must follow, not depose";
 }
 
+// Issue 9: `quorumctl controller --history`. Every leader records itself once (replicated):
+// elected at the start, handed leadership by a transfer, elected after the leader was killed;
+// every controller's own copy is the same, newest first.
+TEST(Integration, TheLeadershipHistoryRecordsElectionsAndTransfersOnEveryController) {
+  TestCluster cluster({});
+  cluster.start_all();
+  const NodeId first = cluster.wait_leader(cluster.ids(), kElectionBound);
+  ASSERT_NE(first, kNoNode);
+  auto newest_is = [&](std::size_t total, NodeId leader) {
+    std::optional<api::LeaderHistory> h = cluster.leader_history(leader);
+    return h && h->total() == total && h->changes(0).leader_id() == leader;
+  };
+  ASSERT_TRUE(eventually(kElectionBound, [&] { return newest_is(1, first); }));
+  std::optional<api::LeaderHistory> one = cluster.leader_history(first);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->changes(0).reason(), "election");
+  EXPECT_EQ(one->changes(0).leader(), fmt::format("ctl{}", first));
+  EXPECT_TRUE(one->changes(0).previous_leader().empty());
+  EXPECT_EQ(one->changes(0).time().size(), 24u) << one->changes(0).time();  // ...T..:..:..._Z
+
+  const NodeId target = first == 1 ? 2 : 1;
+  ASSERT_EQ(cluster.request(first, "POST", fmt::format("/v1/leader/transfer?to={}", target))->status,
+            200u);
+  ASSERT_TRUE(eventually(kElectionBound, [&] { return newest_is(2, target); }));
+  std::optional<api::LeaderHistory> two = cluster.leader_history(target);
+  ASSERT_TRUE(two.has_value());
+  EXPECT_EQ(two->changes(0).reason(), "transfer");
+  EXPECT_EQ(two->changes(0).previous_leader(), fmt::format("ctl{}", first));
+  EXPECT_EQ(two->changes(0).previous_term(), one->changes(0).term());
+  EXPECT_GE(two->changes(0).time_ms(), one->changes(0).time_ms());
+
+  cluster.kill(target, SIGKILL);
+  std::vector<NodeId> survivors;
+  for (NodeId id : cluster.ids()) {
+    if (id != target) survivors.push_back(id);
+  }
+  const NodeId third = cluster.wait_leader(survivors, kElectionBound);
+  ASSERT_NE(third, kNoNode);
+  std::optional<api::LeaderHistory> three;
+  ASSERT_TRUE(eventually(kElectionBound, [&] {
+    three = cluster.leader_history(third);
+    return three && three->total() == 3;
+  }));
+  EXPECT_EQ(three->changes(0).reason(), "election");
+  EXPECT_EQ(three->changes(0).previous_leader(), fmt::format("ctl{}", target));
+  for (NodeId id : survivors) {  // each controller's own copy
+    std::optional<api::LeaderHistory> own;
+    EXPECT_TRUE(eventually(kElectionBound, [&] {
+      own = cluster.leader_history(id, /*local=*/true);
+      return own && own->total() == 3;
+    })) << "node " << id;
+    if (own) {
+      EXPECT_EQ(own->DebugString(), three->DebugString()) << "node " << id;
+    }
+  }
+
+  CommandResult table = run_quorumctl(
+      fmt::format("--host {} --timeout 5 controller --history --batch", cluster.api_address(third)),
+      cluster.dir());
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  std::istringstream lines(table.out);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u) << table.out;
+  EXPECT_NE(rows[0].find(fmt::format(" ctl{} ", third)), std::string::npos) << rows[0];
+  EXPECT_NE(rows[0].find(fmt::format(" ctl{} (term {})", target, two->changes(0).term())),
+            std::string::npos)
+      << rows[0];
+  EXPECT_NE(rows[1].find("transfer"), std::string::npos) << rows[1];
+  CommandResult misuse = run_quorumctl(
+      fmt::format("--host {} controller --history --long", cluster.api_address(third)), cluster.dir());
+  EXPECT_EQ(misuse.exit_code, 64) << misuse.err;
+  // The transport's hostile-peer counters are on /metrics (nothing hostile happened here).
+  EXPECT_EQ(cluster.metric(third, "quorum_peer_handshakes_timed_out_total"), "0");
+  EXPECT_EQ(cluster.metric(third, "quorum_peer_frames_timed_out_total"), "0");
+}
+
 TEST(Integration, MalformedBytesOnThePeerPortCloseTheConnectionAndTheClusterCarriesOn) {
   TestCluster cluster({});
   cluster.start_all();

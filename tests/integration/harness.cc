@@ -331,6 +331,12 @@ std::optional<api::PoolControllerList> TestCluster::pool_controllers(NodeId via)
   return get_json<api::PoolControllerList>(*this, via, "/v1/ownership/controllers");
 }
 
+std::optional<api::LeaderHistory> TestCluster::leader_history(NodeId via, bool local) const {
+  return get_json<api::LeaderHistory>(*this, via,
+                                      local ? "/v1/controllers/history?local=true"
+                                            : "/v1/controllers/history");
+}
+
 bool TestCluster::add_pool_cluster(NodeId via, const std::string& name) const {
   Result<quorumctl::HttpReply> reply =
       request(via, "POST", "/v1/ownership/clusters", fmt::format("{{\"name\":\"{}\"}}", name));

@@ -98,6 +98,8 @@ class TestCluster {
   // nullopt if no answer or not 200.
   std::optional<api::PoolClusterList> pool_clusters(NodeId via) const;
   std::optional<api::PoolControllerList> pool_controllers(NodeId via) const;
+  // GET /v1/controllers/history (through `via`, to the leader; with local, `via`'s own copy).
+  std::optional<api::LeaderHistory> leader_history(NodeId via, bool local = false) const;
   // POST /v1/ownership/clusters {"name": NAME}: true once committed and applied.
   bool add_pool_cluster(NodeId via, const std::string& name) const;
 

@@ -146,6 +146,10 @@ TEST(IntegrationHostile, AThousandDroppedAndAHundredSilentTlsConnectionsCostNoth
               static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(back_after).count()));
   EXPECT_GE(back_after, 1000ms) << "cut before the handshake timeout";
   EXPECT_NE(cluster.log_text(kTarget).find("not done within the handshake timeout"), std::string::npos);
+  // ... and counted where an operator sees it: at least the 100 silent ones (the dropped ones
+  // may end as refused instead, when the daemon reads their EOF before its timer fires).
+  const std::string timed_out = cluster.metric(kTarget, "quorum_peer_handshakes_timed_out_total");
+  EXPECT_GE(timed_out.empty() ? 0 : std::stoull(timed_out), 100u) << timed_out;
   // The cluster kept committing through it all.
   EXPECT_TRUE(eventually(kElectionBound, [&] { return writer.acks() >= acks_before + 20; }))
       << writer.acks() - acks_before << " puts during the storm";

@@ -62,6 +62,27 @@ std::string url_encode_path(const std::string& path) {
 
 std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
 
+void print_columns(const std::vector<std::string>& titles,
+                   const std::vector<std::vector<std::string>>& rows, bool header) {
+  std::vector<std::size_t> widths(titles.size());
+  for (std::size_t i = 0; i < titles.size(); ++i) widths[i] = titles[i].size();
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size() && i < widths.size()) line += std::string(widths[i] - row[i].size() + 1, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  };
+  if (header && !rows.empty()) print_row(titles);
+  for (const auto& row : rows) print_row(row);
+}
+
 std::string reply_error_text(const HttpReply& reply) {
   api::Error error;
   if (parse_json(reply.body, &error) && !error.error().empty()) return error.error();

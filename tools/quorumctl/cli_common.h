@@ -51,6 +51,9 @@ std::optional<api::Status> node_status(const Globals& globals, const std::string
 // The API address of a controller row: its URL as the status of any node names it.
 std::string row_address(const api::Controller& row, const std::map<std::uint64_t, std::string>& urls);
 bool parse_u64(const std::string& text, std::uint64_t* out);
+// Left-aligned columns, one space apart, with the titles as the first row when `header`.
+void print_columns(const std::vector<std::string>& titles,
+                   const std::vector<std::vector<std::string>>& rows, bool header);
 std::vector<std::string> split_commas(const std::string& text);
 
 // Command entry points: args are the words after the command name.
@@ -68,5 +71,7 @@ const char* controller_pool_help();
 // node id -> {POOL (role/state), OWNED} as the leader at `leader` reports; empty if none.
 std::map<std::uint64_t, std::pair<std::string, std::string>> pool_columns(const Globals& globals,
                                                                         const std::string& leader);
+// controller --history (cmd_history.cc): `local` asks the node addressed for its own copy.
+int controller_history(const Globals& globals, bool local, bool header, bool footer);
 
 }  // namespace quorum::quorumctl

@@ -1,4 +1,5 @@
-// quorumctl controller: --list [--long] [--watch], --transfer-leader, --step-down. Tools layer.
+// quorumctl controller: --list [--long] [--watch], --history, --transfer-leader, --step-down.
+// Tools layer.
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char* kControllerHelp =
     "usage: quorumctl controller --list [--long] [--no-header] [--batch] [--watch[=SEC]] [NAME...]\n"
+    "       quorumctl controller --history [--local] [--no-header] [--batch]\n"
     "       quorumctl controller --transfer-leader [--to NAME]\n"
     "       quorumctl controller --step-down\n"
     "\n"
@@ -31,6 +33,10 @@ constexpr const char* kControllerHelp =
     "           leader (majority lost), every reachable controller's own view instead: role,\n"
     "           term, commit index, last contact with a leader.\n"
     "--watch    print the list again every SEC seconds (default 2) until interrupted (Ctrl-C).\n"
+    "--history  the leader changes, newest first: TIME (the new leader's clock, UTC) TERM\n"
+    "           LEADER PREVIOUS REASON (election or transfer) INDEX. Replicated (every\n"
+    "           controller keeps the same last 128); served by the leader, or with --local\n"
+    "           by the node addressed from its own copy (when there is no leader).\n"
     "--transfer-leader  asks the leader to hand over to NAME (default: the most up-to-date\n"
     "           voter) and waits until a new leader is known.\n"
     "--step-down  the leader steps down and does not campaign for one election timeout.\n";
@@ -69,21 +75,7 @@ void print_table(const api::ControllerList& list, const std::vector<std::string>
   std::vector<std::string> titles = {"S", "VERSION", "OWNER", "GROUP", "NAME", "IP", "PORT"};
   if (!pool.empty()) titles.insert(titles.end(), {"POOL", "OWNED"});
   titles.push_back("COMMENT");
-  std::vector<std::size_t> widths(titles.size());
-  for (std::size_t i = 0; i < titles.size(); ++i) widths[i] = titles[i].size();
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  auto print_row = [&](const std::vector<std::string>& row) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 1, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  };
-  if (header && !rows.empty()) print_row(titles);
-  for (const auto& row : rows) print_row(row);
+  print_columns(titles, rows, header);
   if (footer) std::printf("Total: %zu controller(s)\n", rows.size());
 }
 
@@ -301,6 +293,7 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
   }
   if (is_controller_pool_action(args)) return run_controller_pool(globals, args, kControllerHelp);
   bool list = false, long_format = false, transfer = false, step_down = false;
+  bool history = false, local = false;
   bool header = true, footer = true;
   std::string to;
   std::vector<std::string> names;
@@ -321,6 +314,8 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
     else if (a == "--long" || a == "-l") long_format = true;
     else if (a == "--no-header") header = false;
     else if (a == "--batch") header = footer = false;
+    else if (a == "--history") history = true;
+    else if (a == "--local") local = true;
     else if (a == "--transfer-leader") transfer = true;
     else if (a == "--step-down") step_down = true;
     else if (a == "--to") {
@@ -335,13 +330,18 @@ int run_controller(const Globals& globals, const std::vector<std::string>& args)
     else if (a.rfind("--", 0) == 0) return usage("unknown controller option '" + a + "'", kControllerHelp);
     else names.push_back(a);
   }
-  if (int(list) + int(transfer) + int(step_down) != 1) {
-    return usage("controller needs exactly one of --list, --transfer-leader, --step-down, or a "
-                 "pool action (--register, --deregister, --drain, --undrain, --weight)",
+  if (int(list) + int(history) + int(transfer) + int(step_down) != 1) {
+    return usage("controller needs exactly one of --list, --history, --transfer-leader, --step-down, "
+                 "or a pool action (--register, --deregister, --drain, --undrain, --weight)",
                  kControllerHelp);
+  }
+  if (local && !history) return usage("--local goes with --history", kControllerHelp);
+  if (history && (long_format || !names.empty())) {
+    return usage("--history takes no --long and no NAME", kControllerHelp);
   }
   if (!to.empty() && !transfer) return usage("--to goes with --transfer-leader", kControllerHelp);
   if (watch_seconds && !list) return usage("--watch goes with --list", kControllerHelp);
+  if (history) return controller_history(globals, local, header, footer);
   if (list && watch_seconds) return watch_list(globals, long_format, header, footer, names, *watch_seconds);
   if (list) return controller_list(globals, long_format, header, footer, names);
   return controller_action(globals, transfer, to);

@@ -22,7 +22,7 @@ _quorumctl() {
   done
   case $command in
     "") COMPREPLY=($(compgen -W "controller config status run cluster standby $globals" -- "$cur")) ;;
-    controller) COMPREPLY=($(compgen -W "--list --long --no-header --batch --watch --transfer-leader --to --step-down --register --deregister --drain --undrain --weight --tags --standby --help" -- "$cur")) ;;
+    controller) COMPREPLY=($(compgen -W "--list --long --no-header --batch --watch --history --local --transfer-leader --to --step-down --register --deregister --drain --undrain --weight --tags --standby --help" -- "$cur")) ;;
     cluster) COMPREPLY=($(compgen -W "--list --long --no-header --batch --add --id --tags --no-auto-recovery --remove --move --pin --unpin --to --help" -- "$cur")) ;;
     standby) COMPREPLY=($(compgen -W "--promote --force --help" -- "$cur")) ;;
     config)

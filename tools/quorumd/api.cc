@@ -13,6 +13,7 @@
 #include "adapters/asio/log.h"
 #include "engine/core/raft/state.h"
 #include "tools/quorumd/api.pb.h"
+#include "tools/quorumd/api_history.h"
 #include "tools/quorumd/api_pool.h"
 
 namespace quorum::quorumd {
@@ -461,6 +462,7 @@ void handle_api_request(ApiContext& context, const HttpRequest& request, HttpRes
   const std::string& path = request.path;
   const std::string& method = request.method;
   if (path.rfind(kPoolPrefix, 0) == 0) return handle_pool_request(context, request, respond);
+  if (path == kHistoryPath) return handle_history_request(context, request, respond);
   if (path == "/v1/status" && method == "GET") return handle_status(context, respond);
   if (path == "/health" && method == "GET") return handle_health(context, request, respond);
   if (path == "/v1/controllers" && method == "GET") return handle_controllers(context, request, respond);
@@ -535,6 +537,12 @@ void render_metrics(ApiContext& context, std::string* out) {
   render_metric("quorum_connections_idle_closed_total", "counter",
                 "Peer connections closed because nothing arrived for two election timeouts.",
                 net.connections_idle_closed, out);
+  render_metric("quorum_peer_handshakes_timed_out_total", "counter",
+                "Peer connections cut because the TLS handshake or the Hello was not done in time.",
+                net.handshakes_timed_out, out);
+  render_metric("quorum_peer_frames_timed_out_total", "counter",
+                "Peer connections cut because a frame was begun but not completed in time.",
+                net.frames_timed_out, out);
   if (context.http_counters != nullptr) {
     render_metric("quorum_api_tls_handshakes_failed_total", "counter",
                   "HTTPS API connections refused in the TLS handshake (no or bad client "

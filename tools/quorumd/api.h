@@ -11,6 +11,7 @@
 //   POST /v1/leader/transfer[?to=NAME]   hand leadership to NAME (or the best node)
 //   POST /v1/leader/step-down
 //   GET  /metrics                   Prometheus text
+//   GET  /v1/controllers/history[?local=true]  the leadership history (api_history.h)
 //   GET  /health[?require_leader=true|?leader=true]  up, role, leader (also on health_port)
 //   /v1/ownership/...               the controller pool (api_pool.h)
 // A request that needs the leader, sent to a follower, gets 307 to the leader's URL (https://

@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <system_error>
@@ -789,6 +790,12 @@ host::HostConfig to_host_config(const ParsedConfig& config) {
   out.raft.session_lease_ticks = config.session_lease_ms / config.tick_interval_ms;
   out.raft.session_delay_ticks = config.session_delay_ms / config.tick_interval_ms;
   out.ownership_driver = driver_config(out.raft);
+  // The leadership history (`quorumctl controller --history`) is stamped with the wall clock.
+  out.wall_clock_ms = [] {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  };
   out.tick_interval_ms = config.tick_interval_ms;
   out.snapshot_interval_entries = config.snapshot_interval_entries;
   for (const PeerConfig& peer : config.peers) {  // sorted by id: the Membership invariant
