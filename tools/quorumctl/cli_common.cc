@@ -45,20 +45,7 @@ bool call(const Globals& globals, const std::string& method, const std::string& 
   return true;
 }
 
-std::string url_encode_path(const std::string& path) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : path) {
-    if (std::isalnum(c) != 0 || c == '/' || c == '.' || c == '_' || c == '-') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string url_encode_path(const std::string& path) { return percent_encode(path, "/._-"); }
 
 std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
 

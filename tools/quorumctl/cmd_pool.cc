@@ -69,20 +69,7 @@ constexpr const char* kControllerPoolHelp =
     "(clusters owned) once any controller is registered.\n";
 
 // One path segment: everything but unreserved characters percent-encoded ('/' included).
-std::string segment(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string segment(const std::string& text) { return percent_encode(text, "._-~"); }
 
 // The option's value: "--to X" or "--to=X"; nullopt (after a usage line) if missing.
 std::optional<std::string> option_value(const std::vector<std::string>& args, std::size_t* i,

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -282,6 +283,21 @@ Result<HttpReply> http_request(const ClientOptions& options, const std::string& 
   }
   if (!ever_answered) return Status::unavailable("cannot reach any controller: " + last_error);
   return Status::unavailable("no leader answered in time: " + last_error);
+}
+
+std::string percent_encode(const std::string& text, std::string_view keep) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) != 0 || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace quorum::quorumctl

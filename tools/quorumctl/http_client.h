@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/base/result.h"
@@ -47,5 +48,9 @@ inline constexpr int kRedirectsMax = 15;
 // refused") if no controller answered; otherwise the final reply, whatever its status.
 Result<HttpReply> http_request(const ClientOptions& options, const std::string& method,
                                const std::string& target, const std::string& body);
+
+// `text` with every byte percent-encoded except ASCII letters, digits and the bytes in `keep`
+// (a path keeps "/._-"; one path segment or a query value keeps "._-~").
+std::string percent_encode(const std::string& text, std::string_view keep);
 
 }  // namespace quorum::quorumctl

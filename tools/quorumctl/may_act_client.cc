@@ -50,18 +50,7 @@ std::string one_line(std::string text) {
 }  // namespace
 
 std::string may_act_target(const std::string& cluster) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out = "/v1/ownership/may-act?cluster=";
-  for (const unsigned char c : cluster) {
-    if (std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return "/v1/ownership/may-act?cluster=" + percent_encode(cluster, "._-~");
 }
 
 MayActPoll parse_may_act_reply(const HttpReply& reply) {

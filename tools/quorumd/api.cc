@@ -152,11 +152,6 @@ void handle_status(ApiContext& context, const HttpRespondFn& respond) {
   respond(json_response(200, status));
 }
 
-bool query_true(const HttpRequest& request, const std::string& key) {
-  auto it = request.query.find(key);
-  return it != request.query.end() && it->second != "false" && it->second != "0";
-}
-
 void handle_health(ApiContext& context, const HttpRequest& request, const HttpRespondFn& respond) {
   const ApiNodeStatus node = context.host.node();
   api::Health health;
@@ -233,6 +228,11 @@ void handle_controllers(ApiContext& context, const HttpRequest& request,
 
 }  // namespace
 
+bool query_true(const adapters::HttpRequest& request, const std::string& key) {
+  auto it = request.query.find(key);
+  return it != request.query.end() && it->second != "false" && it->second != "0";
+}
+
 std::string config_file_json(const std::string& path, const config_sync::FileEntry& file) {
   api::ConfigFile out;
   out.set_path(path);
@@ -297,8 +297,7 @@ void respond_config_read(ApiContext& context, const HttpRequest& request, const 
 
 void handle_config_get(ApiContext& context, const HttpRequest& request, const std::string& path,
                        const HttpRespondFn& respond) {
-  auto local = request.query.find("local");
-  if (local != request.query.end() && local->second != "false" && local->second != "0") {
+  if (query_true(request, "local")) {
     respond_config_read(context, request, path, respond);  // this node's copy, possibly stale
     return;
   }

@@ -77,6 +77,9 @@ std::optional<adapters::HttpResponse> client_reply_failure(const ApiContext& con
                                                            const adapters::HttpRequest& request,
                                                            const host::ClientReply& reply);
 
+// True if the query has `key` with any value but "false" or "0" (?local=true, ?raw=1).
+bool query_true(const adapters::HttpRequest& request, const std::string& key);
+
 // "http://127.0.0.1:9581" for a node id, "" if unknown.
 std::string node_url(const ParsedConfig& config, NodeId id);
 std::string node_name(const ParsedConfig& config, NodeId id);

@@ -38,10 +38,6 @@ HttpResponse history_response(const ApiContext& context) {
   return json_response(200, out);
 }
 
-bool wants_local(const HttpRequest& request) {
-  auto local = request.query.find("local");
-  return local != request.query.end() && local->second != "false" && local->second != "0";
-}
 
 }  // namespace
 
@@ -60,7 +56,7 @@ void handle_history_request(ApiContext& context, const HttpRequest& request,
     respond(error_response(405, fmt::format("{} takes GET only", kHistoryPath)));
     return;
   }
-  if (wants_local(request)) {
+  if (query_true(request, "local")) {
     respond(history_response(context));
     return;
   }
