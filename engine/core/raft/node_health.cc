@@ -61,26 +61,6 @@ void Node::Impl::note_peer_backend(NodeId peer, Term term, const AppendResponse&
   }
 }
 
-NodeId Node::Impl::fit_transfer_target() const {
-  // The most up-to-date fit voter; ties go to the higher priority, then to the lower id.
-  NodeId best = kNoNode;
-  LogIndex best_match = 0;
-  std::uint32_t best_priority = 0;
-  for (const auto& [peer, pr] : tracker_.progress_map()) {
-    const std::uint32_t priority = priority_of(peer);
-    if (!tracker_.membership().is_voter(peer) || priority == 0) continue;
-    if (!backend_fit_peers_.contains(peer)) continue;
-    const bool better = best == kNoNode || pr.match_index() > best_match ||
-                        (pr.match_index() == best_match && priority > best_priority);
-    if (better) {  // progress_map is ordered by id, so equal candidates keep the lowest id
-      best = peer;
-      best_match = pr.match_index();
-      best_priority = priority;
-    }
-  }
-  return best;
-}
-
 bool Node::Impl::refuse_when_unfit(ProposeResult& out) {
   if (backend_healthy_) return false;
   trace(TraceKind::kProposalRefused, config_.id);

@@ -127,7 +127,10 @@ struct Node::Impl {
   void tick_transfer();
   void abort_transfer();
   void maybe_transfer_to_priority();
-  NodeId best_transfer_target() const;
+  // The most up-to-date voter with priority > 0 (ties: higher priority, then lower id), among
+  // those not reported unfit; with only_reported_fit, among those that reported themselves fit
+  // in this term (the degraded-mode hand-over target).
+  NodeId best_transfer_target(bool only_reported_fit = false) const;
   std::uint32_t priority_of(NodeId id) const;
 
   // ---- node_membership.cc: configuration changes and snapshots.
@@ -149,7 +152,7 @@ struct Node::Impl {
   bool peer_backend_unfit(NodeId peer) const { return backend_unfit_peers_.contains(peer); }
   void maybe_leave_for_backend();
   // A fit voter that answered in this term, caught up or not (the hand-over target), else none.
-  NodeId fit_transfer_target() const;
+  NodeId fit_transfer_target() const { return best_transfer_target(/*only_reported_fit=*/true); }
   // Refuses a proposal while this leader is unfit (degraded mode); false when it may go ahead.
   bool refuse_when_unfit(ProposeResult& out);
   // Election timeouts in a row an unfit node saw without a leader before it may campaign.

@@ -23,15 +23,15 @@ RequestResult Node::Impl::transfer_leadership(NodeId target) {
   return RequestResult::kOk;
 }
 
-NodeId Node::Impl::best_transfer_target() const {
-  // The most up-to-date voter; ties go to the higher priority, then to the lower id.
+NodeId Node::Impl::best_transfer_target(bool only_reported_fit) const {
   NodeId best = kNoNode;
   LogIndex best_match = 0;
   std::uint32_t best_priority = 0;
   for (const auto& [peer, pr] : tracker_.progress_map()) {
     const std::uint32_t priority = priority_of(peer);
     if (!tracker_.membership().is_voter(peer) || priority == 0) continue;
-    if (peer_backend_unfit(peer)) continue;  // never hand leadership to an unfit controller
+    // Never hand leadership to an unfit controller.
+    if (only_reported_fit ? !backend_fit_peers_.contains(peer) : peer_backend_unfit(peer)) continue;
     const bool better = best == kNoNode || pr.match_index() > best_match ||
                         (pr.match_index() == best_match && priority > best_priority);
     if (better) {  // progress_map is ordered by id, so equal candidates keep the lowest id
