@@ -37,6 +37,7 @@ std::uint64_t split_brain_overlap_us_max(const RunConfig& c, const SwarmConfig& 
 
 World::World(RunConfig config)
     : config_(std::move(config)),
+      voter_count_(config_.voter_count == 0 ? config_.node_count : config_.voter_count),
       tree_(config_.seed),
       swarm_(draw_swarm(tree_.stream("swarm"), swarm_options(config_))),
       network_(config_.node_count, config_.profile, tree_.stream("topology")),
@@ -56,6 +57,8 @@ World::World(RunConfig config)
       net_prng_(tree_.stream("network")),
       crash_prng_(tree_.stream("crash")),
       fault_prng_(tree_.stream("nemesis/exec")) {
+  QUORUM_ASSERT(voter_count_ >= 1 && voter_count_ <= config_.node_count,
+                "voter_count {} of {} nodes", config_.voter_count, config_.node_count);
   galera_fitness_.resize(config_.node_count);
   if (config_.galera) galera_ = std::make_unique<GaleraModel>(config_.node_count);
   if (config_.tick_interval_ms != 0) swarm_.tick_interval_ms = config_.tick_interval_ms;
@@ -140,6 +143,7 @@ World::World(RunConfig config)
   }
   nodes_.resize(config_.node_count + 1);
   member_goal_.assign(config_.node_count + 1, MemberGoal::kVoter);
+  for (NodeId n = voter_count_ + 1; n <= config_.node_count; ++n) member_goal_[n] = MemberGoal::kLearner;
   member_epoch_.assign(config_.node_count + 1, 0);
   // Pool runs: a third of the seeds run every clock at the drift bound the core is told, fast or
   // slow. That bound (RaftConfig::clock_drift_ppm_max) is the rate difference of any two clocks,

@@ -55,6 +55,10 @@ namespace quorum::sim {
 struct RunConfig {
   std::uint64_t seed = 0;
   std::size_t node_count = 3;
+  // The first voter_count nodes bootstrap as Raft voters, the others as learners (0: all voters).
+  // A pool can hold more controllers than voters: the learners own clusters too (issue 8 section
+  // 2). Membership faults only take voters away, and only as many as leave the voters a majority.
+  std::size_t voter_count = 0;
   Profile profile = Profile::kLan;
   std::uint64_t duration_us = 60'000'000;
   bool codec = true;          // messages go through wire::encode/decode_message
@@ -149,6 +153,8 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   const SwarmConfig& swarm() const { return swarm_; }
   const check::Findings& findings() const { return findings_; }
   std::size_t node_count() const override { return config_.node_count; }
+  // Nodes 1..voter_count() bootstrap as voters, the rest as learners.
+  std::size_t voter_count() const { return voter_count_; }
   // For scenario expectations: the current live leader (kNoNode if none or several).
   NodeId current_leader() const override;
   // WorldContext (sim/observer/observer.h), for the observers.
@@ -270,6 +276,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   void timeline_partition();
 
   RunConfig config_;
+  std::size_t voter_count_;  // config_.voter_count, 0 resolved to node_count
   PrngTree tree_;
   SwarmConfig swarm_;
   EventQueue queue_;

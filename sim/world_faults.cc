@@ -198,8 +198,9 @@ void World::heal_all() {
       split_brain_.on_resume(now_us(), n);
     }
     if (!s.up) start_node(n);
-    // Every node returns to the voters: liveness (10) then holds for the whole group.
-    member_goal_[n] = MemberGoal::kVoter;
+    // Every node returns to its bootstrap role (the voters, and the learners of
+    // RunConfig::voter_count): liveness (10) then holds for the whole group.
+    member_goal_[n] = n <= voter_count_ ? MemberGoal::kVoter : MemberGoal::kLearner;
     ++member_epoch_[n];
   }
   schedule_membership_drive(0);

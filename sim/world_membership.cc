@@ -8,8 +8,9 @@
 // that comes next, through NodeHost::propose_membership as an operator would. The core accepts
 // one change at a time (kBusy otherwise), so the driver simply looks again every
 // kMembershipDriveEveryUs, from the first membership fault to the end of the run (runs without
-// one, such as scenarios, never see a driver event). At most (n - 1) / 2 nodes are away at once,
-// so the voters left can still form a majority among themselves.
+// one, such as scenarios, never see a driver event). At most (v - 1) / 2 of the v bootstrap
+// voters are away at once, so the voters left can still form a majority among themselves; nodes
+// that bootstrap as learners (RunConfig::voter_count) stay learners.
 #include <fmt/format.h>
 
 #include "engine/core/base/assert.h"
@@ -41,13 +42,14 @@ std::string_view change_kind_name(raft::MembershipChange::Kind kind) {
 void World::membership_fault(std::size_t index) {
   const FaultAction& a = schedule_[index];
   QUORUM_ASSERT(a.node >= 1 && a.node <= config_.node_count);
+  // Only voters are taken away (bootstrap learners stay learners), at most (voters - 1) / 2.
   std::size_t away = 0;
-  for (NodeId n = 1; n <= config_.node_count; ++n) away += member_goal_[n] != MemberGoal::kVoter;
-  if (member_goal_[a.node] != MemberGoal::kVoter || away >= (config_.node_count - 1) / 2) {
+  for (NodeId n = 1; n <= voter_count_; ++n) away += member_goal_[n] != MemberGoal::kVoter;
+  if (member_goal_[a.node] != MemberGoal::kVoter || away >= (voter_count_ - 1) / 2) {
     trace_.event(now_us(), a.node, TraceKind::kNote, kTraceSkipped, index);
     trace_.line(now_us(), a.node, TraceKind::kNote,
-                fmt::format("membership: skipped ({} of {} nodes away already)", away,
-                            config_.node_count));
+                fmt::format("membership: skipped ({} of {} voters away already)", away,
+                            voter_count_));
     return;
   }
   membership_changed_ = true;

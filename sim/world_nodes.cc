@@ -29,7 +29,8 @@ host::HostConfig World::host_config(NodeId node) const {
     c.raft.session_delay_ticks = session_.delay_ticks;
   }
   for (NodeId n = 1; n <= config_.node_count; ++n) {
-    c.bootstrap.members.push_back(raft::Member{n, raft::MemberRole::kVoter, 1});
+    const raft::MemberRole role = n <= voter_count_ ? raft::MemberRole::kVoter : raft::MemberRole::kLearner;
+    c.bootstrap.members.push_back(raft::Member{n, role, 1});
   }
   return c;
 }
@@ -151,6 +152,8 @@ void World::install_hooks(NodeId node) {
                                         ev.kind == raft::TraceKind::kTransferCompleted)) {
       timeline_->mark(node, now_us(), MarkerKind::kTransfer, std::string(raft::trace_kind_name(ev.kind)));
     }
+    // The peer takes the low 4 bits (a node id <= Network::kNodesMax < 16).
+    static_assert(Network::kNodesMax < 16);
     trace_.event(now_us(), node, TraceKind::kRaft, static_cast<std::uint64_t>(ev.kind), ev.term,
                  ev.index * 16 + ev.peer);
     if (trace_.recording()) {

@@ -547,6 +547,11 @@ ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_ove
     result.failed_expectations.push_back("cannot parse the scenario (Protobuf text format)");
     return result;
   }
+  if (sc.nodes() > Network::kNodesMax) {
+    result.failed_expectations.push_back(
+        fmt::format("nodes: {} (the simulated network has 1..{})", sc.nodes(), Network::kNodesMax));
+    return result;
+  }
   // A step that cannot act is refused when the scenario is loaded, not skipped silently: a MARK
   // with a label needs a node to record (node, leader or follower).
   for (int i = 0; i < sc.steps_size(); ++i) {

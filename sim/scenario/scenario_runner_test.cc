@@ -112,5 +112,16 @@ TEST(ScenarioRules, AMarkWithALabelButNoNodeIsRefusedWhenTheScenarioIsLoaded) {
       << r.failed_expectations[0];
 }
 
+TEST(ScenarioRules, MoreNodesThanTheNetworkHoldsAreRefusedWhenTheScenarioIsLoaded) {
+  const ScenarioResult r = run_scenario_text(R"pb(
+    nodes: 16
+    duration_ms: 30000
+  )pb", 0, Mutation::kNone);
+  EXPECT_FALSE(r.parsed);
+  ASSERT_EQ(r.failed_expectations.size(), 1u);
+  EXPECT_TRUE(contains(r.failed_expectations[0], "nodes: 16 (the simulated network has 1..15)"))
+      << r.failed_expectations[0];
+}
+
 }  // namespace
 }  // namespace quorum::sim

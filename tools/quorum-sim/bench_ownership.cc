@@ -6,7 +6,8 @@
 // pool operator's commands are the only load. The ownership checker judges every step as in any
 // pool run (a violation is reported and counted).
 //
-//  * Pool rows (3, 5, 10 controllers x 100, 1,000 clusters): N-1 controllers settle; steady
+//  * Pool rows (3, 5, 10 controllers, all Raft voters, and 10 controllers of which 5 voters and 5
+//    learners; x 100, 1,000 clusters): N-1 controllers settle; steady
 //    window -> messages per controller per second; the N-th registers (join) -> clusters moved
 //    against the minimum floor(M/N), imbalance (max - min owned); controller 1's weight becomes 2
 //    -> moved against the minimum; controller N is drained (planned leave) -> moved against its
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "engine/core/ownership/driver.h"
@@ -34,10 +36,11 @@ namespace {
 constexpr std::uint32_t kRhoPpm = 200;
 
 RunConfig bench_config(std::uint64_t seed, std::size_t nodes, std::size_t clusters,
-                       std::size_t controllers, std::uint64_t duration_us) {
+                       std::size_t controllers, std::uint64_t duration_us, std::size_t voters = 0) {
   RunConfig c;
   c.seed = seed;
   c.node_count = nodes;
+  c.voter_count = voters;
   c.profile = Profile::kLan;
   c.duration_us = duration_us;
   c.quiet_us = duration_us / 2;
@@ -159,9 +162,9 @@ struct PoolRow {
   std::uint64_t takeover_us = 0;
 };
 
-PoolRow pool_row(std::uint64_t seed, std::size_t n, std::size_t m) {
+PoolRow pool_row(std::uint64_t seed, std::size_t n, std::size_t voters, std::size_t m) {
   PoolRow row;
-  World w(bench_config(seed, n, m, n - 1, 400'000'000));
+  World w(bench_config(seed, n, m, n - 1, 400'000'000, voters));
   w.begin();
   const auto fail = [&](const std::string& why) {
     row.ok = false;
@@ -315,17 +318,22 @@ int cmd_bench_ownership(const Options& o) {
   fmt::print("quorum-sim bench ownership: {} seed(s) per row from {}, LAN, E 1 s, H 100 ms, L 3 s, "
              "rho {} ppm, no nemesis, no clients\n",
              seeds, o.first_seed, kRhoPpm);
-  fmt::print("{:>4} {:>5} {:>9} {:>10} {:>9} {:>11} {:>11} {:>12} {:>10} {}\n", "ctl", "clust",
+  fmt::print("{:>4} {:>6} {:>5} {:>9} {:>10} {:>9} {:>11} {:>11} {:>12} {:>10} {}\n", "ctl",
+             "voters", "clust",
              "msg/ctl/s", "join mv/min", "imbalance", "weight mv/min", "leave mv/min", "drain gap ms",
              "takeover ms", "");
   std::fflush(stdout);
   int worst = kExitPass;
-  for (const std::size_t n : {3U, 5U, 10U}) {
+  // (controllers, Raft voters): the controllers beyond the voters are learners.
+  constexpr std::pair<std::size_t, std::size_t> kRows[] = {{3, 3}, {5, 5}, {10, 10}, {10, 5}};
+  for (const auto& [n, voters] : kRows) {
+    if (o.nodes_given && n != o.run.node_count) continue;
+    if (o.voters_given && voters != o.run.voter_count) continue;
     for (const std::size_t m : {100U, 1000U}) {
       for (std::uint64_t s = 0; s < seeds; ++s) {
-        const PoolRow r = pool_row(o.first_seed + s, n, m);
-        fmt::print("{:>4} {:>5} {:>9.1f} {:>6}/{:<4} {:>9} {:>7}/{:<5} {:>7}/{:<4} {:>12.1f} {:>11.0f} {}\n",
-                   n, m, r.messages_per_controller_s, r.join_moved, r.join_min, r.imbalance,
+        const PoolRow r = pool_row(o.first_seed + s, n, voters, m);
+        fmt::print("{:>4} {:>6} {:>5} {:>9.1f} {:>6}/{:<4} {:>9} {:>7}/{:<5} {:>7}/{:<4} {:>12.1f} {:>11.0f} {}\n",
+                   n, voters, m, r.messages_per_controller_s, r.join_moved, r.join_min, r.imbalance,
                    r.weight_moved, r.weight_min, r.leave_moved, r.leave_min,
                    static_cast<double>(r.drain_gap_us) / 1000.0,
                    static_cast<double>(r.takeover_us) / 1000.0, r.ok ? "" : "FAILED: " + r.note);

@@ -13,12 +13,14 @@ constexpr const char* kHelp = R"(quorum-sim: seeded deterministic simulation of 
 usage:
   quorum-sim run --seed N [--nodes 3|5] [--duration 60s] [--profile lan|wan]
                  [--trace FILE] [--html FILE] [--no-codec] [--no-faults] [--no-workload] [--no-pool]
-                 [--keep-faults I,J,..] [--mutation NAME] [--tick-ms MS] [--figure8] [--galera] [-v]
+                 [--keep-faults I,J,..] [--mutation NAME] [--tick-ms MS] [--figure8] [--galera]
+                 [--voters V] [-v]
       One seed -> one run. Prints the outcome and, last, `trace-hash: <hex>`. The controller
       pool (sessions, pool workload, ownership checkers) is on unless --no-pool. --figure8 lets
       the nemesis also draw Figure 8 episodes (opt-in fault kind, sim/nemesis/figure8.h).
       --galera runs the Galera model (sim/galera): backend health follows the network, the
-      nemesis also cuts the leader's Galera traffic, invariant 8 is checked.
+      nemesis also cuts the leader's Galera traffic, invariant 8 is checked. --voters V: nodes
+      1..V bootstrap as Raft voters, the others as learners (default: all voters).
   quorum-sim replay --seed N [same options] [--expect-hash HEX]
       Runs the seed twice, compares trace hashes (and with --expect-hash).
   quorum-sim swarm --seeds N [--jobs J] [--first-seed S] [--mixed] [run options]
@@ -33,6 +35,13 @@ usage:
   quorum-sim bench [--seeds N] [--tick-ms 10|20|50] [--no-faults] [--nodes N] [--profile P]
       Simulated seconds per CPU and per wall second, events/s: 3/5 nodes, lan/wan, codec
       on/off (--nodes/--profile: only those rows); 100 ms heartbeats, 1 s election timeout, 50 client ops/s (default tick 50 ms).
+  quorum-sim bench ownership [--nodes 3|5|10] [--voters V] [--first-seed S] [--seeds N]
+      Issue 8 section 8 in the simulator (docs/benchmarks.md): per row N controllers (nodes
+      1..V Raft voters, the rest learners; rows 3, 5, 10 and 10 with 5 voters) x 100 and 1,000
+      clusters: messages per controller per s, moves on join / weight change / drain against
+      the minimum, imbalance, the longest drain gap, takeover after an owner dies.
+  quorum-sim bench ownership takeover [--seeds N] [--first-seed S]
+      The takeover distribution (5 controllers, 100 clusters, one owner crashes per seed).
   quorum-sim demo
       A readable 3-controller LAN story: election, config files, leader crash, recovery.
   quorum-sim mutations
@@ -64,6 +73,14 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "quorum-sim: {} --nodes is 3 or 5, not {}\n", cmd, opts->run.node_count);
       return kExitUsage;
     }
+  }
+  // Outside the bench (whose rows pick their node counts), --voters is at most the nodes of every
+  // run: --nodes, or 3 (the smaller of a --mixed swarm's counts, and the default).
+  const std::size_t nodes_min = opts->mixed ? 3 : opts->run.node_count;
+  if (cmd != "bench" && opts->run.voter_count > nodes_min) {
+    fmt::print(stderr, "quorum-sim: --voters {} exceeds the {} nodes of a run\n",
+               opts->run.voter_count, nodes_min);
+    return kExitUsage;
   }
   if (cmd == "run") return cmd_run(*opts);
   if (cmd == "replay") return cmd_replay(*opts);

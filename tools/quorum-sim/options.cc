@@ -82,7 +82,7 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
     };
     std::string v;
     if (arg == "--seed" || arg == "--seeds" || arg == "--first-seed" || arg == "--jobs" ||
-        arg == "--nodes" || arg == "--expect-hash" || arg == "--tick-ms") {
+        arg == "--nodes" || arg == "--voters" || arg == "--expect-hash" || arg == "--tick-ms") {
       if (!value(v)) return std::nullopt;
       // --expect-hash takes the hex that `run` prints ("trace-hash: 9f3c..."), 0x optional.
       const auto n = arg == "--expect-hash" ? parse_hex_u64(v) : parse_u64(v);
@@ -102,6 +102,10 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
         o.nodes_given = true;
       }
       if (arg == "--tick-ms") o.run.tick_interval_ms = *n;
+      if (arg == "--voters") {
+        o.run.voter_count = *n;
+        o.voters_given = true;
+      }
       if (arg == "--expect-hash") {
         o.expect_hash = *n;
         o.has_expect_hash = true;
@@ -178,6 +182,12 @@ std::optional<Options> parse_options(int argc, char** argv, int first) {
     std::fprintf(stderr, "quorum-sim: --nodes must be 1..%zu\n", Network::kNodesMax);
     return std::nullopt;
   }
+  // --voters with --nodes: at most the nodes (bench ownership checks it against each row).
+  if (o.voters_given && (o.run.voter_count < 1 ||
+                         (o.nodes_given && o.run.voter_count > o.run.node_count))) {
+    std::fprintf(stderr, "quorum-sim: --voters must be 1..--nodes (%zu)\n", o.run.node_count);
+    return std::nullopt;
+  }
   if (o.jobs == 0) o.jobs = 1;
   return o;
 }
@@ -194,6 +204,7 @@ int exit_code(RunStatus status) {
 std::string replay_command(const RunConfig& c) {
   std::string cmd = fmt::format("quorum-sim run --seed {} --nodes {} --profile {}", c.seed,
                                 c.node_count, profile_name(c.profile));
+  if (c.voter_count != 0) cmd += fmt::format(" --voters {}", c.voter_count);
   if (c.tick_interval_ms != 0) cmd += fmt::format(" --tick-ms {}", c.tick_interval_ms);
   if (c.duration_us != 60'000'000) cmd += fmt::format(" --duration {}ms", c.duration_us / 1000);
   if (!c.codec) cmd += " --no-codec";

@@ -30,6 +30,7 @@ struct Options {
   bool mixed = false;        // swarm: vary nodes 3/5 and lan/wan per seed
   // Set when --nodes / --profile were given (bench: only those rows).
   bool nodes_given = false;
+  bool voters_given = false;  // --voters (bench ownership: only rows with that many voters)
   bool seed_given = false;
   bool profile_given = false;
   bool pool_given = false;  // --pool or --no-pool (bench: off unless --pool)
