@@ -42,17 +42,6 @@ World::World(RunConfig config)
       swarm_(draw_swarm(tree_.stream("swarm"), swarm_options(config_))),
       network_(config_.node_count, config_.profile, tree_.stream("topology")),
       trace_(config_.record_trace),
-      log_matching_(findings_),
-      logs_(config_.node_count,
-            [this](LogIndex i, Term t) { return log_matching_.chain_of(i, t); }),
-      election_safety_(findings_),
-      split_brain_(findings_, split_brain_overlap_us_max(config_, swarm_)),
-      leader_lease_(findings_),
-      disruption_(findings_),
-      state_machine_safety_(findings_, config_.node_count),
-      leader_completeness_(findings_, logs_, state_machine_safety_),
-      durability_(findings_, state_machine_safety_),
-      liveness_(findings_),
       galera_fitness_(findings_, split_brain_overlap_us_max(config_, swarm_)),
       net_prng_(tree_.stream("network")),
       crash_prng_(tree_.stream("crash")),
@@ -117,11 +106,15 @@ World::World(RunConfig config)
                               heal_us_);
   }
   if (config_.keep_faults) schedule_ = keep_actions(schedule_, *config_.keep_faults);
+  // The observer list (sim/observer/observer.h): the Raft checkers first, the lease checker last.
+  raft_ = std::make_unique<RaftFeed>(*this, findings_, config_.node_count,
+                                     split_brain_overlap_us_max(config_, swarm_), liveness_bound_us_);
+  add_observer(*raft_);
   WorkloadOptions workload;
   workload.ops_per_second = config_.ops_per_second;
   workload.timeout_us = config_.profile == Profile::kWan ? 5'000'000 : 3'000'000;
   clients_ = std::make_unique<ClientWorkload>(*this, tree_.stream("workload"), workload,
-                                              durability_);
+                                              raft_->durability());
   if (config_.workload) add_observer(*clients_);
   if (config_.pool) {
     PoolOptions pool = config_.pool_options
@@ -133,6 +126,10 @@ World::World(RunConfig config)
     add_observer(*pool_);
     add_observer(*ownership_);
   }
+  // Stickiness: RaftConfig's election timeout (host_config).
+  leases_ = std::make_unique<LeaseFeed>(*this, findings_, swarm_.election_timeout_ticks,
+                                        config_.judge_disruptions);
+  add_observer(*leases_);
   if (config_.record_trace) {
     std::vector<TimelineNode> lanes;
     for (NodeId n = 1; n <= config_.node_count; ++n) {
@@ -275,7 +272,7 @@ void World::dispatch(const Event& e) {
       NodeSlot& s = *nodes_[e.node];
       if (s.paused && s.pause_epoch == e.arg0) {
         s.paused = false;
-        split_brain_.on_resume(now_us(), e.node);
+        for (WorldObserver* o : observers_) o->on_resume(now_us(), e.node);
         galera_fitness_.on_resume(e.node, now_us());
         trace_.event(now_us(), e.node, TraceKind::kResume);
         trace_.line(now_us(), e.node, TraceKind::kResume, "process resumes");
@@ -283,10 +280,6 @@ void World::dispatch(const Event& e) {
       return;
     }
     case kHeal: heal_all(); return;
-    case kProbe:
-      liveness_.observe(now_us(), node_views());
-      if (!liveness_.satisfied()) queue_.push(now_us() + 50'000, kProbe, 0);
-      return;
     case kEnd: ended_ = true; return;
     case kMembershipDrive: drive_membership(); return;
     case kObserverBase: break;
@@ -398,41 +391,17 @@ NodeId World::current_leader() const {
 
 bool World::node_up(NodeId node) const { return nodes_[node]->up; }
 
-const host::NodeHost* World::host(NodeId node) const { return nodes_[node]->host.get(); }
+std::uint64_t World::node_clock_us(NodeId node) const { return nodes_[node]->clock->now_us(); }
 
-std::vector<NodeView> World::node_views() const {
-  std::vector<NodeView> out;
-  for (NodeId n = 1; n <= config_.node_count; ++n) {
-    const NodeSlot& s = *nodes_[n];
-    NodeView v;
-    v.id = n;
-    v.up = s.up && s.host != nullptr;
-    if (v.up) {
-      const raft::Node& node = s.host->node();
-      v.role = node.role();
-      v.term = node.term();
-      v.commit_term = logs_.term_at(n, node.commit_index());
-      v.applied_index = s.host->applied_index();
-      v.files = &s.host->state().config.files();
-    }
-    out.push_back(v);
-  }
-  return out;
-}
+const host::NodeHost* World::host(NodeId node) const { return nodes_[node]->host.get(); }
 
 RunResult World::finish() {
   RunResult r;
-  // Before the liveness verdict: an overlong split brain is a safety violation.
-  if (!findings_.any_safety()) split_brain_.finish(now_us());
-  if (!findings_.any_safety()) {
-    liveness_.finish(now_us());
-    const NodeId leader = liveness_.leader();
-    if (leader != kNoNode && nodes_[leader]->up && nodes_[leader]->host != nullptr) {
-      durability_.finish(now_us(), leader, nodes_[leader]->host->applied_index());
-    }
-  }
-  if (!findings_.any_safety()) {
-    for (WorldObserver* o : observers_) o->on_finish(now_us());
+  // Final verdicts, in the list's order (the Raft checkers' split-brain bound, liveness and
+  // durability first); none after a safety violation.
+  for (WorldObserver* o : observers_) {
+    if (findings_.any_safety()) break;
+    o->on_finish(now_us());
   }
   const History& history = clients_->history();
   if (config_.check_linearizability && !findings_.any_safety() && history.size() > 0) {
@@ -467,8 +436,8 @@ RunResult World::finish() {
   r.messages_sent = messages_sent_;
   r.client_ops = history.size();
   r.client_ops_ok = clients_->acked_writes();
-  r.leader_after_heal_us = liveness_.leader_after_heal_us();
-  r.converged_after_heal_us = liveness_.converged_after_heal_us();
+  r.leader_after_heal_us = raft_->liveness().leader_after_heal_us();
+  r.converged_after_heal_us = raft_->liveness().converged_after_heal_us();
   r.history_ops = history.size();
   if (pool_ != nullptr) {
     r.pool = pool_->options().describe();

@@ -4,8 +4,9 @@
 // event loop (EventQueue, ordered by (time_us, seq)) is the only scheduler and exactly one fiber
 // runs at a time. Ports: SimTransport (through Network, optionally through the real wire codec),
 // SimStorage, SimClock (drift) and SimExecutor. The nemesis injects a seeded fault schedule,
-// then a quiet period heals everything and the liveness checks start. Checkers observe hosts
-// through their hooks after every event; the first safety violation ends the run.
+// then a quiet period heals everything and the liveness checks start. The checkers and the
+// workloads are one observer list (sim/observer/observer.h) that the World notifies from the
+// hosts' hooks and its run loop; the first safety violation ends the run.
 //
 // Randomness comes only from the PrngTree; no wall time, no threads, no unordered containers.
 #pragma once
@@ -19,18 +20,9 @@
 #include "engine/core/base/mutation.h"
 #include "engine/host/node_host.h"
 #include "engine/check/findings.h"
-#include "engine/check/durability.h"
-#include "engine/check/disruption.h"
-#include "engine/check/election_safety.h"
-#include "engine/check/leader_completeness.h"
-#include "engine/check/leader_lease.h"
-#include "sim/checkers/liveness.h"
-#include "engine/check/log_matching.h"
 #include "engine/check/log_model.h"
 #include "sim/checkers/galera_fitness.h"
-#include "engine/check/split_brain.h"
 #include "sim/galera/galera_model.h"
-#include "engine/check/state_machine_safety.h"
 #include "sim/clock/event_queue.h"
 #include "sim/clock/sim_clock.h"
 #include "sim/coverage/probes.h"
@@ -46,7 +38,9 @@
 #include "sim/trace/html_timeline.h"
 #include "sim/trace/trace.h"
 #include "sim/observer/observer.h"
+#include "sim/checkers/lease_feed.h"
 #include "sim/checkers/ownership_feed.h"
+#include "sim/checkers/raft_feed.h"
 #include "sim/workload/client_workload.h"
 #include "sim/workload/pool_workload.h"
 
@@ -157,6 +151,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   std::size_t voter_count() const { return voter_count_; }
   // For scenario expectations: the current live leader (kNoNode if none or several).
   NodeId current_leader() const override;
+  std::uint64_t node_clock_us(NodeId node) const override;
   // WorldContext (sim/observer/observer.h), for the observers.
   host::NodeHost* live_host(NodeId node) override;
   bool healed() const override { return healed_; }
@@ -208,7 +203,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   std::size_t remove_message_rules(std::string_view label);  // empty label: all
   const MessageRules& message_rules() const { return network_.rules(); }
   // The checkers' model of every node's durable log (live or down).
-  const check::LogModel& logs() const { return logs_; }
+  const check::LogModel& logs() const { return raft_->logs(); }
   std::uint64_t acked_writes() const;
   // A direct client request to a node, as from an operator's CLI (the demo). `done` runs on the
   // node's fiber when the host answers; false if the node is down.
@@ -221,7 +216,7 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
 
  private:
   enum EventKind : std::uint32_t {
-    kWake, kStart, kDeliver, kFault, kFaultEnd, kFlap, kRestart, kUnpause, kHeal, kProbe, kEnd,
+    kWake, kStart, kDeliver, kFault, kFaultEnd, kFlap, kRestart, kUnpause, kHeal, kEnd,
     kMembershipDrive,  // world_membership.cc
     // Observer events: kind = kObserverBase + (observer id << 8 | the observer's tag).
     kObserverBase = 64,
@@ -253,9 +248,6 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   void install_hooks(NodeId node);
   host::HostConfig host_config(NodeId node) const;
   void deliver(std::uint64_t packet_slot);
-  std::vector<NodeView> node_views() const;
-  // Feeds the lease checker every live node's lease belief (after every step of a node).
-  void observe_leases();
   // Faults (world_faults.cc).
   void fire_fault(std::size_t index);
   void end_fault(std::size_t index, std::uint64_t epoch);
@@ -283,17 +275,6 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   Network network_;
   Trace trace_;
   check::Findings findings_;
-  check::LogMatching log_matching_;
-  check::LogModel logs_;
-  check::ElectionSafety election_safety_;
-  check::SplitBrainBound split_brain_;
-  check::LeaderLease leader_lease_;
-  std::vector<check::LeaseView> lease_views_;  // scratch for observe_leases()
-  check::DisruptionJudge disruption_;
-  check::StateMachineSafety state_machine_safety_;
-  check::LeaderCompleteness leader_completeness_;
-  check::Durability durability_;
-  Liveness liveness_;
   std::unique_ptr<GaleraModel> galera_;  // null unless config_.galera
   GaleraFitness galera_fitness_;
   Probes probes_;
@@ -321,11 +302,14 @@ class World final : public Scheduler, public WorldTime, public PacketSink, publi
   std::unique_ptr<TimelineBuilder> timeline_;
   std::size_t timeline_partition_ = 0;
   bool timeline_partition_open_ = false;
-  // Observers (sim/observer/observer.h): the workloads and the ownership checker, in order.
+  // Observers (sim/observer/observer.h), in this order: the Raft checkers, the config clients,
+  // the pool's operator, the ownership checker, the lease checker.
   std::vector<WorldObserver*> observers_;
+  std::unique_ptr<RaftFeed> raft_;           // always
   std::unique_ptr<ClientWorkload> clients_;  // always built; started only with config.workload
   std::unique_ptr<PoolWorkload> pool_;       // pool runs
   std::unique_ptr<OwnershipFeed> ownership_;  // pool runs
+  std::unique_ptr<LeaseFeed> leases_;         // always (the last observer)
   raft::SessionParams session_;
   void setup_pool();
 };

@@ -55,7 +55,7 @@ void World::fire_fault(std::size_t index) {
       if (!s.up || s.paused) return;
       s.paused = true;
       galera_fitness_.on_pause(a.node);
-      split_brain_.on_pause(now_us(), a.node);
+      for (WorldObserver* o : observers_) o->on_pause(now_us(), a.node);
       s.pause_end_us = now_us() + a.duration_us;
       ++s.pause_epoch;
       if (timeline_ != nullptr) {
@@ -195,7 +195,7 @@ void World::heal_all() {
     }
     if (s.paused) {
       s.paused = false;
-      split_brain_.on_resume(now_us(), n);
+      for (WorldObserver* o : observers_) o->on_resume(now_us(), n);
     }
     if (!s.up) start_node(n);
     // Every node returns to its bootstrap role (the voters, and the learners of
@@ -209,8 +209,7 @@ void World::heal_all() {
   trace_.line(now_us(), kNoNode, TraceKind::kHeal,
               fmt::format("quiet period: everything healed; liveness bound {} ms",
                           liveness_bound_us_ / 1000));
-  liveness_.begin(now_us(), liveness_bound_us_);
-  queue_.push(now_us(), kProbe, 0);
+  // The Raft checkers (the first observer) start the liveness probe here, as before.
   for (WorldObserver* o : observers_) o->on_heal(now_us());
 }
 
@@ -272,7 +271,7 @@ void World::pause(NodeId node, std::uint64_t duration_us) {
   if (!s.up || s.paused) return;
   s.paused = true;
   galera_fitness_.on_pause(node);
-  split_brain_.on_pause(now_us(), node);
+  for (WorldObserver* o : observers_) o->on_pause(now_us(), node);
   s.pause_end_us = now_us() + duration_us;
   ++s.pause_epoch;
   trace_.event(now_us(), node, TraceKind::kPause, duration_us);

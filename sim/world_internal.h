@@ -4,8 +4,6 @@
 #include <memory>
 #include <optional>
 
-#include "engine/core/raft/invariants.h"
-
 #include "engine/host/node_host.h"
 #include "sim/clock/sim_clock.h"
 #include "sim/fiber/fiber.h"
@@ -33,7 +31,6 @@ struct World::NodeSlot {
   std::uint64_t pause_epoch = 0;
   std::uint64_t incarnation = 0;
   raft::SoftState soft;
-  std::optional<raft::NodeObservation> observed;  // for the core's transition checks
   std::uint64_t slow_disk_epoch = 0;
 };
 

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include "engine/core/base/assert.h"
-#include "engine/core/raft/invariants.h"
 #include "sim/world.h"
 #include "sim/world_internal.h"
 
@@ -46,12 +45,7 @@ void World::start_node(NodeId node) {
                 fmt::format("cannot restart: {}", loaded.error().to_string()));
     return;
   }
-  const auto written = [this](NodeId n, LogIndex i, Term t, std::uint64_t chain) {
-    log_matching_.on_written(now_us(), n, i, t, chain);
-  };
-  logs_.reset(node, loaded->persisted, written);
-  state_machine_safety_.on_reset(
-      node, loaded->snapshot ? loaded->snapshot->meta.last_index : LogIndex{0});
+  for (WorldObserver* o : observers_) o->on_start(now_us(), node, *loaded);
   max_term_ = std::max(max_term_, loaded->persisted.hard_state.current_term);
 
   s.executor = std::make_unique<SimExecutor>(node, *this, *s.clock);
@@ -79,7 +73,6 @@ void World::start_node(NodeId node) {
   s.up = true;
   s.paused = false;
   s.soft = raft::SoftState{};
-  s.observed.reset();  // a restart resets the observation
   if (timeline_ != nullptr && s.incarnation > 0) {
     timeline_->restart(node, now_us(), loaded->persisted.hard_state.current_term,
                        fmt::format("restart (incarnation {})", s.incarnation));
@@ -87,7 +80,7 @@ void World::start_node(NodeId node) {
   trace_.event(now_us(), node, TraceKind::kRestart, s.incarnation);
   trace_.line(now_us(), node, TraceKind::kRestart,
               fmt::format("start (incarnation {}, log {}..{}, term {})", s.incarnation,
-                          logs_.snapshot_index(node), logs_.last_index(node),
+                          logs().snapshot_index(node), logs().last_index(node),
                           loaded->persisted.hard_state.current_term));
   queue_.push(now_us(), kStart, static_cast<std::uint32_t>(node), s.incarnation);
 }
@@ -95,19 +88,12 @@ void World::start_node(NodeId node) {
 void World::install_hooks(NodeId node) {
   host::NodeHost& h = *nodes_[node]->host;
   h.on_persist([this, node](const host::PersistBatch& batch) {
-    const raft::SnapshotMeta* snapshot = batch.snapshot ? &batch.snapshot->meta : nullptr;
-    logs_.on_persist(node, snapshot, batch.entries,
-                     [this](NodeId n, LogIndex i, Term t, std::uint64_t chain) {
-                       log_matching_.on_written(now_us(), n, i, t, chain);
-                     });
+    for (WorldObserver* o : observers_) o->on_persist(now_us(), node, batch);
     if (batch.hard_state) max_term_ = std::max(max_term_, batch.hard_state->current_term);
     trace_.event(now_us(), node, TraceKind::kPersist, batch.entries.size(),
                  batch.entries.empty() ? 0 : batch.entries.back().index, batch.sync ? 1 : 0);
   });
   h.on_apply([this, node](const raft::Entry& e) {
-    const std::uint64_t chain = logs_.chain_at(node, e.index);
-    state_machine_safety_.on_apply(now_us(), node, e, chain);
-    durability_.on_apply(now_us(), node, e.index, check::entry_digest(e));
     for (WorldObserver* o : observers_) o->on_apply(now_us(), node, e);
     trace_.event(now_us(), node, TraceKind::kApply, e.index, e.term);
     if (timeline_ != nullptr && nodes_[node]->soft.role == raft::Role::kLeader) {
@@ -117,10 +103,7 @@ void World::install_hooks(NodeId node) {
   h.on_role_change([this, node](const raft::SoftState& ss) {
     NodeSlot& s = *nodes_[node];
     s.soft = ss;
-    election_safety_.on_role(now_us(), node, ss);
-    split_brain_.on_role(now_us(), node, ss);
     galera_fitness_.on_leader(node, ss.role == raft::Role::kLeader, now_us());
-    leader_completeness_.on_role(now_us(), node, ss);
     for (WorldObserver* o : observers_) o->on_role(now_us(), node, ss);
     if (ss.role == raft::Role::kLeader) probes_.hit(Probe::kLeaderElected);
     if (timeline_ != nullptr) {
@@ -177,51 +160,8 @@ void World::on_wake(NodeId node, std::uint64_t token, std::uint64_t incarnation)
     on_fail_stop(node);
     return;
   }
-  // The core's own invariants (engine/core/raft/invariants.h), O(1) per call, after every step
-  // of this node: state checks and before/after transition checks (LogCabin's checkBasic and
-  // checkDelta).
-  const raft::Node& core = s.host->node();
-  std::string problem = raft::check_node_state(core);
-  raft::NodeObservation now = raft::observe(core);
-  if (problem.empty() && s.observed) problem = raft::check_node_transition(*s.observed, now);
-  s.observed = now;
-  if (!problem.empty()) {
-    findings_.report({check::ViolationClass::kSafety, "raft-invariants",
-                      fmt::format("node {}: {}", node, problem), now_us(), node});
-  }
+  // The core's invariants first (RaftFeed), the lease beliefs last (LeaseFeed).
   for (WorldObserver* o : observers_) o->on_step(now_us(), node);
-  observe_leases();
-}
-
-void World::observe_leases() {
-  lease_views_.clear();
-  const Ticks stickiness_ticks = swarm_.election_timeout_ticks;  // RaftConfig's, see host_config
-  for (NodeId n = 1; n <= config_.node_count; ++n) {
-    NodeSlot& s = *nodes_[n];
-    check::LeaseView v;
-    v.node = n;
-    v.up = s.up && s.host != nullptr;
-    if (v.up) {
-      const raft::Node& core = s.host->node();
-      // Judged at the node's own clock reading: the ticks due by it but not fed yet would be
-      // fed before the node steps any input (node_host.h).
-      const Ticks behind = s.host->ticks_behind(s.clock->now_us());
-      v.term = core.term();
-      v.leader = core.role() == raft::Role::kLeader;
-      v.believes_lease = core.has_lease() && behind == 0;
-      v.lease_remaining_ticks = v.believes_lease ? core.lease_remaining_ticks() : 0;
-      v.refuses_votes = v.leader || core.leader_contact_elapsed_ticks() + behind < stickiness_ticks;
-      v.membership = &core.membership();
-    }
-    lease_views_.push_back(v);
-  }
-  leader_lease_.observe(now_us(), lease_views_);
-  if (config_.judge_disruptions) {
-    // Links as partitions leave them (scripted message rules are not counted: a scenario judged
-    // for disruptions cuts links, it does not drop chosen messages).
-    disruption_.observe(now_us(), lease_views_,
-                        [this](NodeId from, NodeId to) { return network_.can_deliver(from, to); });
-  }
 }
 
 void World::on_fail_stop(NodeId node) {
@@ -246,7 +186,6 @@ void World::crash_node(NodeId node, std::uint64_t down_us, std::string_view why)
   if (lost > 0) probes_.hit(Probe::kCrashLostUnsyncedWrites);
   s.up = false;
   s.paused = false;
-  split_brain_.on_down(now_us(), node);
   galera_fitness_.on_down(node);
   for (WorldObserver* o : observers_) o->on_down(now_us(), node);
   ++s.incarnation;
