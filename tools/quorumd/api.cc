@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "tools/quorumd/api.pb.h"
 #include "tools/quorumd/api_history.h"
 #include "tools/quorumd/api_pool.h"
+#include "tools/quorumd/json_text.h"
 
 namespace quorum::quorumd {
 
@@ -26,11 +28,20 @@ namespace {
 
 // always_print: every field, defaults included (the replies); false for api::Error, whose unset
 // leader fields would say "leaderId":"0" on a plain 404.
+// Strings that echo a client's or the disk's bytes may not be UTF-8, which the JSON printer
+// refuses: such a message is printed from a repaired copy (json_text.h).
 std::string to_json(const google::protobuf::Message& message, bool always_print = true) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = always_print;
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (utf8_fields_valid(message)) {
+    (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  } else {
+    std::unique_ptr<google::protobuf::Message> repaired(message.New());
+    repaired->CopyFrom(message);
+    repair_utf8_fields(*repaired);
+    (void)google::protobuf::util::MessageToJsonString(*repaired, &out, options);
+  }
   return out + "\n";
 }
 
@@ -425,6 +436,10 @@ void handle_leader_action(ApiContext& context, const HttpRequest& request, bool 
   body.set_result(std::string(request_result_name(result)));
   body.set_target_id(target);
   body.set_target_name(node_name(context.config, target));
+  if (result != raft::RequestResult::kOk) {
+    body.set_error(fmt::format("{}: {}", transfer ? "transfer refused" : "step-down refused",
+                               request_result_name(result)));
+  }
   respond(json_response(result == raft::RequestResult::kOk ? 200 : 409, body));
 }
 
