@@ -269,10 +269,12 @@ void persist_and_reload(std::unique_ptr<rk::RocksStorage> storage,
                                ? (loaded.snapshot ? loaded.snapshot->meta.last_index : 0)
                                : loaded.persisted.entries.back().index;
   if (last == UINT64_MAX) return;
-  const q::Term term = std::max(loaded.persisted.hard_state.current_term,
+  // At least term 1: an empty store (no log, no snapshot, term 0) is valid, but no entry has
+  // term 0 (the encoder asserts it; the session-4 finding was this harness, not load()).
+  const q::Term term = std::max({q::Term{1}, loaded.persisted.hard_state.current_term,
                                 loaded.persisted.entries.empty()
                                     ? (loaded.snapshot ? loaded.snapshot->meta.last_term : 0)
-                                    : loaded.persisted.entries.back().term);
+                                    : loaded.persisted.entries.back().term});
   q::host::PersistBatch batch;
   batch.entries.push_back(entry_of(term, last + 1, 1));
   batch.hard_state = loaded.persisted.hard_state;
