@@ -31,16 +31,4 @@ echo "== planted-bug build (QUORUM_MUTATIONS=ON): the simulator must catch every
 echo "== fuzz (clang, libFuzzer, ASan+UBSan): every target for ${QUORUM_FUZZ_SECONDS:-30} s =="
 # Each run starts by executing its whole seed corpus (fuzz/corpus/<target>), so the corpus is
 # also replayed under the sanitizers here; a finding fails the job and prints how to reproduce it.
-# Known open findings (session 4 verification, reported in issue 10): http_api (invalid UTF-8 in
-# an api.Error string), storage_load (an entry of term 0 accepted, then asserted on re-encode),
-# core_step. Until they are fixed a finding is reported loudly here but does not fail the run;
-# set QUORUM_FUZZ_STRICT=1 to fail on any finding. The seed corpora replay as CTests in every
-# build above and do fail the run.
-fuzz_rc=0
-"$root/tools/fuzz.sh" "${QUORUM_FUZZ_SECONDS:-30}" || fuzz_rc=$?
-if [ "$fuzz_rc" -eq 1 ]; then  # 1 = findings; anything else (a build failure) fails the run
-  echo "== fuzz: FINDINGS (see above; known open ones are listed in tools/run_tests.sh)"
-  if [ "${QUORUM_FUZZ_STRICT:-0}" = 1 ]; then exit 1; fi
-elif [ "$fuzz_rc" -ne 0 ]; then
-  exit "$fuzz_rc"
-fi
+"$root/tools/fuzz.sh" "${QUORUM_FUZZ_SECONDS:-30}"
