@@ -11,6 +11,12 @@ LogIndex StoredState::first_index() const {
   return snapshot.has_value() ? snapshot->meta.last_index + 1 : 1;
 }
 
+std::optional<Term> StoredState::term_at(LogIndex index) const {
+  if (snapshot.has_value() && index == snapshot->meta.last_index) return snapshot->meta.last_term;
+  if (index < first_index() || index > last_index()) return std::nullopt;
+  return entries[index - first_index()].term;
+}
+
 LogIndex StoredState::last_index() const {
   if (!entries.empty()) return entries.back().index;
   return first_index() - 1;
@@ -21,16 +27,25 @@ void StoredState::apply(const PersistBatch& batch) {
     const raft::SnapshotMeta& meta = batch.snapshot->meta;
     QUORUM_ASSERT(!snapshot.has_value() || meta.last_index >= snapshot->meta.last_index,
                   "snapshot at {} older than the stored one", meta.last_index);
-    // Keep the entries after the snapshot only if the log agrees with it at last_index;
-    // otherwise the whole log is superseded.
-    std::vector<raft::Entry> kept;
-    bool agrees = false;
-    for (const raft::Entry& entry : entries) {
-      if (entry.index == meta.last_index && entry.term == meta.last_term) agrees = true;
-      if (agrees && entry.index > meta.last_index) kept.push_back(entry);
+    if (batch.snapshot_replaces_log) {
+      // A received snapshot that conflicts with the log: the core discarded all of it.
+      entries.clear();
+    } else {
+      // A compaction (or a snapshot the log agrees with): the port's precondition is that it
+      // describes a prefix of the stored log or lies beyond its end, so the entries after it
+      // continue it and survive. A snapshot that contradicts the log without the flag would
+      // leave older-term entries after a newer snapshot (a log no restart may load): refused.
+      const std::optional<Term> held = term_at(meta.last_index);
+      QUORUM_ASSERT(!held.has_value() || *held == meta.last_term,
+                    "snapshot ({}, term {}) contradicts the stored log (term {} there) and does "
+                    "not replace it",
+                    meta.last_index, meta.last_term, held.value_or(0));
+      std::vector<raft::Entry> kept;
+      for (raft::Entry& entry : entries) {
+        if (entry.index > meta.last_index) kept.push_back(std::move(entry));
+      }
+      entries = std::move(kept);
     }
-    entries = std::move(kept);
-    if (batch.snapshot_replaces_log) entries.clear();
     snapshot = batch.snapshot;
   }
   if (!batch.entries.empty()) {

@@ -22,12 +22,15 @@ struct StoredState {
   // Invariant: consecutive; the first index is snapshot->meta.last_index + 1 (or 1).
   std::vector<raft::Entry> entries;
 
-  // Applies one batch: snapshot first (drops the entries it covers, and every entry after it
-  // unless the log agrees with it at its last index, or if snapshot_replaces_log), then entries
-  // (replace the suffix from entries.front().index), then the hard state. Asserts the batch fits
-  // the log (no gap, nothing before the log start, the term never goes back).
+  // Applies one batch (the contract of engine/host/ports/storage.h): snapshot first (drops the
+  // entries it covers; with snapshot_replaces_log every entry after it too; without, asserts
+  // that the snapshot is a prefix of the log or lies beyond it), then entries (replace the
+  // suffix from entries.front().index), then the hard state. Asserts the batch fits the log (no
+  // gap, nothing before the log start, the term never goes back).
   void apply(const PersistBatch& batch);
   LogIndex first_index() const;
+  // The term at `index` if the store holds it (an entry, or the snapshot's last entry).
+  std::optional<Term> term_at(LogIndex index) const;
   LogIndex last_index() const;
 };
 
