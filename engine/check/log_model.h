@@ -8,6 +8,19 @@
 // so two logs agree on everything up to i iff their chains at i are equal. This turns "logs that
 // agree on (index, term) agree on every earlier entry" into one comparison per written entry.
 // A snapshot's base chain is the chain the checkers recorded for (last_index, last_term).
+//
+// Why this is not a StoredState (engine/host/stored_state.h, the reference store that
+// MemoryStorage and the simulator's disk apply batches with): the rules are the same (a snapshot
+// drops what it covers and keeps the suffix that continues it; entries replace the suffix from
+// their first index), but
+//  * it keeps a term and a chain per entry, not the entry: the simulator feeds it every batch of
+//    every node, and a second copy of every command per node is the cost the chains avoid;
+//  * engine/check depends on the core only (lint.layering), so it cannot take a host PersistBatch
+//    and its snapshot_replaces_log flag; it decides by the log instead (keep the suffix iff the
+//    log holds (last_index, last_term)), which gives the flag's result for every batch the core
+//    makes: the core sets the flag exactly when a received snapshot does not match its log, and
+//    StoredState asserts that a snapshot without the flag matches it;
+//  * it is fed what a node wrote (durable or not) and reset from what survived a restart.
 #pragma once
 
 #include <cstdint>

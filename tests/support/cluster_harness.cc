@@ -118,8 +118,8 @@ std::size_t ClusterHarness::deliver_all() {
     for (auto& [link, queue] : batch) {
       for (raft::Message& message : queue) {
         any = true;
-        if (!link_up(link.first, link.second) || !is_up(link.second)) continue;
-        if (drop_ && drop_(message)) continue;
+        if (!is_up(link.second)) continue;
+        if (faults_.decide(message) != host::NetworkFaults::Verdict::kPass) continue;
         nodes_.at(link.second)->host->deliver(std::move(message));
         receivers.insert(link.second);
         ++delivered;
@@ -134,40 +134,6 @@ std::size_t ClusterHarness::deliver_all() {
   }
   QUORUM_ASSERT(false, "network did not go quiet after {} rounds", kDeliverRoundsMax);
   return delivered;
-}
-
-void ClusterHarness::partition(const std::vector<std::vector<NodeId>>& groups) {
-  std::map<NodeId, std::size_t> group_of;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    for (NodeId id : groups[g]) group_of[id] = g;
-  }
-  cut_.clear();
-  for (NodeId a : ids()) {
-    for (NodeId b : ids()) {
-      if (a == b) continue;
-      const auto ga = group_of.find(a);
-      const auto gb = group_of.find(b);
-      if (ga == group_of.end() || gb == group_of.end() || ga->second != gb->second) {
-        cut_.insert({a, b});
-      }
-    }
-  }
-}
-
-void ClusterHarness::isolate(NodeId id) {
-  for (NodeId other : ids()) {
-    if (other == id) continue;
-    cut_.insert({id, other});
-    cut_.insert({other, id});
-  }
-}
-
-void ClusterHarness::heal() {
-  cut_.clear();
-}
-
-bool ClusterHarness::link_up(NodeId from, NodeId to) const {
-  return cut_.find({from, to}) == cut_.end();
 }
 
 std::size_t ClusterHarness::queued_messages() const {

@@ -3,6 +3,11 @@
 // restart that keep only what each node's storage synced. No threads, no real time: the test
 // advances one shared ManualClock and calls poll().
 //
+// Beside the core harness (engine/host/memory/core_cluster.h, pure cores), this one runs whole
+// NodeHosts (their own Ready handling, apply loop, state machines, client replies, ownership
+// driver), which CoreCluster does not host; what the two share is the network's faults (cuts,
+// partitions, loss: engine/host/memory/network_faults.h) and the in-memory store.
+//
 // Used by tests/cluster (1,000 puts, leader loss). Test support: may include anything.
 #pragma once
 
@@ -22,6 +27,7 @@
 #include "engine/core/raft/message.h"
 #include "engine/host/memory/memory_ports.h"
 #include "engine/host/memory/memory_storage.h"
+#include "engine/host/memory/network_faults.h"
 #include "engine/host/node_host.h"
 
 namespace quorum::testing {
@@ -65,14 +71,20 @@ class ClusterHarness {
   // repeating until no message is queued. Messages on a cut link are dropped. Returns the
   // number delivered.
   std::size_t deliver_all();
-  // Cuts every link between different groups; nodes in no group are isolated from everyone.
-  void partition(const std::vector<std::vector<NodeId>>& groups);
-  void isolate(NodeId id);
-  void heal();
+  // Exactly this partition: every earlier cut is healed, then every link between different
+  // groups is cut; nodes in no group are isolated from everyone.
+  void partition(const std::vector<std::vector<NodeId>>& groups) {
+    faults_.heal();
+    faults_.partition(groups, ids());
+  }
+  void isolate(NodeId id) { faults_.isolate(id, ids()); }
+  void heal() { faults_.heal(); }
   // Messages for which `drop` returns true are lost in deliver_all() (loss; a random filter makes
   // a lossy network). Empty: nothing is lost beyond cut links.
-  void set_drop(std::function<bool(const raft::Message&)> drop) { drop_ = std::move(drop); }
-  bool link_up(NodeId from, NodeId to) const;
+  void set_drop(std::function<bool(const raft::Message&)> drop) {
+    faults_.set_drop(std::move(drop));
+  }
+  bool link_up(NodeId from, NodeId to) const { return faults_.link_up(from, to); }
   std::size_t queued_messages() const;
 
   // --- Faults ---
@@ -114,10 +126,9 @@ class ClusterHarness {
   raft::Membership membership_;
   std::map<NodeId, std::unique_ptr<Node>> nodes_;
   std::map<std::pair<NodeId, NodeId>, std::deque<raft::Message>> links_;
-  // Invariant: symmetric: (a, b) cut iff (b, a) cut.
-  std::set<std::pair<NodeId, NodeId>> cut_;
+  // Invariant: symmetric (partition and isolate cut both directions).
+  host::NetworkFaults faults_;
   std::map<Term, std::set<NodeId>> leaders_by_term_;
-  std::function<bool(const raft::Message&)> drop_;
   std::function<void()> after_poll_;
   std::vector<std::optional<host::ClientReply>> replies_;
   std::uint64_t incarnations_ = 0;

@@ -196,41 +196,14 @@ std::string CoreCluster::check_node(NodeId id) {
 
 CoreCluster::Delivery CoreCluster::step(const raft::Message& message) {
   if (!is_up(message.to)) return Delivery::kReceiverDown;
-  if (!link_up(message.from, message.to)) return Delivery::kCut;
-  if (drop_ && drop_(message)) return Delivery::kDropped;
+  switch (faults_.decide(message)) {
+    case NetworkFaults::Verdict::kCut: return Delivery::kCut;
+    case NetworkFaults::Verdict::kDropped: return Delivery::kDropped;
+    case NetworkFaults::Verdict::kPass: break;
+  }
   for (CoreObserver* o : observers_) o->on_deliver(message);
   slot(message.to).node->step(message);
   return Delivery::kDelivered;
-}
-
-void CoreCluster::cut(NodeId a, NodeId b) {
-  cut_.insert({a, b});
-  cut_.insert({b, a});
-}
-
-void CoreCluster::cut_one_way(NodeId from, NodeId to) { cut_.insert({from, to}); }
-
-void CoreCluster::isolate(NodeId id) {
-  for (const auto& kv : nodes_) {
-    if (kv.first != id) cut(id, kv.first);
-  }
-}
-
-void CoreCluster::partition(const std::vector<std::vector<NodeId>>& groups) {
-  std::map<NodeId, std::size_t> group_of;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    for (NodeId id : groups[g]) group_of[id] = g;
-  }
-  for (const auto& a : nodes_) {
-    for (const auto& b : nodes_) {
-      if (a.first == b.first) continue;
-      auto ga = group_of.find(a.first);
-      auto gb = group_of.find(b.first);
-      if (ga == group_of.end() || gb == group_of.end() || ga->second != gb->second) {
-        cut_.insert({a.first, b.first});
-      }
-    }
-  }
 }
 
 }  // namespace quorum::host

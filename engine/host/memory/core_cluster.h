@@ -30,6 +30,7 @@
 #include "engine/core/raft/message.h"
 #include "engine/core/raft/node.h"
 #include "engine/host/memory/memory_storage.h"
+#include "engine/host/memory/network_faults.h"
 
 namespace quorum::host {
 
@@ -104,15 +105,20 @@ class CoreCluster {
   // Steps `message` into its receiver unless the receiver is down, the link is cut or the drop
   // filter takes it. Does not handle the receiver's Ready.
   Delivery step(const raft::Message& message);
-  void cut(NodeId a, NodeId b);  // both directions
-  void cut_one_way(NodeId from, NodeId to);
-  void isolate(NodeId id);
+  // Link faults (network_faults.h); partition() adds to the cuts already made.
+  void cut(NodeId a, NodeId b) { faults_.cut(a, b); }  // both directions
+  void cut_one_way(NodeId from, NodeId to) { faults_.cut_one_way(from, to); }
+  void isolate(NodeId id) { faults_.isolate(id, all_ids()); }
   // Cuts every link between different groups; nodes in no group are isolated.
-  void partition(const std::vector<std::vector<NodeId>>& groups);
-  void heal() { cut_.clear(); }
-  bool link_up(NodeId from, NodeId to) const { return !cut_.contains({from, to}); }
+  void partition(const std::vector<std::vector<NodeId>>& groups) {
+    faults_.partition(groups, all_ids());
+  }
+  void heal() { faults_.heal(); }
+  bool link_up(NodeId from, NodeId to) const { return faults_.link_up(from, to); }
   // Messages for which `drop` returns true are lost in step().
-  void set_drop(std::function<bool(const raft::Message&)> drop) { drop_ = std::move(drop); }
+  void set_drop(std::function<bool(const raft::Message&)> drop) {
+    faults_.set_drop(std::move(drop));
+  }
 
   void add_observer(CoreObserver* observer) { observers_.push_back(observer); }
   std::size_t ready_count() const { return ready_count_; }
@@ -129,8 +135,7 @@ class CoreCluster {
   Mutation host_mutation_;
   std::map<NodeId, std::unique_ptr<Slot>> nodes_;
   std::deque<raft::Message> queue_;
-  std::set<std::pair<NodeId, NodeId>> cut_;  // directed (from, to)
-  std::function<bool(const raft::Message&)> drop_;
+  NetworkFaults faults_;
   std::vector<CoreObserver*> observers_;
   std::size_t ready_count_ = 0;
 };
