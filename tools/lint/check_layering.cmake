@@ -57,6 +57,42 @@ foreach(f ${all_sources})
   endforeach()
 endforeach()
 
+# Sources belong to their folder's targets: a CMakeLists.txt (or .cmake file) that compiles a
+# source file of another folder by path (${CMAKE_SOURCE_DIR}/..., ${PROJECT_SOURCE_DIR}/...,
+# ../...) makes a second, unchecked copy of that code's dependencies; link the library that
+# folder builds instead (fuzz/ once compiled tools/quorumd/config_file.cc this way).
+file(GLOB_RECURSE cmake_files ${ROOT}/CMakeLists.txt ${ROOT}/*.cmake)
+foreach(f ${cmake_files})
+  if(f MATCHES "^${ROOT}/(build[^/]*/|tools/lint/testdata/)")
+    continue()
+  endif()
+  get_filename_component(folder ${f} DIRECTORY)
+  file(STRINGS ${f} lines)
+  set(line_no 0)
+  foreach(line IN LISTS lines)
+    math(EXPR line_no "${line_no} + 1")
+    string(REGEX REPLACE "#.*$" "" code "${line}")
+    string(REGEX MATCHALL
+      "(\\$\\{(CMAKE_|PROJECT_)SOURCE_DIR\\}|\\$\\{CMAKE_CURRENT_SOURCE_DIR\\}/\\.\\.|\\.\\.)/[^ \t\")]*\\.(cc|cpp|cxx|c)([ \t\")]|$)"
+      refs "${code}")
+    foreach(ref IN LISTS refs)
+      string(REGEX REPLACE "[ \t\")]$" "" ref "${ref}")
+      string(REGEX REPLACE "^\\$\\{(CMAKE_|PROJECT_)SOURCE_DIR\\}" "${ROOT}" resolved "${ref}")
+      string(REGEX REPLACE "^\\$\\{CMAKE_CURRENT_SOURCE_DIR\\}" "${folder}" resolved "${resolved}")
+      if(resolved MATCHES "^\\.\\.")
+        set(resolved "${folder}/${resolved}")
+      endif()
+      cmake_path(NORMAL_PATH resolved)
+      string(FIND "${resolved}" "${folder}/" pos)
+      if(NOT pos EQUAL 0)
+        file(RELATIVE_PATH rel_f ${ROOT} ${f})
+        string(APPEND failures
+          "${rel_f}:${line_no}: compiles ${ref}, a source of another folder: link its library\n")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+
 if(failures)
   # Printed raw: message(FATAL_ERROR) would re-wrap the lines.
   execute_process(COMMAND ${CMAKE_COMMAND} -E echo "${failures}")
