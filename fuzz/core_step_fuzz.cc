@@ -19,7 +19,11 @@
 //     (b picks path and content; b & 0x80: a ReadIndex instead); 9 transfer leadership on node a
 //     to node b % 6 (0: the best); 10 step-down on node a; 11 membership change on node a
 //     (b % 5 the kind, b / 5 % n + 1 the node); 12 crash node a (unsynced writes lost; its
-//     queued messages stay in flight); 13 restart node a from its storage; 14 mutate a field of
+//     queued messages stay in flight), or with b & 0x80 arm a power loss during node a's next
+//     write: it runs on until a Ready has something to persist, which then never reaches the
+//     disk and the node is down (what that Ready sent before its persist is in flight; a vote
+//     granted, then lost with its reply on the wire, is the schedule that exposes a reply sent
+//     before its vote is durable); 13 restart node a from its storage; 14 mutate a field of
 //     message a (b picks which: terms near kTermMax, indexes, commit, flags), keep it only if the
 //     codec would accept it, and deliver it; 15 compact node a at its applied index.
 //   Node arguments are taken modulo the node count (ids 1..n).
@@ -128,6 +132,7 @@ class Cluster {
   void step_down(NodeId id);
   void change_membership(NodeId id, std::uint8_t b);
   void crash(NodeId id);
+  void arm_power_loss(NodeId id);
   void restart(NodeId id);
   void deliver_mutated(std::size_t position, std::uint8_t field);
   void compact(NodeId id);
@@ -147,6 +152,7 @@ class Cluster {
     std::uint64_t incarnation = 0;
     // Proposals this node accepted: acknowledged to the client when it applies (index, term).
     std::map<LogIndex, Term> proposed;
+    bool lose_next_write = false;  // op 12 with b & 0x80
   };
 
   raft::RaftConfig config_for(NodeId id) const;
@@ -271,8 +277,15 @@ void Cluster::handle_readys(NodeId id) {
   for (int i = 0; i < 64 && s.node->has_ready(); ++i) {
     raft::Ready ready = s.node->ready();
     host::ReadyContext context{transport_, s.storage, *s.apply_loop, s.hooks, setup_.mutation};
+    // An armed power loss: this Ready's write fails as if the power went during it (nothing of
+    // the batch stored; MemoryStorage::fail_after), and the node is down.
+    if (s.lose_next_write) s.storage.fail_after(0, q::Status::io_error("power loss during the write"));
     const q::Status status = host::handle_ready(ready, context);
-    QUORUM_ASSERT(status.is_ok(), "{}", status.to_string());
+    if (!status.is_ok()) {
+      QUORUM_ASSERT(s.lose_next_write, "{}", status.to_string());
+      crash(id);
+      return;
+    }
     s.node->advance(raft::ReadyAck{ready.seq});
   }
 }
@@ -284,8 +297,7 @@ void Cluster::step(NodeId id, const raft::Message& m) {
 }
 
 void Cluster::tick(NodeId id, std::size_t count) {
-  if (!up(id)) return;
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < count && up(id); ++i) {
     slots_[id]->node->tick();
     handle_readys(id);
   }
@@ -374,8 +386,14 @@ void Cluster::crash(NodeId id) {
   Slot& s = *slots_[id];
   s.node.reset();
   s.apply_loop.reset();
+  s.lose_next_write = false;
+  s.storage.clear_failure();
   s.storage.crash();
   ++s.incarnation;
+}
+
+void Cluster::arm_power_loss(NodeId id) {
+  if (up(id)) slots_[id]->lose_next_write = true;
 }
 
 void Cluster::restart(NodeId id) {
@@ -516,7 +534,13 @@ void run_step(Cluster& c, std::uint8_t op, std::uint8_t a, std::uint8_t b) {
     case 9: c.transfer(c.node_arg(a), static_cast<NodeId>(b % 6 % (c.node_count() + 1))); break;
     case 10: c.step_down(c.node_arg(a)); break;
     case 11: c.change_membership(c.node_arg(a), b); break;
-    case 12: c.crash(c.node_arg(a)); break;
+    case 12:
+      if (b & 0x80) {
+        c.arm_power_loss(c.node_arg(a));
+      } else {
+        c.crash(c.node_arg(a));
+      }
+      break;
     case 13: c.restart(c.node_arg(a)); break;
     case 14: c.deliver_mutated(a, b); break;
     case 15: c.compact(c.node_arg(a)); break;

@@ -344,6 +344,14 @@ void core_step(const fs::path& dir) {
   std::string forged = fresh3 + rounds(30) + writes;
   for (int i = 0; i < 16; ++i) forged += step(1, 0, 0) + step(14, i, i * 37) + step(7, 31, 0);
   write(dir, "forged_fields", forged);
+  // A power loss during a vote's write (op 12, b & 0x80): n1 and n2 campaign in term 1 (PreVote
+  // and CheckQuorum off, so n3 grants at once), n3 grants n1 and loses the write, restarts empty
+  // and grants n2; then both grants (if any left) are delivered. With ack-before-persist planted
+  // the grant to n1 left before the write: two leaders in term 1
+  // (corpus_planted/core_step/ack-before-persist/by_hand_vote_lost_with_its_reply_in_flight).
+  write(dir, "power_loss_during_a_vote",
+        std::string("\x06\x00", 2) + step(0, 0, 6) + step(0, 1, 6) + step(12, 2, 0x80) +
+            step(3, 3, 1) + step(13, 2, 0) + step(3, 3, 2) + step(3, 1, 3) + step(3, 2, 3));
 }
 
 // A simulator trace (quorum-sim run --trace FILE) as a core_step program: its deliveries (by
