@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace quorum::adapters::galera {
@@ -59,6 +60,43 @@ std::uint32_t GaleraFence::publish_leader(Term term, NodeId leader, std::string*
                   "KEY UPDATE leader = IF({1} > term, {2}, leader), term = GREATEST(term, {1})",
                   database_, term, leader),
       error);
+}
+
+std::uint32_t GaleraFence::publish_as_leader(Term term, NodeId leader,
+                                             const std::vector<OwnerRow>& rows,
+                                             std::string* error) {
+  std::vector<std::string> steps = {"START TRANSACTION"};
+  steps.push_back(fmt::format("INSERT INTO `{0}`.leader (id, term, leader) VALUES (1, {1}, {2}) ON "
+                              "DUPLICATE KEY UPDATE leader = IF({1} > term, {2}, leader), term = "
+                              "GREATEST(term, {1})",
+                              database_, term, leader));
+  steps.push_back(fmt::format("CALL `{}`.fence_leader({})", database_, term));
+  for (std::size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
+    std::string sql = fmt::format(
+        "INSERT INTO `{}`.ownership (cluster_id, owner, epoch, lease_until_ms) VALUES ", database_);
+    const std::size_t end = std::min(rows.size(), first + kRowsPerStatement);
+    for (std::size_t i = first; i < end; ++i) {
+      const OwnerRow& r = rows[i];
+      sql += fmt::format("{}({}, {}, {}, {})", i == first ? "" : ", ", r.cluster, r.owner, r.epoch,
+                         r.lease_until_ms);
+    }
+    // As publish_owner: the IFs compare against the stored epoch, so it is assigned last; an
+    // older epoch changes nothing, the same epoch only extends the lease.
+    sql += " ON DUPLICATE KEY UPDATE owner = IF(VALUES(epoch) > epoch, VALUES(owner), owner), "
+           "lease_until_ms = IF(VALUES(epoch) > epoch, VALUES(lease_until_ms), IF(VALUES(epoch) "
+           "= epoch, GREATEST(lease_until_ms, VALUES(lease_until_ms)), lease_until_ms)), epoch = "
+           "GREATEST(epoch, VALUES(epoch))";
+    steps.push_back(std::move(sql));
+  }
+  steps.emplace_back("COMMIT");
+  for (const std::string& statement : steps) {
+    if (const std::uint32_t code = connection_.execute(statement, error); code != 0) {
+      std::string ignored;
+      connection_.execute("ROLLBACK", &ignored);
+      return code;
+    }
+  }
+  return 0;
 }
 
 std::string GaleraFence::fence_call(ClusterId cluster, Epoch epoch) const {

@@ -19,6 +19,7 @@
 // Adapter layer; blocking (a worker thread, like the probe). Uses one GaleraProbe connection.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,17 @@ constexpr std::uint32_t kFenceRefusedError = 1644;
 using ownership::ClusterId;
 using ownership::Epoch;
 
+// One mirrored ownership row. lease_until_ms: Unix ms by the publishing leader's wall clock
+// before which that leader grants the cluster to nobody else (informational: the database
+// fences on the epoch, never on a clock).
+struct OwnerRow {
+  ClusterId cluster = 0;
+  NodeId owner = kNoNode;
+  Epoch epoch = 0;
+  std::uint64_t lease_until_ms = 0;
+  friend bool operator==(const OwnerRow&, const OwnerRow&) = default;
+};
+
 class GaleraFence {
  public:
   GaleraFence(GaleraProbe& connection, std::string database = "quorum_fence");
@@ -46,6 +58,16 @@ class GaleraFence {
                               std::uint64_t lease_until_ms, std::string* error);
   // Mirrors the leader record (monotonic in term).
   std::uint32_t publish_leader(Term term, NodeId leader, std::string* error);
+  // The leader's publication (docs/operations.md section 7, "Who publishes"), one transaction:
+  // the leader record (monotonic), then fence_leader(term), then every row (monotonic in
+  // epoch, statements of at most kRowsPerStatement rows), then COMMIT. A leader of an older
+  // term than the published one is refused (kFenceRefusedError, "stale term"): nothing of a
+  // deposed leader's publication lands. Galera certifies the leader row the transaction wrote,
+  // so a publication racing with a newer leader's on another node is aborted (1213) too.
+  std::uint32_t publish_as_leader(Term term, NodeId leader, const std::vector<OwnerRow>& rows,
+                                  std::string* error);
+  static constexpr std::size_t kRowsPerStatement = 500;
+
   // One transaction: fence(cluster, epoch), fence_leader(term) when term != 0, then each
   // statement, then COMMIT. Any error rolls it back and is returned (kFenceRefusedError when
   // the epoch or term is stale: the statements did not run).

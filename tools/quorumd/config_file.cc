@@ -258,8 +258,8 @@ std::string parse_peers(std::string_view v, std::vector<PeerConfig>* out) {
         [](ParsedConfig& c, std::string_view v) -> std::string { body; } \
   }
 
-const std::array<KeySpec, 38>& key_specs() {
-  static const std::array<KeySpec, 38> specs = {
+const std::array<KeySpec, 41>& key_specs() {
+  static const std::array<KeySpec, 41> specs = {
       QUORUM_KEY("node_id", "uint", "(required)", "", true,
                  "This controller's id in the Raft group (>= 1); must appear in peers.",
                  return parse_int_into(v, 1, UINT64_MAX, &c.node_id)),
@@ -351,6 +351,19 @@ const std::array<KeySpec, 38>& key_specs() {
                  "Consecutive bad (good) probes before the backend counts as unhealthy "
                  "(healthy): one slow probe does not move leadership.",
                  return parse_int_into(v, 1, 100, &c.galera_probes_to_change)),
+      QUORUM_KEY("galera_fence", "enum on|off", "off", "", false,
+                 "on: the leader mirrors the ownership table and its (term, leader) record into "
+                 "galera_fence_database, so a stale owner's fenced write is refused by the "
+                 "database (galera_user then needs ALL on that database); needs galera_socket or "
+                 "galera_host.",
+                 return parse_on_off(v, &c.galera_fence)),
+      QUORUM_KEY("galera_fence_database", "string", "quorum_fence", "", false,
+                 "Database of the fencing mirror (created with its tables and procedures).",
+                 return parse_name(v, &c.galera_fence_database)),
+      QUORUM_KEY("galera_fence_interval_ms", "uint", "1000", "ms", false,
+                 "The leader republishes the whole mirror (leases) this often; grants and moves "
+                 "are published as soon as they apply.",
+                 return parse_int_into(v, 50, 600'000, &c.galera_fence_interval_ms)),
       QUORUM_KEY("session_lease_ms", "uint", "3000", "ms", false,
                  "L: the lease of this controller's session, which covers every managed cluster "
                  "it owns (docs/ownership.md); a multiple of tick_interval_ms, at least 4 "
@@ -639,6 +652,10 @@ Status Parser::check_ports_and_tls() const {
     std::size_t at =
         std::max({line_of("tls_ca_file"), line_of("tls_cert_file"), line_of("tls_key_file")});
     return error(at, "tls_ca_file, tls_cert_file and tls_key_file must be set together");
+  }
+  if (config_.galera_fence && !config_.galera_enabled()) {
+    return error(line_of("galera_fence"),
+                 "galera_fence = on needs the probe's connection: set galera_socket or galera_host");
   }
   if (is_set("http_client_cert") && !all_tls) {
     return error(line_of("http_client_cert"),

@@ -89,6 +89,13 @@ struct ParsedConfig {
   std::string galera_password;
   std::uint64_t galera_probe_interval_ms = 500;
   std::uint64_t galera_probes_to_change = 2;  // hysteresis: consecutive probes either way
+  // Fencing at the database (docs/operations.md section 7): the leader mirrors the ownership
+  // table and its leader record into galera_fence_database on its local node, every
+  // galera_fence_interval_ms and at once when ownership entries apply. Needs the probe's
+  // connection keys and a user with rights on that database.
+  bool galera_fence = false;
+  std::string galera_fence_database = "quorum_fence";
+  std::uint64_t galera_fence_interval_ms = 1000;
   // The controller pool (docs/ownership.md, docs/operations.md "Running a controller pool").
   // L and δ of the session inequalities; 0 lease: sessions off (no controller may act).
   std::uint64_t session_lease_ms = 3000;

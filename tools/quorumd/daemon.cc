@@ -1,5 +1,6 @@
 #include "tools/quorumd/daemon.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -12,10 +13,12 @@
 #include "adapters/asio/offloaded_storage.h"
 #include "adapters/asio/system_clock.h"
 #include "adapters/files/config_dir_writer.h"
+#include "adapters/galera/fence_publisher.h"
 #include "adapters/galera/galera_backend.h"
 #include "adapters/http/http_server.h"
 #include "adapters/net/tcp_transport.h"
 #include "adapters/rocks/rocks_storage.h"
+#include "engine/core/raft/session.h"
 #include "engine/core/raft/trace.h"
 #include "engine/host/node_host.h"
 #include "engine/wire/codec.h"
@@ -48,6 +51,30 @@ std::unique_ptr<adapters::galera::GaleraBackend> make_galera_backend(const Parse
   return std::make_unique<adapters::galera::GaleraBackend>(
       galera, [&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); });
 }
+// The fencing mirror's publisher when galera_fence is on (docs/operations.md section 7): its own
+// connection to the local Galera node, with the probe's address and user.
+std::unique_ptr<adapters::galera::FencePublisher> make_fence_publisher(const ParsedConfig& config) {
+  if (!config.galera_fence) return nullptr;
+  adapters::galera::FencePublisherConfig fence;
+  fence.connection.host = config.galera_host;
+  fence.connection.port = config.galera_port;
+  fence.connection.unix_socket = config.galera_socket;
+  fence.connection.user = config.galera_user;
+  fence.connection.password = config.galera_password;
+  // DDL (the schema, once) goes through Galera's total order; a publication of many rows is one
+  // transaction. Both run on the publisher's thread: a longer timeout blocks no one.
+  fence.connection.read_timeout_s = 5;
+  fence.database = config.galera_fence_database;
+  fence.retry_interval_ms = std::min<std::uint64_t>(500, config.galera_fence_interval_ms);
+  return std::make_unique<adapters::galera::FencePublisher>(std::move(fence));
+}
+
+std::uint64_t unix_now_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 // Hand edits of config_dir are found and undone within this period.
 constexpr auto kDriftCheckPeriod = std::chrono::seconds(5);
 
@@ -93,7 +120,7 @@ struct Daemon::Impl {
   Impl(boost::asio::io_context& io_context, ParsedConfig parsed, std::uint64_t seed_value)
       : io(io_context), config(std::move(parsed)),
         seed(seed_value != 0 ? seed_value : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()),
-        executor(io, clock), drift_timer(io), handover_timer(io) {}
+        executor(io, clock), drift_timer(io), handover_timer(io), fence_timer(io) {}
 
   Status start();
   void install_hooks();
@@ -101,6 +128,10 @@ struct Daemon::Impl {
   void on_trace(const raft::TraceEvent& event);
   void schedule_drift_check();
   void materialize();
+  // The fencing mirror (galera_fence): on the leader, hands the publisher its state when a
+  // grant, move or term changed since the last submission, or always with `refresh` (leases).
+  void publish_fence(bool refresh);
+  void schedule_fence_refresh();
 
   boost::asio::io_context& io;
   ParsedConfig config;
@@ -111,6 +142,7 @@ struct Daemon::Impl {
   std::unique_ptr<adapters::OffloadedStorage> storage;
   std::unique_ptr<adapters::TcpTransport> transport;
   std::unique_ptr<adapters::galera::GaleraBackend> backend;  // outlives host (host unsubscribes)
+  std::unique_ptr<adapters::galera::FencePublisher> fence;   // galera_fence: the leader's mirror
   std::unique_ptr<host::NodeHost> host;
   std::unique_ptr<ConfigMaterializer> materializer;
   std::unique_ptr<adapters::HttpServer> http;
@@ -128,6 +160,10 @@ struct Daemon::Impl {
   bool handing_over = false;
   std::chrono::steady_clock::time_point handover_started;
   bool config_sync_posted = false;
+  boost::asio::steady_timer fence_timer;
+  // What was last submitted to the publisher, without the leases: (term, cluster, owner, epoch).
+  Term fence_term = 0;
+  std::vector<adapters::galera::OwnerRow> fence_rows;
   // The commit index loaded at start. Committed entries after the snapshot are re-applied by the
   // host's first polls (replay); until they are, the config map is an older state, and writing it
   // would delete committed files from config_dir for a moment (seen after every restart).
@@ -171,6 +207,7 @@ Status Daemon::Impl::start() {
         host->deliver(std::move(message));
       });
   backend = make_galera_backend(config, io);
+  fence = make_fence_publisher(config);
   host = std::make_unique<host::NodeHost>(
       to_host_config(config), host::Ports{*transport, clock, *storage, executor, backend.get()},
       prng.fork(2));
@@ -224,6 +261,7 @@ Status Daemon::Impl::start() {
                    if (on_exit) on_exit(status);
                  });
   schedule_drift_check();
+  if (fence) schedule_fence_refresh();
   return Status::ok();
 }
 
@@ -241,6 +279,7 @@ void Daemon::Impl::install_hooks() {
     boost::asio::post(io, [this] {
       config_sync_posted = false;
       materialize();
+      publish_fence(false);
     });
   });
 }
@@ -315,6 +354,51 @@ void Daemon::Impl::schedule_drift_check() {
   });
 }
 
+void Daemon::Impl::schedule_fence_refresh() {
+  fence_timer.expires_after(std::chrono::milliseconds(config.galera_fence_interval_ms));
+  fence_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping) return;
+    publish_fence(true);
+    schedule_fence_refresh();
+  });
+}
+
+void Daemon::Impl::publish_fence(bool refresh) {
+  if (!fence || host->stopped()) return;
+  const raft::Node& node = host->node();
+  // Only the leader publishes, and only once an entry of its term committed: its state then
+  // holds every committed grant (adapters/galera/fence_publisher.h says why this is safe).
+  if (node.role() != raft::Role::kLeader || !node.committed_in_current_term()) return;
+  const Ticks now_ticks = host->clock_now_ticks();
+  const std::uint64_t now_ms = unix_now_ms();
+  const std::uint64_t tick_ms = config.tick_interval_ms;
+  const auto wall_ms = [&](Ticks ticks) -> std::uint64_t {
+    if (ticks >= now_ticks) return now_ms + (ticks - now_ticks) * tick_ms;
+    return now_ms - std::min(now_ms, (now_ticks - ticks) * tick_ms);
+  };
+  const Ticks wait_ticks = raft::assigner_wait_ticks(node.session().params());
+  adapters::galera::FenceSnapshot snapshot{node.term(), config.node_id, {}};
+  std::vector<adapters::galera::OwnerRow> rows;
+  for (const auto& [id, cluster] : host->state().ownership.clusters()) {
+    if (cluster.epoch == 0) continue;  // never granted: nothing to fence
+    adapters::galera::OwnerRow row{id, cluster.owner, cluster.epoch, 0};
+    rows.push_back(row);
+    // The lease as this leader sees it: its own session's end, or the earliest time it would
+    // grant a peer's cluster to another (rule 2); 0 when it has not heard the owner.
+    if (cluster.owner == config.node_id) {
+      row.lease_until_ms = wall_ms(node.session().valid_until_ticks());
+    } else if (const raft::PeerSession* peer = node.peer_session(cluster.owner);
+               peer != nullptr && peer->heard) {
+      row.lease_until_ms = wall_ms(peer->last_keepalive_ticks + wait_ticks);
+    }
+    snapshot.rows.push_back(row);
+  }
+  if (!refresh && snapshot.term == fence_term && rows == fence_rows) return;
+  fence_term = snapshot.term;
+  fence_rows = std::move(rows);
+  fence->submit(std::move(snapshot));
+}
+
 void Daemon::Impl::materialize() {
   if (host->applied_index() < replay_index) return;  // the on_apply hook calls again
   materializer->submit(host->state().config.files(), host->state().config.applied_index());
@@ -334,6 +418,7 @@ void Daemon::stop() {
   log::info("quorumd", "stopping");
   d.drift_timer.cancel();
   d.handover_timer.cancel();
+  d.fence_timer.cancel();
   if (d.registrar) d.registrar->stop();
   if (d.http) d.http->stop();
   if (d.health) d.health->stop();
@@ -426,6 +511,9 @@ std::vector<std::string> config_keys_changed(const ParsedConfig& a, const Parsed
   check(a.galera_password == b.galera_password, "galera_password");
   check(a.galera_probe_interval_ms == b.galera_probe_interval_ms, "galera_probe_interval_ms");
   check(a.galera_probes_to_change == b.galera_probes_to_change, "galera_probes_to_change");
+  check(a.galera_fence == b.galera_fence, "galera_fence");
+  check(a.galera_fence_database == b.galera_fence_database, "galera_fence_database");
+  check(a.galera_fence_interval_ms == b.galera_fence_interval_ms, "galera_fence_interval_ms");
   check(a.session_lease_ms == b.session_lease_ms, "session_lease_ms");
   check(a.session_delay_ms == b.session_delay_ms, "session_delay_ms");
   check(a.clock_drift_ppm_max == b.clock_drift_ppm_max, "clock_drift_ppm_max");
