@@ -19,9 +19,11 @@ std::vector<ownership::Command> OwnershipHost::drive(const raft::Node& node,
   view.has_lease = node.has_lease();
   view.committed_in_term = node.committed_in_current_term();
   view.self_session = &node.session();
+  if (!node.backend_healthy()) view.unfit.insert(view.self);
   for (const auto& [id, controller] : state.controllers()) {
     if (id == view.self) continue;
     if (const raft::PeerSession* peer = node.peer_session(id)) view.peers[id] = *peer;
+    if (node.peer_backend_unfit(id)) view.unfit.insert(id);
   }
   return driver_.step(state, view);
 }
@@ -29,8 +31,16 @@ std::vector<ownership::Command> OwnershipHost::drive(const raft::Node& node,
 ownership::MayAct OwnershipHost::may_act(const raft::Node& node,
                                          const ownership::StateMachine& state,
                                          ownership::ClusterId cluster, Ticks clock_now_ticks) {
-  return ownership::may_act(state, node.id(), cluster, node.session(), node.term(),
-                            clock_now_ticks);
+  ownership::MayAct answer = ownership::may_act(state, node.id(), cluster, node.session(),
+                                                node.term(), clock_now_ticks);
+  // Rule 8 (docs/ownership.md): an owner whose database backend is unfit does not act, whatever
+  // its lease; its session is still renewed, so the leader hands its clusters over (it applies
+  // the Releases) instead of waiting for the lease to run out. Only ever turns a yes into a no.
+  if (answer.ok() && !node.backend_healthy()) {
+    answer = ownership::MayAct{};
+    answer.reason = ownership::MayAct::Reason::kBackendUnfit;
+  }
+  return answer;
 }
 
 }  // namespace quorum::host

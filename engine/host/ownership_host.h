@@ -25,7 +25,8 @@ class OwnershipHost {
   void on_proposed(LogIndex index, Ticks now_ticks) { driver_.on_proposed(index, now_ticks); }
 
   // Judged at `clock_now_ticks`, the clock's reading in ticks (which may be ahead of the ticks
-  // fed to the core: a paused host must not act on time it has not seen).
+  // fed to the core: a paused host must not act on time it has not seen). No (kBackendUnfit)
+  // while this controller's database backend is unfit.
   static ownership::MayAct may_act(const raft::Node& node, const ownership::StateMachine& state,
                                    ownership::ClusterId cluster, Ticks clock_now_ticks);
 

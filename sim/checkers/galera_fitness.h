@@ -7,7 +7,7 @@
 // timeout plus a tick. When no such voter exists (Galera down everywhere, or every fit voter cut
 // off) an unfit leader is degraded mode, not a violation; that it refuses every mutation is the
 // core's rule (ProposeResult::kDegraded), checked by the scenarios' acked-writes expectations.
-// (Owning is checked once ownership lands.)
+// Owning: an unfit owner's may_act says no (docs/ownership.md rule 8; scenario galera_unfit_owner).
 #pragma once
 
 #include <cstdint>

@@ -131,10 +131,12 @@ struct Runner {
     }
     const ownership::StateMachine& state = pool_state(*world.host(leader));
     std::size_t owned = 0;
+    std::size_t marked_owned = 0;
     std::size_t unsettled = 0;
     std::string first;
     for (const auto& [id, c] : state.clusters()) {
       if (c.owner == e.owner_node()) ++owned;
+      if (marked != kNoNode && (c.owner == marked || c.handover_to == marked)) ++marked_owned;
       if (!e.pool_settled()) continue;
       const ownership::MayAct m = c.owner == kNoNode || !world.node_up(c.owner)
                                       ? ownership::MayAct{}
@@ -148,6 +150,10 @@ struct Runner {
     if (e.pool_settled() && (unsettled > 0 || state.clusters().empty())) {
       problems.push_back(fmt::format("pool: {} of {} clusters without an acting live owner, first {}",
                                      unsettled, state.clusters().size(), first));
+    }
+    if (e.marked_owns_none() && marked_owned > 0) {
+      problems.push_back(fmt::format("pool: the marked node n{} owns (or receives) {} clusters, "
+                                     "expected none", marked, marked_owned));
     }
     if (e.owner_node() != 0 && (owned < e.owned_min() || owned > e.owned_max())) {
       problems.push_back(fmt::format("pool: n{} owns {} clusters, expected {}..{}", e.owner_node(),
@@ -259,7 +265,9 @@ struct Runner {
                                 world.host(marked)->node().term()));
     }
     if (e.converged() && !world.converged()) problems.push_back("live nodes have not converged");
-    if (e.pool_settled() || e.owner_node() != 0) evaluate_pool(e, leader, problems);
+    if (e.pool_settled() || e.owner_node() != 0 || e.marked_owns_none()) {
+      evaluate_pool(e, leader, problems);
+    }
     evaluate_galera(e, leader, leaders, problems);
     if (world.acked_writes() < e.min_acked_writes()) {
       problems.push_back(fmt::format("only {} writes acknowledged, expected >= {}",
@@ -407,7 +415,17 @@ struct Runner {
   void execute(const pb::Step& step, std::size_t i) {
     const std::size_t n = world.node_count();
     switch (step.action()) {
-      case pb::MARK: record_mark(step, i, target(step, i)); break;
+      case pb::MARK: {
+        const NodeId t = target(step, i);
+        // A MARK of a follower or a named node marks it too (the leader's is marked by target):
+        // marked_* expectations then refer to it.
+        if (!step.leader() && t != kNoNode && world.node_up(t)) {
+          marked = t;
+          marked_term = world.host(t)->node().term();
+        }
+        record_mark(step, i, t);
+        break;
+      }
       case pb::CRASH: {
         const NodeId t = target(step, i);
         if (t != kNoNode) world.crash(t);

@@ -119,6 +119,14 @@ std::string may_act_detail(const ApiContext& context, const ownership::MayAct& a
       return fmt::format("{} was granted (epoch {}) before this controller's current session "
                          "began (index {}): waiting for the leader's re-grant",
                          cluster.name, cluster.epoch, session.start_index());
+    case Reason::kBackendUnfit: {
+      std::string text = fmt::format(
+          "this controller owns {} (epoch {}) but its database backend is not Primary/Synced: it "
+          "does not act, and the leader hands the cluster to a fit controller",
+          cluster.name, cluster.epoch);
+      if (context.database_state) text += "; local Galera node: " + context.database_state();
+      return text;
+    }
   }
   return std::string(ownership::may_act_reason_name(answer.reason));
 }
@@ -560,6 +568,7 @@ std::string_view may_act_reason_code(ownership::MayAct::Reason reason) {
     case Reason::kHandingOver: return "handing_over";
     case Reason::kNoValidLease: return "no_valid_lease";
     case Reason::kStaleGrant: return "stale_grant";
+    case Reason::kBackendUnfit: return "backend_unfit";
   }
   return "unknown";
 }

@@ -151,12 +151,12 @@ TEST_F(PoolApi, EveryMayActReasonHasItsOwnSnakeCaseCode) {
   std::set<std::string_view> codes;
   for (Reason r : {Reason::kYes, Reason::kUnknownCluster, Reason::kNotRegistered, Reason::kStandby,
                    Reason::kAutoRecoveryOff, Reason::kNotOwner, Reason::kHandingOver,
-                   Reason::kNoValidLease, Reason::kStaleGrant}) {
+                   Reason::kNoValidLease, Reason::kStaleGrant, Reason::kBackendUnfit}) {
     const std::string_view code = may_act_reason_code(r);
     EXPECT_EQ(code.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"), std::string_view::npos) << code;
     codes.insert(code);
   }
-  EXPECT_EQ(codes.size(), 9u);
+  EXPECT_EQ(codes.size(), 10u);
 }
 
 TEST_F(PoolApi, AFollowerRedirectsMutationsAndTheTablesToTheLeader) {

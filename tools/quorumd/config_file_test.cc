@@ -278,6 +278,26 @@ TEST(ConfigFile, GaleraProbeIsOffUnlessASocketOrHostIsSet) {
   EXPECT_NE(error_of(with("galera_probes_to_change = 0")).find("not in [1, 100]"), std::string::npos);
 }
 
+TEST(ConfigFile, GaleraFenceIsOffByDefaultAndNeedsTheProbesConnection) {
+  Result<ParsedConfig> plain = parse_config_text(kValid, "quorumd.cnf");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->galera_fence);
+  EXPECT_EQ(plain->galera_fence_database, "quorum_fence");
+  EXPECT_EQ(plain->galera_fence_interval_ms, 1000u);
+  Result<ParsedConfig> fence = parse_config_text(
+      with("galera_host = 127.0.0.1\ngalera_fence = on\ngalera_fence_database = cmon_fence\n"
+           "galera_fence_interval_ms = 250"),
+      "quorumd.cnf");
+  ASSERT_TRUE(fence.has_value()) << fence.error().to_string();
+  EXPECT_TRUE(fence->galera_fence);
+  EXPECT_EQ(fence->galera_fence_database, "cmon_fence");
+  EXPECT_EQ(fence->galera_fence_interval_ms, 250u);
+  EXPECT_NE(error_of(with("galera_fence = on")).find("needs the probe's connection"), std::string::npos);
+  EXPECT_NE(error_of(with("galera_host = h\ngalera_fence_database = a`b")).find("galera_fence_database"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("galera_fence = yes")).find("not one of on, off"), std::string::npos);
+}
+
 // The pool: sessions on by default (L = 3 s, delta = 50 ms, rho = 1000 ppm), mapped to ticks
 // the way the timing keys are, and the driver configured from the Raft timing.
 TEST(ConfigFile, SessionsAreOnByDefaultAndMapToTicks) {

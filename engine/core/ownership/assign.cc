@@ -20,7 +20,7 @@
 namespace quorum::ownership {
 namespace {
 
-enum class Priority : std::uint8_t { kDrain, kPin, kSite, kRebalance };
+enum class Priority : std::uint8_t { kUnfit, kDrain, kPin, kSite, kRebalance };
 
 struct Receiver {
   NodeId id = kNoNode;
@@ -92,7 +92,8 @@ class Planner {
   // What the plan needs to know of one registered controller, looked up once per cluster.
   struct Info {
     bool alive = false;
-    bool can_hold = false;  // alive, active role, auto-recovery on, kActive
+    bool unfit = false;     // its database backend is unfit (rule 8)
+    bool can_hold = false;  // alive, fit, active role, auto-recovery on, kActive
     Receiver* receiver = nullptr;  // can_hold and stable
   };
 
@@ -108,7 +109,8 @@ class Planner {
     for (const auto& [id, c] : in_.state.controllers()) {
       Info& i = info_[id];
       i.alive = in_.alive.count(id) > 0;
-      i.can_hold = i.alive && c.role == ControllerRole::kActive && c.auto_recovery &&
+      i.unfit = in_.unfit.count(id) > 0;
+      i.can_hold = i.alive && !i.unfit && c.role == ControllerRole::kActive && c.auto_recovery &&
                    c.state == ControllerState::kActive;
       if (!i.can_hold || in_.stable.count(id) == 0) continue;
       Receiver r;
@@ -181,7 +183,7 @@ class Planner {
       return;
     }
     if (!can_hold(cl.owner)) {
-      pool_.push_back(Item{&cl, cl.owner, Priority::kDrain});
+      pool_.push_back(Item{&cl, cl.owner, info(cl.owner).unfit ? Priority::kUnfit : Priority::kDrain});
       return;
     }
     Receiver* owner = receiver(cl.owner);
@@ -301,8 +303,10 @@ class Planner {
     std::vector<Command> out;
     out.reserve(assigns_.size() + std::min(moves_.size(), in_.moves_max));
     for (const Assign& a : assigns_) out.emplace_back(a);
-    for (std::size_t i = 0; i < moves_.size() && i < in_.moves_max; ++i) {
-      out.emplace_back(moves_[i].release);
+    std::size_t limited = 0;
+    for (const Move& move : moves_) {
+      if (move.priority != Priority::kUnfit && limited++ >= in_.moves_max) break;
+      out.emplace_back(move.release);
     }
     return out;
   }

@@ -15,6 +15,9 @@
 //  * Unowned clusters, clusters of a not-alive owner and hand-overs whose target is no longer a
 //    receiver get an Assign (never rate-limited: availability first). Hand-overs whose target is
 //    a receiver are completed by an Assign to that target.
+//  * An unfit controller (PolicyInput::unfit) is not a receiver; the clusters of an alive unfit
+//    owner are handed over with Release{to}, all in one plan (not rate-limited: it does not act
+//    on them, so they wait unserved), before any other Release.
 //  * Clusters of a draining owner, of an owner above its share, clusters wanted by a receiver
 //    below its share, site moves and pin moves are handed over with Release{to}; at most
 //    moves_max such Releases per plan (no rebalance storms). The Assign follows next round.
@@ -41,10 +44,14 @@ struct PolicyInput {
   std::set<NodeId> alive;   // the leader's lease view: controllers whose lease it may trust
   std::set<NodeId> stable;  // alive for at least the stable time: may receive load
   std::size_t moves_max;    // Releases (hand-overs) allowed in this plan
+  // Controllers whose database backend is unfit (docs/ownership.md, rule 8): never receivers;
+  // an alive one's clusters are handed over (Release) at once, outside moves_max.
+  std::set<NodeId> unfit = {};
 };
 
-// Assigns first (cluster id order), then the Releases (at most moves_max) in priority order:
-// drain hand-overs, pin moves, site moves, rebalancing.
+// Assigns first (cluster id order), then the Releases of unfit owners (all of them), then the
+// others (at most moves_max) in priority order: drain hand-overs, pin moves, site moves,
+// rebalancing.
 std::vector<Command> plan(const PolicyInput& input);
 
 }  // namespace quorum::ownership

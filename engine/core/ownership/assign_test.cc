@@ -41,6 +41,53 @@ TEST(AssignPolicy, InitialAssignmentOfEqualWeightsIsBalancedAndComplete) {
   EXPECT_TRUE(pool.failures.empty()) << pool.failures.front();
 }
 
+// Rule 8 (docs/ownership.md): an alive owner whose backend is unfit hands every cluster over in
+// one plan, ahead of and outside the moves limit; it receives nothing while unfit; nothing moves
+// when every controller is unfit (degraded mode).
+TEST(AssignPolicy, UnfitOwnerHandsEveryClusterOverInOnePlanAndReceivesNothing) {
+  TestPool pool;
+  for (NodeId id = 1; id <= 3; ++id) pool.add_controller(id);
+  pool.add_clusters(1, 12);
+  ASSERT_TRUE(pool.settle());
+  ASSERT_EQ(pool.loads().at(2), 4u);
+  pool.moves_max = 1;
+  pool.unfit = {2};
+  const std::vector<Command> commands = pool.plan_now();
+  std::size_t from_unfit = 0;
+  for (const Command& c : commands) {
+    const auto* r = std::get_if<Release>(&c);
+    ASSERT_NE(r, nullptr) << "only hand-overs: the unfit owner is alive and may still act";
+    EXPECT_EQ(r->from, 2u);
+    EXPECT_NE(r->to, 2u);
+    ++from_unfit;
+  }
+  EXPECT_EQ(from_unfit, 4u) << "every cluster of the unfit owner, despite moves_max = 1";
+  for (const Command& c : commands) pool.must_apply(c);
+  ASSERT_TRUE(pool.settle());
+  EXPECT_EQ(pool.loads().at(2), 0u);
+  EXPECT_EQ(pool.loads().at(1) + pool.loads().at(3), 12u);
+  pool.add_clusters(100, 3);  // new clusters go to fit controllers only
+  ASSERT_TRUE(pool.settle());
+  EXPECT_EQ(pool.loads().at(2), 0u);
+  EXPECT_TRUE(pool.failures.empty()) << pool.failures.front();
+}
+
+TEST(AssignPolicy, EveryControllerUnfitMovesNothingAndGrantsNothing) {
+  TestPool pool;
+  for (NodeId id = 1; id <= 3; ++id) pool.add_controller(id);
+  pool.add_clusters(1, 6);
+  ASSERT_TRUE(pool.settle());
+  const auto before = pool.owners();
+  pool.unfit = {1, 2, 3};
+  EXPECT_TRUE(pool.plan_now().empty()) << "degraded mode: no receiver, nothing moves";
+  pool.add_clusters(50, 1);
+  EXPECT_TRUE(pool.plan_now().empty()) << "and an unowned cluster is granted to nobody";
+  pool.unfit = {};
+  ASSERT_TRUE(pool.settle());
+  for (const auto& [id, owner] : before) EXPECT_EQ(pool.owners().at(id), owner) << "sticky";
+  EXPECT_TRUE(pool.failures.empty()) << pool.failures.front();
+}
+
 TEST(AssignPolicy, WeightsSetTheShares) {
   TestPool pool;
   pool.add_controller(1, 1);

@@ -26,6 +26,8 @@ void Driver::reset() {
   next_plan_ticks_ = 0;
   last_plan_ticks_ = 0;
   released_planned_.clear();
+  unfit_seen_.clear();
+  unfit_planned_.clear();
 }
 
 void Driver::on_proposed(LogIndex index, Ticks now_ticks) {
@@ -99,6 +101,20 @@ bool Driver::new_release_ready(const StateMachine& state, const LeaderView& view
     if (c != nullptr && c->state == ClusterState::kHandingOver && released(*c, view)) return true;
   }
   return false;
+}
+
+void Driver::note_backend_fitness(const LeaderView& view) {
+  for (NodeId id : unfit_seen_) {
+    if (view.unfit.contains(id) || !alive_since_ticks_.contains(id)) continue;
+    alive_since_ticks_[id] = view.now_ticks;  // fit again: stable only after stable_ticks
+    inherited_stable_.erase(id);
+  }
+  unfit_seen_ = view.unfit;
+}
+
+bool Driver::new_unfit(const LeaderView& view) const {
+  return std::any_of(view.unfit.begin(), view.unfit.end(),
+                     [this](NodeId id) { return !unfit_planned_.contains(id); });
 }
 
 LogIndex Driver::session_start_of(NodeId id, const LeaderView& view) const {
@@ -238,14 +254,16 @@ std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& v
     leader_since_ticks_ = view.leader_since_ticks;
   }
   observe(state, view);
+  note_backend_fitness(view);
   // Gaps open and close when entries apply (a Release, an Assign): tracked then, not only per
   // plan, so a hand-over's gap is measured to the poll, not rounded up to a plan interval.
   if (state.applied_index() != unowned_scan_index_) track_unowned(state, view);
   if (state.applied_index() < wait_applied_index_ && view.now_ticks < wait_until_ticks_) return out;
   if (view.now_ticks < next_plan_ticks_ && !takeover_came_due(state, view) &&
-      !new_release_ready(state, view)) {
+      !new_release_ready(state, view) && !new_unfit(view)) {
     return out;
   }
+  unfit_planned_ = view.unfit;
   next_plan_ticks_ = view.now_ticks + config_.plan_interval_ticks;
   last_plan_ticks_ = view.now_ticks;
   released_planned_.clear();
@@ -265,6 +283,7 @@ std::vector<Command> Driver::step(const StateMachine& state, const LeaderView& v
     if (const auto* a = std::get_if<Assign>(&c)) covered.insert(a->cluster);
   }
   PolicyInput input{state, {}, {}, config_.moves_per_plan_max};
+  input.unfit = view.unfit;
   for (const auto& [id, controller] : state.controllers()) {
     if (!may_take_from(id, view)) input.alive.insert(id);
     if (stable(id, view)) input.stable.insert(id);

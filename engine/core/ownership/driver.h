@@ -52,6 +52,10 @@ struct LeaderView {
   bool committed_in_term = false;  // an entry of this term is committed: the state is current
   const raft::Session* self_session = nullptr;
   std::map<NodeId, raft::PeerSession> peers;
+  // Controllers whose database backend is reported unfit (rule 8: the peers' latest heartbeat
+  // answers; the leader itself when its own is): they receive no cluster, and the clusters they
+  // own are handed over to fit receivers.
+  std::set<NodeId> unfit;
 };
 
 // Counters for metrics and benchmarks. Monotonic.
@@ -109,6 +113,11 @@ class Driver {
   bool takeover_came_due(const StateMachine& state, const LeaderView& view) const;
   // A hand-over became completable (its owner reported the Release applied) since the last plan.
   bool new_release_ready(const StateMachine& state, const LeaderView& view) const;
+  // Rule 8: a controller whose backend turned fit again starts its stable time anew (a flapping
+  // backend does not pull clusters back and forth); remembers who is unfit now.
+  void note_backend_fitness(const LeaderView& view);
+  // A controller reported unfit since the last plan: plan now (its clusters wait unserved).
+  bool new_unfit(const LeaderView& view) const;
 
   DriverConfig config_;
   DriverStats stats_;
@@ -139,6 +148,9 @@ class Driver {
   static constexpr Ticks kNeverTicks = ~Ticks{0};
   Ticks last_plan_ticks_ = 0;
   std::set<ClusterId> released_planned_;
+  // Rule 8: the controllers unfit at the last poll, and at the last plan.
+  std::set<NodeId> unfit_seen_;
+  std::set<NodeId> unfit_planned_;
 };
 
 }  // namespace quorum::ownership

@@ -165,6 +165,59 @@ TEST_F(DriverTest, ANewLeaderTakesNothingDuringItsGracePeriod) {
   EXPECT_EQ(owned_by(3), 0u);
 }
 
+// Rule 8: a reachable owner reported unfit is handed over from at once (the step that first sees
+// it, not the next plan interval), even during the new-leader grace (a hand-over needs no wait).
+TEST_F(DriverTest, UnfitOwnerIsHandedOverFromInTheStepThatFirstSeesIt) {
+  DriverConfig slow = config();
+  slow.plan_interval_ticks = 1000;  // only a prompt plan can move it
+  driver_ = Driver(slow);
+  tick();
+  tick();
+  ASSERT_EQ(owned_by(3), 2u);
+  ASSERT_LT(view_.now_ticks, kWait) << "inside the new-leader grace";
+  view_.unfit = {3};
+  ++view_.now_ticks;
+  hear(2);
+  hear(3);
+  std::size_t releases = 0;
+  for (const Command& c : driver_.step(sm_, view_)) {
+    const auto* r = std::get_if<Release>(&c);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->from, 3u);
+    EXPECT_NE(r->to, 3u);
+    ++releases;
+    apply(c);
+  }
+  EXPECT_EQ(releases, 2u);
+  driver_.on_proposed(index_, view_.now_ticks);
+  // 3 applied the Releases and reports so: the Assigns follow in the step that sees the report.
+  tick();
+  EXPECT_EQ(owned_by(3), 0u);
+  EXPECT_EQ(owned_by(1) + owned_by(2), 6u);
+  EXPECT_EQ(driver_.stats().handovers, 2u);
+  EXPECT_EQ(driver_.stats().takeovers, 0u);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(tick().empty()) << "nothing more until the next plan";
+}
+
+// Rule 8: once fit again, a controller receives load only after the stable time, although it was
+// stable (inherited) before: a flapping backend does not pull clusters back and forth.
+TEST_F(DriverTest, UnfitControllerFitAgainReceivesLoadOnlyAfterTheStableTime) {
+  tick();
+  tick();
+  ASSERT_EQ(owned_by(3), 2u);
+  view_.unfit = {3};
+  for (int i = 0; i < 4; ++i) tick();
+  ASSERT_EQ(owned_by(3), 0u);
+  view_.unfit.clear();
+  const Ticks fit_at = view_.now_ticks + 1;
+  while (view_.now_ticks + 1 < fit_at + config().stable_ticks) {
+    tick();
+    ASSERT_EQ(owned_by(3), 0u) << "given load " << view_.now_ticks - fit_at << " ticks after fit";
+  }
+  for (int i = 0; i < 6 && owned_by(3) < 2; ++i) tick();
+  EXPECT_EQ(owned_by(3), 2u) << "rebalanced once stable";
+}
+
 TEST_F(DriverTest, AHandOverWaitsUntilTheOldOwnerAppliedItsRelease) {
   while (view_.now_ticks < kWait + 5) tick();
   apply(Drain{3});

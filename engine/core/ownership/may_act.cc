@@ -27,6 +27,8 @@ std::string_view may_act_reason_name(MayAct::Reason reason) {
       return "no valid lease";
     case MayAct::Reason::kStaleGrant:
       return "granted before the current session";
+    case MayAct::Reason::kBackendUnfit:
+      return "database backend unfit";
   }
   return "?";
 }

@@ -25,6 +25,8 @@ struct MayAct {
     kNoValidLease,     // the session's end has passed (or it never started) by this clock
     kStaleGrant,       // granted before the current session generation began: wait for the
                        // leader's re-grant (docs/ownership.md, rule 5)
+    kBackendUnfit,     // the owner's database backend is unfit (docs/ownership.md, rule 8):
+                       // answered by the host (OwnershipHost::may_act), never by may_act()
   };
   Reason reason = Reason::kUnknownCluster;
   bool ok() const { return reason == Reason::kYes; }

@@ -52,7 +52,11 @@ class TestPool {
     if (r.code != ApplyResult::Code::kApplied) failures.push_back("rejected: " + r.reason);
   }
 
-  std::vector<Command> plan_now() const { return plan(PolicyInput{sm, alive, stable, moves_max}); }
+  std::vector<Command> plan_now() const {
+    PolicyInput input{sm, alive, stable, moves_max};
+    input.unfit = unfit;
+    return plan(input);
+  }
 
   // One plan applied whole. Returns the number of commands.
   std::size_t round() {
@@ -92,6 +96,7 @@ class TestPool {
   std::set<NodeId> alive;
   std::set<NodeId> stable;
   std::size_t moves_max = 1'000'000;
+  std::set<NodeId> unfit;  // database backend unfit (rule 8)
   int rounds = 0;
   std::vector<std::string> failures;  // rejected planned commands, broken invariants
 };

@@ -411,6 +411,8 @@ void Node::compact(LogIndex index, std::string snapshot_data) {
 void Node::set_backend_healthy(bool healthy) {
   impl_->set_backend_healthy(healthy);
 }
+bool Node::peer_backend_unfit(NodeId peer) const { return impl_->peer_backend_unfit(peer); }
+
 bool Node::backend_healthy() const {
   return impl_->backend_healthy_;
 }

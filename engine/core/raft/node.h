@@ -94,6 +94,9 @@ class Node {
   // there is none or the transfer fails (DESIGN invariant 8). See node_health.cc.
   void set_backend_healthy(bool healthy);
   bool backend_healthy() const;
+  // The peer's latest AppendResponse to this node said its backend is unfit (leaders only hear
+  // them; the ownership driver gives such a controller no cluster and moves its away).
+  bool peer_backend_unfit(NodeId peer) const;
 
   // Sessions on, follower: sends the leader an answer that carries this node's applied index now
   // (the host calls it after applying an ownership entry: a hand-over's Assign waits for the
