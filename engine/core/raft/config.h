@@ -21,8 +21,9 @@ struct RaftConfig {
   // Flow control: appends in flight per follower, and a soft bound on one append's entry bytes.
   std::uint32_t inflight_messages_max = 256;
   std::uint64_t message_bytes_max = 1 << 20;
-  // Bound on the rate difference of any two clocks, in parts per million. The lease is shortened
-  // so that it ends before any follower's election timeout can have run out (item 4).
+  // ρ, in parts per million: bound on the ratio of any two clocks' rates, fast / slow <= 1 + ρ
+  // (not merely their difference: at 20 % two clocks at ±10 % differ by 2.2 % more). The lease is
+  // shortened so that it ends before any follower's election timeout can have run out (item 4).
   std::uint32_t clock_drift_ppm_max = 200'000;
   // A leadership transfer that has not completed after this many ticks is aborted.
   // 0 means "election_timeout_ticks".
