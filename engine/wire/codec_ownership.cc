@@ -148,7 +148,10 @@ struct ToProto {
   }
   void operator()(const own::Drain& c) const { out->mutable_drain()->set_id(c.id); }
   void operator()(const own::Activate& c) const { out->mutable_activate()->set_id(c.id); }
-  void operator()(const own::Promote& c) const { out->mutable_promote()->set_id(c.id); }
+  void operator()(const own::Promote& c) const {
+    out->mutable_promote()->set_id(c.id);
+    out->mutable_promote()->set_force(c.force);
+  }
   void operator()(const own::AddCluster& c) const {
     pb::OwnershipAddCluster* p = out->mutable_add_cluster();
     p->set_id(c.id);
@@ -301,7 +304,7 @@ Result<own::Command> ownership_command_from_proto(pb::OwnershipCommand* in) {
     case pb::OwnershipCommand::kActivate:
       return own::Command{own::Activate{in->activate().id()}};
     case pb::OwnershipCommand::kPromote:
-      return own::Command{own::Promote{in->promote().id()}};
+      return own::Command{own::Promote{in->promote().id(), in->promote().force()}};
     case pb::OwnershipCommand::kAddCluster:
       return add_cluster_from_proto(in->mutable_add_cluster());
     case pb::OwnershipCommand::kRemoveCluster:

@@ -29,6 +29,7 @@ std::vector<own::Command> every_command_kind() {
       own::Drain{2},
       own::Activate{3},
       own::Promote{4},
+      own::Promote{4, /*force=*/true},
       own::AddCluster{kMax64, "db", {{"site", "B"}}, false},
       own::AddCluster{0, "", {}, true},
       own::RemoveCluster{9},

@@ -49,10 +49,15 @@ struct Activate {
   friend bool operator==(const Activate&, const Activate&) = default;
 };
 
-// Standby -> active role, auto-recovery on. The "refused while the active side is healthy
-// unless --force" rule lives above the core; the state machine only checks the role.
+// Standby -> active role, auto-recovery on. The promotion rule (refused while the active side is
+// reachable and healthy unless `force`, and only for a reachable, fit, caught-up standby) is
+// judged by the leader before it proposes the entry (promote.h); apply only checks the role and
+// ignores `force`, which the entry keeps as the record that the operator forced it. A forced
+// promotion fences nothing by itself: the promoted controller gets clusters only through the
+// driver's grants and takeovers, which wait out the old owners' leases (docs/ownership.md).
 struct Promote {
   NodeId id = kNoNode;
+  bool force = false;
   friend bool operator==(const Promote&, const Promote&) = default;
 };
 

@@ -39,6 +39,9 @@ struct DriverConfig {
   Ticks stable_ticks = 100;
   // Hand-overs (Release) per plan: no rebalance storms.
   std::size_t moves_per_plan_max = 4;
+  // The standby promotion rule (promote.h): a standby is caught up when its reported applied
+  // index is at most this many entries behind the leader's commit index.
+  LogIndex promote_lag_entries_max = 8;
   Mutation mutation = Mutation::kNone;
 };
 
@@ -56,6 +59,8 @@ struct LeaderView {
   // answers; the leader itself when its own is): they receive no cluster, and the clusters they
   // own are handed over to fit receivers.
   std::set<NodeId> unfit;
+  // For the standby promotion rule (promote.h): the leader's commit index.
+  LogIndex commit_index = 0;
 };
 
 // Counters for metrics and benchmarks. Monotonic.

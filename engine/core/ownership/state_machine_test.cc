@@ -146,6 +146,20 @@ TEST_F(OwnershipSm, ControllerLifecycleCommands) {
   EXPECT_TRUE(sm_.find_controller(3)->auto_recovery);
 }
 
+TEST_F(OwnershipSm, AForcedPromoteAppliesExactlyAsAnUnforcedOne) {
+  // `force` is the leader's rule's business (promote.h): apply ignores it, so every controller
+  // reaches the same state whether or not the operator forced it; the entry keeps the record.
+  StateMachine forced = sm_;
+  const LogIndex next = sm_.applied_index() + 1;
+  const ApplyResult plain = sm_.apply(next, Promote{3});
+  const ApplyResult with_force = forced.apply(next, Promote{3, /*force=*/true});
+  EXPECT_EQ(plain, with_force);
+  EXPECT_EQ(plain.code, Code::kApplied);
+  EXPECT_EQ(sm_, forced);
+  // And a forced promotion of a controller that is not a standby is refused like any other.
+  EXPECT_EQ(forced.apply(next + 1, Promote{3, true}).code, Code::kConflict);
+}
+
 TEST_F(OwnershipSm, DeregisterRemovesAControllerThatOwnsNothingAndClearsItsPins) {
   ok(Pin{11, 4});
   ok(DeregisterController{4});

@@ -127,7 +127,7 @@ inline Command gen_command(const StateMachine* sm) {
     case 6:
       return Activate{gen_controller_id(sm)};
     case 7:
-      return Promote{gen_controller_id(sm)};
+      return Promote{gen_controller_id(sm), gen_chance(50)};
     case 8:
     case 9:
       return gen_add_cluster(sm);
