@@ -21,6 +21,8 @@ std::string_view client_reply_code_name(ClientReply::Code code) {
       return "stopped";
     case ClientReply::Code::kUnknown:
       return "unknown";
+    case ClientReply::Code::kRefused:
+      return "refused";
   }
   QUORUM_UNREACHABLE();
 }

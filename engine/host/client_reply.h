@@ -24,6 +24,10 @@ struct ClientReply {
     kStopped,             // the host stopped or fail-stopped before an answer was known
     kUnknown,             // an installed snapshot covered the entry: it may or may not have
                           // been applied (the snapshot does not say which entries it holds)
+    kRefused,             // the leader's rule for this command said no before proposing it
+                          // (the standby promotion rule, ownership/promote.h); reason says why.
+                          // Nothing was proposed; the same request gets the same answer until
+                          // the pool changes (HTTP 409)
   };
   Code code = Code::kOk;
   NodeId leader_hint = kNoNode;

@@ -145,6 +145,9 @@ struct NodeHost::Impl {
   Term history_recorded_term = 0;
   Term transfer_completed_term = 0;
   void propose(CommandRequest& request);
+  // The leader's rules judged before a command is proposed (the standby promotion rule,
+  // ownership/promote.h): the reply to give instead of proposing, or nullopt to propose.
+  std::optional<ClientReply> refused_by_rule(const AppCommand& command) const;
   void propose(MembershipRequest& request);
   void propose(ReadRequest& request);
   void accept(const raft::ProposeResult& result, ReplyFn& done);
@@ -524,7 +527,26 @@ void NodeHost::Impl::accept(const raft::ProposeResult& result, ReplyFn& done) {
 }
 
 void NodeHost::Impl::propose(CommandRequest& request) {
+  if (std::optional<ClientReply> refused = refused_by_rule(request.command)) {
+    request.done(*refused);
+    return;
+  }
   accept(node->propose(encode_app_command(request.command)), request.done);
+}
+
+std::optional<ClientReply> NodeHost::Impl::refused_by_rule(const AppCommand& command) const {
+  // Followers propose nothing (node->propose answers kNotLeader with the hint).
+  if (node->role() != raft::Role::kLeader) return std::nullopt;
+  const auto* pool_command = std::get_if<ownership::Command>(&command);
+  const auto* promote =
+      pool_command == nullptr ? nullptr : std::get_if<ownership::Promote>(pool_command);
+  if (promote == nullptr) return std::nullopt;
+  const ownership::StateMachine& state = apply_loop.state().ownership;
+  const ownership::PromoteVerdict verdict = ownership.judge_promote(*node, state, *promote);
+  if (verdict.ok()) return std::nullopt;
+  return reply_with(ClientReply::Code::kRefused,
+                    ownership::promote_explain(verdict, state, *promote,
+                                               ownership.driver().config().promote_lag_entries_max));
 }
 
 void NodeHost::Impl::propose(MembershipRequest& request) {

@@ -1,6 +1,8 @@
 // The host side of the controller pool (ownership_host.h). Host layer: core only.
 #include "engine/host/ownership_host.h"
 
+#include "engine/core/base/assert.h"
+
 namespace quorum::host {
 
 std::vector<ownership::Command> OwnershipHost::drive(const raft::Node& node,
@@ -12,6 +14,11 @@ std::vector<ownership::Command> OwnershipHost::drive(const raft::Node& node,
     return {};
   }
   was_leader_ = true;
+  return driver_.step(state, leader_view(node, state));
+}
+
+ownership::LeaderView OwnershipHost::leader_view(const raft::Node& node,
+                                                 const ownership::StateMachine& state) {
   ownership::LeaderView view;
   view.self = node.id();
   view.now_ticks = node.now_ticks();
@@ -19,13 +26,21 @@ std::vector<ownership::Command> OwnershipHost::drive(const raft::Node& node,
   view.has_lease = node.has_lease();
   view.committed_in_term = node.committed_in_current_term();
   view.self_session = &node.session();
+  view.commit_index = node.commit_index();
   if (!node.backend_healthy()) view.unfit.insert(view.self);
   for (const auto& [id, controller] : state.controllers()) {
     if (id == view.self) continue;
     if (const raft::PeerSession* peer = node.peer_session(id)) view.peers[id] = *peer;
     if (node.peer_backend_unfit(id)) view.unfit.insert(id);
   }
-  return driver_.step(state, view);
+  return view;
+}
+
+ownership::PromoteVerdict OwnershipHost::judge_promote(const raft::Node& node,
+                                                       const ownership::StateMachine& state,
+                                                       const ownership::Promote& promote) const {
+  QUORUM_ASSERT(node.role() == raft::Role::kLeader);
+  return ownership::judge_promote(driver_, state, leader_view(node, state), promote);
 }
 
 ownership::MayAct OwnershipHost::may_act(const raft::Node& node,

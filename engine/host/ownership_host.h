@@ -8,6 +8,7 @@
 
 #include "engine/core/ownership/driver.h"
 #include "engine/core/ownership/may_act.h"
+#include "engine/core/ownership/promote.h"
 #include "engine/core/ownership/state_machine.h"
 #include "engine/core/raft/node.h"
 
@@ -24,6 +25,13 @@ class OwnershipHost {
                                         const ownership::StateMachine& state);
   void on_proposed(LogIndex index, Ticks now_ticks) { driver_.on_proposed(index, now_ticks); }
 
+  // The standby promotion rule (ownership/promote.h), judged on the leader before a Promote is
+  // proposed, from the same view the driver plans with. `node` must be the leader and fed every
+  // tick due, as for drive().
+  ownership::PromoteVerdict judge_promote(const raft::Node& node,
+                                          const ownership::StateMachine& state,
+                                          const ownership::Promote& promote) const;
+
   // Judged at `clock_now_ticks`, the clock's reading in ticks (which may be ahead of the ticks
   // fed to the core: a paused host must not act on time it has not seen). No (kBackendUnfit)
   // while this controller's database backend is unfit.
@@ -33,6 +41,10 @@ class OwnershipHost {
   const ownership::Driver& driver() const { return driver_; }
 
  private:
+  // What the leader sees now (driver.h LeaderView), for the driver and the promotion rule.
+  static ownership::LeaderView leader_view(const raft::Node& node,
+                                           const ownership::StateMachine& state);
+
   ownership::Driver driver_;
   bool was_leader_ = false;
 };

@@ -169,6 +169,7 @@ void ClientWorkload::reply(std::uint32_t op_slot, std::uint32_t attempt) {
     }
     case Code::kLost:
     case Code::kRejected:
+    case Code::kRefused:  // a rule of the leader's (only Promote has one): never a config write
       history_.complete_failed(op.history_id, now, Failure::kRejected);
       break;
     case Code::kStopped:

@@ -47,9 +47,16 @@ constexpr const char* kStandbyHelp =
     "usage: quorumctl standby --promote NAME [--force]\n"
     "\n"
     "Makes the standby controller NAME an active one (auto-recovery on): it may then own\n"
-    "clusters. Refused while the active side is reachable and healthy unless --force; a\n"
-    "forced promotion fences the old side through the epochs. Exit status: 0 promoted,\n"
-    "1 refused (the reason on stderr), 64 usage error.\n";
+    "clusters. The leader judges it first and refuses, with the reason (HTTP 409), unless:\n"
+    "  the leader holds its lease and has committed an entry of its term (else retry);\n"
+    "  NAME is a registered standby, reachable (heard by the leader within the alive window),\n"
+    "  healthy (its database backend is not reported unfit) and caught up with the log;\n"
+    "  no active controller is reachable and healthy, unless --force.\n"
+    "--force    overrides only the last rule (the active side is known to be useless although\n"
+    "           the leader still hears it). Safe either way: the promoted controller gets\n"
+    "           clusters only by the leader's grants and takeovers, which wait out the old\n"
+    "           owners' leases, so the old side's may-act says no before the new side's says yes.\n"
+    "Exit status: 0 promoted, 1 refused or failed (the reason on stderr), 64 usage error.\n";
 
 // The pool's share of `controller --help` (cmd_controller.cc prints it after its own).
 constexpr const char* kControllerPoolHelp =
@@ -440,7 +447,7 @@ int run_standby(const Globals& globals, const std::vector<std::string>& args) {
   const std::string target = "/v1/ownership/controllers/" + segment(names[0]) + "/promote" +
                              (force ? "?force=true" : "");
   if (!call(globals, "POST", target, "", &reply, &exit_code)) return exit_code;
-  return print_write(globals, reply, names[0] + ": promoted");
+  return print_write(globals, reply, names[0] + (force ? ": promoted (forced)" : ": promoted"));
 }
 
 // The pool columns of `controller --list --long`: POOL (role/state) and OWNED per node id;

@@ -99,6 +99,7 @@ std::optional<HttpResponse> client_reply_failure(const ApiContext& context,
       return error_response(503, text);
     }
     case Code::kStopped: return error_response(503, "the node is stopping; retry elsewhere");
+    case Code::kRefused: return error_response(409, "refused: " + reply.reason);
   }
   return error_response(500, "unknown reply code");
 }

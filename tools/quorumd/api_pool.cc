@@ -522,9 +522,12 @@ void controller_action(ApiContext& context, const HttpRequest& request,
   } else if (action == "undrain") {
     propose(context, request, respond, ownership::Activate{id}, result, what);
   } else if (action == "promote") {
-    // The state machine's Promote as it is; the standby rule (refused while the active side is
-    // alive unless forced) is the core's to enforce.
-    propose(context, request, respond, ownership::Promote{id}, result, what);
+    // ?force=true overrides "refused while the active side is alive". The leader's host judges
+    // the standby rule before proposing (ownership/promote.h); a refusal comes back as
+    // ClientReply::kRefused, answered 409 with the rule's reason (client_reply_failure).
+    const bool force = query_true(request, "force");
+    propose(context, request, respond, ownership::Promote{id, force}, result,
+            force ? what + " (forced)" : what);
   } else if (action == "weight") {
     auto weight = request.query.find("weight");
     std::uint64_t value = 0;

@@ -26,6 +26,12 @@ class FakeHost final : public ApiHost {
   void read(host::ReplyFn done) override { done(host::ClientReply{}); }
   void propose(host::AppCommand command, host::ReplyFn done) override {
     proposed.push_back(command);
+    if (!refusal.empty()) {  // the leader's rule said no (NodeHost::propose's kRefused)
+      host::ClientReply reply;
+      reply.code = host::ClientReply::Code::kRefused;
+      reply.reason = refusal;
+      return done(reply);
+    }
     host::ClientReply reply;
     reply.index = ++index;
     reply.result = app.ownership.apply(index, std::get<ownership::Command>(command));
@@ -50,6 +56,7 @@ class FakeHost final : public ApiHost {
   LogIndex index = 0;
   std::vector<host::AppCommand> proposed;
   ownership::MayAct answer;
+  std::string refusal;  // non-empty: propose answers kRefused with it
   ownership::DriverStats driver;
   Ticks now_ticks = 1000;
   host::HostStats host_stats;
@@ -278,6 +285,28 @@ TEST_F(PoolApi, MetricsNameOwnedClustersPerControllerAndTheSessionLeaseLeft) {
   EXPECT_NE(text.find("quorum_pool_takeovers_total 2\n"), std::string::npos);
   EXPECT_NE(text.find("quorum_pool_longest_unowned_ms 3100\n"), std::string::npos);
   EXPECT_NE(text.find("quorum_session_lease_left_ms 0\n"), std::string::npos);  // no session
+}
+
+TEST_F(PoolApi, PromoteCarriesForceAndARefusalByTheLeadersRuleIs409WithTheReason) {
+  host.apply(ownership::RegisterController{4, "sb", "", 1, {}, ownership::ControllerRole::kStandby,
+                                           false});
+  // Refused by the standby rule: nothing applied, 409, the rule's sentence in the error.
+  host.refusal = "controller 4 'sb': an active controller is reachable and healthy: ...";
+  const adapters::HttpResponse refused = call("POST", "/v1/ownership/controllers/sb/promote");
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_NE(refused.body.find("refused: controller 4 'sb': an active controller is reachable"),
+            std::string::npos) << refused.body;
+  EXPECT_EQ(std::get<ownership::Promote>(last_proposed()), (ownership::Promote{4, false}));
+  // ?force=true reaches the command; accepted, it applies.
+  host.refusal.clear();
+  const adapters::HttpResponse forced =
+      call("POST", "/v1/ownership/controllers/sb/promote?force=true");
+  EXPECT_EQ(forced.status, 200u) << forced.body;
+  EXPECT_EQ(std::get<ownership::Promote>(last_proposed()), (ownership::Promote{4, true}));
+  EXPECT_EQ(host.app.ownership.find_controller(4)->role, ownership::ControllerRole::kActive);
+  // query_true: false and 0 are not force.
+  call("POST", "/v1/ownership/controllers/sb/promote?force=false");
+  EXPECT_FALSE(std::get<ownership::Promote>(last_proposed()).force);
 }
 
 TEST_F(PoolApi, AnUnknownPoolEndpointIs404) {
