@@ -178,6 +178,7 @@ World::World(RunConfig config)
       // Drift at exactly the configured bound, fast or slow (the sessions' worst case).
       drift = tree_.node_stream("clock-edge", n).chance(1, 2) ? edge_fast : -edge_slow;
     }
+    if (!config_.clock_drift_ppm.empty()) drift = config_.clock_drift_ppm.at(n - 1);  // scenario
     slot->clock = std::make_unique<SimClock>(*this, drift, clock_offset);
     slot->storage = std::make_unique<SimStorage>(n, tree_.node_stream("disk", n));
     slot->storage->set_profile(swarm_.disk);

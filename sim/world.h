@@ -82,6 +82,9 @@ struct RunConfig {
   // Benchmarks: the drift bound the core is told (rho, pairwise), replacing the drawn one; each
   // clock then drifts within +-rho/2 (nullopt: drawn).
   std::optional<std::uint32_t> lease_drift_ppm_max;
+  // Scenarios: each node's clock drift in ppm (node 1 first), replacing the drawn ones; empty:
+  // drawn. The caller keeps every value within +-lease_drift_ppm_max/2.
+  std::vector<std::int64_t> clock_drift_ppm;
   // Also draw Raft Figure 8 episodes (sim/nemesis/figure8.h) in every seed; off by default.
   bool figure8 = false;
   // Galera model (sim/galera): each node's backend health follows the simulated network, the

@@ -19,6 +19,8 @@ std::string_view probe_name(Probe probe) {
     case Probe::kMessageDuplicated: return "message-duplicated";
     case Probe::kPartitionHealed: return "partition-healed";
     case Probe::kMembershipChanged: return "membership-changed";
+    case Probe::kPromotionRefused: return "promotion-refused";
+    case Probe::kPromotionApplied: return "promotion-applied";
     case Probe::kCount: break;
   }
   QUORUM_UNREACHABLE();

@@ -23,6 +23,11 @@ enum class Probe : std::uint8_t {
   kMessageDuplicated,
   kPartitionHealed,
   kMembershipChanged,  // a learner add, promotion or removal committed (world_membership.cc)
+  // The pool operator's standby promotions (pool_workload.cc): refused by the leader's rule
+  // (ownership/promote.h), and applied (forced or not). Informational: only some seeds have a
+  // standby.
+  kPromotionRefused,
+  kPromotionApplied,
   kCount,
 };
 

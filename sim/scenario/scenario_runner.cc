@@ -44,6 +44,8 @@ RunConfig config_of(const pb::Scenario& sc, std::uint64_t seed_override, Mutatio
     pool.standbys = sc.standbys();
     pool.event_mean_gap_us = 0;
     c.pool_options = pool;
+    if (sc.lease_drift_ppm() != 0) c.lease_drift_ppm_max = sc.lease_drift_ppm();
+    c.clock_drift_ppm.assign(sc.clock_drift_ppm().begin(), sc.clock_drift_ppm().end());
   }
   return c;
 }
@@ -159,6 +161,40 @@ struct Runner {
       problems.push_back(fmt::format("pool: n{} owns {} clusters, expected {}..{}", e.owner_node(),
                                      owned, e.owned_min(), e.owned_max()));
     }
+    const auto check_role = [&](std::uint32_t n, ownership::ControllerRole role) {
+      const ownership::Controller* c = state.find_controller(n);
+      if (c == nullptr || c->role != role) {
+        problems.push_back(fmt::format("pool: expected n{} {}, it is {}", n,
+                                       ownership::role_name(role),
+                                       c == nullptr ? std::string_view("not registered")
+                                                    : ownership::role_name(c->role)));
+      }
+    };
+    for (const std::uint32_t n : e.pool_standby()) check_role(n, ownership::ControllerRole::kStandby);
+    for (const std::uint32_t n : e.pool_active_role()) {
+      check_role(n, ownership::ControllerRole::kActive);
+    }
+  }
+
+  bool wants_pool(const pb::Expect& e) const {
+    return e.pool_settled() || e.owner_node() != 0 || e.marked_owns_none() ||
+           e.pool_standby_size() > 0 || e.pool_active_role_size() > 0;
+  }
+
+  // The pool operator's side: what the leader's rules answered it.
+  void evaluate_operator(const pb::Expect& e, std::vector<std::string>& problems) const {
+    if (e.pool_refusal_contains().empty() && !e.pool_idle()) return;
+    const PoolWorkload* pool = world.pool();
+    if (pool == nullptr) {
+      problems.push_back("pool expectations in a scenario without `pool`");
+      return;
+    }
+    if (e.pool_idle() && !pool->idle()) problems.push_back("pool: the operator is still busy");
+    if (!e.pool_refusal_contains().empty() &&
+        pool->last_refusal().find(e.pool_refusal_contains()) == std::string::npos) {
+      problems.push_back(fmt::format("pool: expected a refusal containing '{}', the newest is '{}'",
+                                     e.pool_refusal_contains(), pool->last_refusal()));
+    }
   }
 
   void pool_command(const pb::Step& step, std::size_t i, NodeId node) {
@@ -170,7 +206,7 @@ struct Runner {
     switch (step.action()) {
       case pb::DRAIN: world.pool()->submit(ownership::Drain{node}); break;
       case pb::UNDRAIN: world.pool()->submit(ownership::Activate{node}); break;
-      case pb::PROMOTE: world.pool()->submit(ownership::Promote{node}); break;
+      case pb::PROMOTE: world.pool()->submit(ownership::Promote{node, step.force()}); break;
       default: {
         ownership::RegisterController r;
         r.id = node;
@@ -265,9 +301,8 @@ struct Runner {
                                 world.host(marked)->node().term()));
     }
     if (e.converged() && !world.converged()) problems.push_back("live nodes have not converged");
-    if (e.pool_settled() || e.owner_node() != 0 || e.marked_owns_none()) {
-      evaluate_pool(e, leader, problems);
-    }
+    if (wants_pool(e)) evaluate_pool(e, leader, problems);
+    evaluate_operator(e, problems);
     evaluate_galera(e, leader, leaders, problems);
     if (world.acked_writes() < e.min_acked_writes()) {
       problems.push_back(fmt::format("only {} writes acknowledged, expected >= {}",
@@ -579,6 +614,24 @@ ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_ove
       result.failed_expectations.push_back(fmt::format(
           "step {}: MARK '{}' names no node: set node, leader or follower", i, step.label()));
       return result;
+    }
+  }
+  if (sc.clock_drift_ppm_size() > 0) {
+    const std::int64_t half_bound = sc.lease_drift_ppm() / 2;
+    if (!sc.pool() || sc.lease_drift_ppm() == 0 ||
+        sc.clock_drift_ppm_size() != static_cast<int>(sc.nodes() != 0 ? sc.nodes() : 3)) {
+      result.failed_expectations.push_back(
+          "clock_drift_ppm needs `pool`, lease_drift_ppm and one value per node");
+      return result;
+    }
+    for (const std::int64_t d : sc.clock_drift_ppm()) {
+      if (d < -half_bound || d > half_bound) {
+        result.failed_expectations.push_back(fmt::format(
+            "clock_drift_ppm {} is outside +-lease_drift_ppm/2 ({}): two clocks would differ by "
+            "more than the bound the core is told",
+            d, half_bound));
+        return result;
+      }
     }
   }
   result.parsed = true;

@@ -123,5 +123,34 @@ TEST(ScenarioRules, MoreNodesThanTheNetworkHoldsAreRefusedWhenTheScenarioIsLoade
       << r.failed_expectations[0];
 }
 
+TEST(ScenarioRules, AClockDriftBeyondHalfTheBoundOrWithoutOneIsRefusedWhenLoaded) {
+  // Two clocks at +-rho/2 differ by rho, the pairwise bound the core is told; beyond it the run
+  // would break the lease's own assumption, so the scenario is refused, not run.
+  const ScenarioResult beyond = run_scenario_text(R"pb(
+    nodes: 3
+    duration_ms: 30000
+    pool: true
+    lease_drift_ppm: 1000
+    clock_drift_ppm: 500
+    clock_drift_ppm: -501
+    clock_drift_ppm: 0
+  )pb", 0, Mutation::kNone);
+  EXPECT_FALSE(beyond.parsed);
+  ASSERT_EQ(beyond.failed_expectations.size(), 1u);
+  EXPECT_TRUE(contains(beyond.failed_expectations[0], "clock_drift_ppm -501 is outside"))
+      << beyond.failed_expectations[0];
+  const ScenarioResult short_list = run_scenario_text(R"pb(
+    nodes: 3
+    duration_ms: 30000
+    pool: true
+    lease_drift_ppm: 1000
+    clock_drift_ppm: 500
+  )pb", 0, Mutation::kNone);
+  EXPECT_FALSE(short_list.parsed);
+  ASSERT_EQ(short_list.failed_expectations.size(), 1u);
+  EXPECT_TRUE(contains(short_list.failed_expectations[0], "one value per node"))
+      << short_list.failed_expectations[0];
+}
+
 }  // namespace
 }  // namespace quorum::sim

@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <variant>
 #include <vector>
 
 #include "engine/core/base/assert.h"
+#include "sim/coverage/probes.h"
 #include "sim/network/network.h"
 #include "sim/ownership_access.h"
 #include "sim/trace/trace.h"
@@ -149,7 +151,7 @@ bool PoolWorkload::draw_command(const own::StateMachine& state, own::Command& ou
     out = own::Unpin{pick(pinned)};
   } else if (roll < 78) {
     if (standby.empty()) return false;
-    out = own::Promote{pick(standby)};
+    out = own::Promote{pick(standby), /*force=*/prng_.chance(1, 2)};
   } else if (roll < 90) {
     own::AddCluster a;
     a.id = next_cluster_++;
@@ -197,6 +199,11 @@ void PoolWorkload::reply(std::uint64_t attempt) {
       ++stats_.commands;
       if (result != nullptr && result->code == own::ApplyResult::Code::kApplied) {
         ++stats_.applied;
+        if (const auto* p = std::get_if<own::Promote>(&pending_.front())) {
+          ++stats_.promotions_applied;
+          world_.probes().hit(Probe::kPromotionApplied);
+          if (p->force) ++stats_.promotions_forced;
+        }
       } else {
         ++stats_.refused;
       }
@@ -213,6 +220,21 @@ void PoolWorkload::reply(std::uint64_t attempt) {
       pump();
       return;
     }
+    case Code::kRefused:
+      // The leader judged the command (the standby rule) and proposed nothing: an operator reads
+      // the reason and does not retry the same command blindly.
+      leader_guess_ = target_;
+      ++stats_.promotions_refused;
+      world_.probes().hit(Probe::kPromotionRefused);
+      last_refusal_ = reply_.reason;
+      if (world_.trace().recording()) {
+        world_.trace().line(now, target_, TraceKind::kNote,
+                            fmt::format("pool command refused by the leader: {}", reply_.reason));
+      }
+      pending_.pop_front();
+      in_flight_ = false;
+      pump();
+      return;
     case Code::kNotLeader:
       if (reply_.leader_hint != kNoNode && reply_.leader_hint != target_) {
         leader_guess_ = reply_.leader_hint;

@@ -4,7 +4,10 @@
 // and undrains controllers, changes weights, pins and unpins clusters, promotes standbys and adds
 // and removes clusters. Each command goes to the controller it believes leads (kNotLeader
 // redirects followed, timeouts retried: commands are idempotent or refused with a reason), one at
-// a time, like an operator's CLI. In the quiet period it issues nothing new except an undrain of
+// a time, like an operator's CLI. Promotions go through the leader's standby rule like the
+// CLI's (NodeHost judges them, ownership/promote.h): refused ones (kRefused) are counted and not
+// retried; half the drawn ones ask for force, so runs see refused, accepted and forced
+// promotions among the faults. In the quiet period it issues nothing new except an undrain of
 // every draining controller, so that after the heal every cluster can be owned (liveness 11).
 // Never drains, or leaves standby, more than allows two active controllers.
 #pragma once
@@ -42,6 +45,11 @@ struct PoolStats {
   std::uint64_t refused = 0;
   std::uint64_t retries = 0;
   std::uint64_t events = 0;
+  // Standby promotions (the leader's rule, ownership/promote.h): refused by it (kRefused), and
+  // applied, of which forced. Half the drawn promotions ask for force.
+  std::uint64_t promotions_refused = 0;
+  std::uint64_t promotions_applied = 0;
+  std::uint64_t promotions_forced = 0;
 };
 
 class PoolWorkload final : public WorldObserver {
@@ -58,6 +66,8 @@ class PoolWorkload final : public WorldObserver {
   void submit(ownership::Command command);
   bool idle() const { return pending_.empty(); }
   const PoolStats& stats() const { return stats_; }
+  // The reason of the newest refusal by a leader's rule (empty: none yet). Scenarios check it.
+  const std::string& last_refusal() const { return last_refusal_; }
   const PoolOptions& options() const { return options_; }
 
  private:
@@ -86,6 +96,7 @@ class PoolWorkload final : public WorldObserver {
   NodeId leader_guess_ = kNoNode;
   host::ClientReply reply_;
   ownership::ClusterId next_cluster_ = 1;
+  std::string last_refusal_;
 };
 
 }  // namespace quorum::sim
