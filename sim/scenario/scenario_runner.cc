@@ -617,21 +617,22 @@ ScenarioResult run_scenario_text(const std::string& text, std::uint64_t seed_ove
     }
   }
   if (sc.clock_drift_ppm_size() > 0) {
-    const std::int64_t half_bound = sc.lease_drift_ppm() / 2;
     if (!sc.pool() || sc.lease_drift_ppm() == 0 ||
         sc.clock_drift_ppm_size() != static_cast<int>(sc.nodes() != 0 ? sc.nodes() : 3)) {
       result.failed_expectations.push_back(
           "clock_drift_ppm needs `pool`, lease_drift_ppm and one value per node");
       return result;
     }
-    for (const std::int64_t d : sc.clock_drift_ppm()) {
-      if (d < -half_bound || d > half_bound) {
-        result.failed_expectations.push_back(fmt::format(
-            "clock_drift_ppm {} is outside +-lease_drift_ppm/2 ({}): two clocks would differ by "
-            "more than the bound the core is told",
-            d, half_bound));
-        return result;
-      }
+    // The core's rho bounds the ratio of any two clock rates: fast / slow <= 1 + rho.
+    const auto [slow, fast] =
+        std::minmax_element(sc.clock_drift_ppm().begin(), sc.clock_drift_ppm().end());
+    constexpr std::int64_t kPpm = 1'000'000;
+    if (*slow <= -kPpm || (kPpm + *fast) * kPpm > (kPpm + sc.lease_drift_ppm()) * (kPpm + *slow)) {
+      result.failed_expectations.push_back(fmt::format(
+          "clock_drift_ppm {} and {}: the fast clock's rate over the slow one's exceeds 1 + "
+          "lease_drift_ppm ({} ppm), the bound the core is told",
+          *fast, *slow, sc.lease_drift_ppm()));
+      return result;
     }
   }
   result.parsed = true;

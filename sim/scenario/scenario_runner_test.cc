@@ -124,8 +124,8 @@ TEST(ScenarioRules, MoreNodesThanTheNetworkHoldsAreRefusedWhenTheScenarioIsLoade
 }
 
 TEST(ScenarioRules, AClockDriftBeyondHalfTheBoundOrWithoutOneIsRefusedWhenLoaded) {
-  // Two clocks at +-rho/2 differ by rho, the pairwise bound the core is told; beyond it the run
-  // would break the lease's own assumption, so the scenario is refused, not run.
+  // rho bounds the ratio of two clock rates (fast / slow <= 1 + rho); beyond it the run would
+  // break the lease's own assumption, so the scenario is refused, not run.
   const ScenarioResult beyond = run_scenario_text(R"pb(
     nodes: 3
     duration_ms: 30000
@@ -137,7 +137,7 @@ TEST(ScenarioRules, AClockDriftBeyondHalfTheBoundOrWithoutOneIsRefusedWhenLoaded
   )pb", 0, Mutation::kNone);
   EXPECT_FALSE(beyond.parsed);
   ASSERT_EQ(beyond.failed_expectations.size(), 1u);
-  EXPECT_TRUE(contains(beyond.failed_expectations[0], "clock_drift_ppm -501 is outside"))
+  EXPECT_TRUE(contains(beyond.failed_expectations[0], "clock_drift_ppm 500 and -501: the fast clock's rate"))
       << beyond.failed_expectations[0];
   const ScenarioResult short_list = run_scenario_text(R"pb(
     nodes: 3
