@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "engine/core/base/assert.h"
 #include "engine/host/apply_loop.h"
+#include "engine/host/guard_holds.h"
 #include "engine/host/hooks.h"
 #include "engine/host/ownership_host.h"
 #include "engine/host/ready_handler.h"
@@ -138,6 +140,11 @@ struct NodeHost::Impl {
   // leader at once (a hand-over's Assign waits for the releasing owner's report).
   void maybe_report_ownership_applied();
   LogIndex ownership_reported_index = 0;
+  // Holds of local guards (guard_holds.h) and the cap they put on the applied index the core
+  // reports. Called after every batch the core applied (before it can send anything else) and
+  // once per poll (holds dropped or expired since). Without holds it changes nothing.
+  void update_report_cap();
+  GuardHolds guard_holds;
   // On the leader, once per term: proposes its leadership history record (wall_clock_ms set).
   void record_leadership();
   // The term this node last recorded itself as leader in, and the term it became leader in
@@ -239,6 +246,7 @@ void NodeHost::Impl::poll_once() {
   feed_inbox();
   feed_requests();
   if (!handle_readys()) return;
+  update_report_cap();
   drive_ownership();
   record_leadership();
   if (!handle_readys()) return;
@@ -359,6 +367,37 @@ ownership::MayAct NodeHost::may_act(ownership::ClusterId cluster) const {
   }
   return OwnershipHost::may_act(*h.node, h.apply_loop.state().ownership, cluster,
                                 clock_now_ticks());
+}
+
+NodeHost::HeldMayAct NodeHost::may_act_holding(ownership::ClusterId cluster, const std::string& holder,
+                                               Ticks hold_ticks) {
+  Impl& h = *impl_;
+  QUORUM_ASSERT(valid_holder(holder));
+  HeldMayAct out;
+  out.answer = may_act(cluster);
+  if (!out.answer.ok()) return out;
+  // The guard's deadline is at most min(N, a + X) for an answer given at clock time a; the
+  // tick count lags the clock by less than one tick, so one tick more keeps the hold's end at
+  // or after that deadline.
+  const Ticks now = clock_now_ticks();
+  const Ticks until = std::min(out.answer.valid_until_ticks, now + hold_ticks) + 1;
+  if (h.guard_holds.hold(cluster, holder, until) == GuardHolds::Added::kFull) {
+    out.holds_full = true;
+    return out;
+  }
+  out.hold_until_ticks = h.guard_holds.held_until(cluster);
+  return out;
+}
+
+bool NodeHost::drop_guard_hold(ownership::ClusterId cluster, const std::string& holder) {
+  Impl& h = *impl_;
+  const bool dropped = h.guard_holds.drop(cluster, holder);
+  if (dropped) h.ports.executor.notify();  // the cap may lift: poll soon
+  return dropped;
+}
+
+std::size_t NodeHost::guard_holds() const {
+  return impl_->guard_holds.size();
 }
 
 const ownership::DriverStats& NodeHost::ownership_driver_stats() const {
@@ -482,6 +521,19 @@ void NodeHost::Impl::maybe_report_ownership_applied() {
   if (config.raft.session_params().enabled()) node->report_applied();
 }
 
+void NodeHost::Impl::update_report_cap() {
+  // Without holds no clock is read and nothing changes (the simulator's traces stay the same).
+  const Ticks now = guard_holds.empty() ? 0 : ticker.ticks_at(ports.clock.now_us());
+  const LogIndex cap =
+      guard_holds.report_cap(apply_loop.state().ownership, node->id(), node->applied_index(), now);
+  const LogIndex before = node->applied_report_cap();
+  if (cap == before) return;
+  node->set_applied_report_cap(cap);
+  // Lifted (the last hold on a Release of ours went): report now, so that the leader's prompt
+  // hop follows (a leader's own driver reads the cap in this poll).
+  if (cap > before && config.raft.session_params().enabled()) node->report_applied();
+}
+
 void NodeHost::Impl::record_leadership() {
   if (!config.wall_clock_ms || stopped) return;
   const Term term = node->term();
@@ -595,6 +647,7 @@ bool NodeHost::Impl::handle_readys() {
     ++stats.readys_count;
     stats.messages_sent_count += ready.messages.size() + ready.messages_after_persist.size();
     node->advance(raft::ReadyAck{ready.seq});
+    update_report_cap();
     maybe_report_ownership_applied();
   }
   return !stopped;

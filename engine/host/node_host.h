@@ -149,6 +149,22 @@ class NodeHost {
   // does not act on time it has not seen); the answer carries the (term, epoch) fencing token
   // and the deadline in ticks of this host's clock (ownership/may_act.h).
   ownership::MayAct may_act(ownership::ClusterId cluster) const;
+  // may_act, and on a yes a hold by the local guard `holder` on the cluster until
+  // min(the permission's end, now + hold_ticks) plus one tick (guard_holds.h): while the hold
+  // lasts, a Release of that cluster by this controller is not reported applied to the leader,
+  // so the next owner is not granted it before the guard stopped its COMMAND. `holder` must be
+  // valid_holder(). hold_until_ticks is 0 when no hold was recorded (a no, or holds_full).
+  struct HeldMayAct {
+    ownership::MayAct answer;
+    Ticks hold_until_ticks = 0;
+    bool holds_full = false;  // GuardHolds::kHoldsMax reached: the yes is not backed by a hold
+  };
+  HeldMayAct may_act_holding(ownership::ClusterId cluster, const std::string& holder, Ticks hold_ticks);
+  // The guard's COMMAND is gone: its hold ends now (false if it had none). The host reports its
+  // applied index to the leader at its next poll if that was the last hold on a Release.
+  bool drop_guard_hold(ownership::ClusterId cluster, const std::string& holder);
+  // Holds recorded and not yet dropped or expired (as of the last poll).
+  std::size_t guard_holds() const;
   // The Clock's reading now, in ticks since start() (taken by the core or not).
   Ticks clock_now_ticks() const;
   // The leader-side driver's counters (zero on a node that never led).

@@ -28,6 +28,7 @@ ownership::LeaderView OwnershipHost::leader_view(const raft::Node& node,
   view.self_session = &node.session();
   view.commit_index = node.commit_index();
   if (!node.backend_healthy()) view.unfit.insert(view.self);
+  view.self_applied_report_cap = node.applied_report_cap();
   for (const auto& [id, controller] : state.controllers()) {
     if (id == view.self) continue;
     if (const raft::PeerSession* peer = node.peer_session(id)) view.peers[id] = *peer;

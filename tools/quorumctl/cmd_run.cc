@@ -20,29 +20,37 @@ namespace {
 
 constexpr const char* kRunHelp =
     "usage: quorumctl [--host HOST:PORT] run --cluster ID|NAME [--grace-ms MS] [--margin-ms MS]\n"
-    "                 [--poll-ms MS] -- COMMAND [ARGS...]\n"
+    "                 [--poll-ms MS] [--hold-ms MS] -- COMMAND [ARGS...]\n"
     "\n"
     "Runs COMMAND only while the controller at --host (the one on this host; exactly one\n"
     "address) may act on the cluster. It asks GET /v1/ownership/may-act first and refuses\n"
     "with the reason if the answer is no; while COMMAND runs it asks again every --poll-ms and\n"
-    "extends the lease deadline only from answers with the same epoch and term. COMMAND runs\n"
-    "in a process group of its own and the whole group gets SIGTERM, then SIGKILL after\n"
-    "--grace-ms, the moment the lease can no longer be trusted; each step is one line on\n"
-    "stderr. The timing rule, on this host's monotonic clock, with D = (time the question was\n"
-    "sent) + leaseLeftMs of the newest matching answer:\n"
-    "  SIGTERM at D - grace - margin at the latest, at once on a no or a new epoch or term;\n"
+    "extends the lease deadline only from answers with the same epoch (a new Raft term with\n"
+    "the same epoch is the same permission). Each question also renews this guard's hold on\n"
+    "the cluster at the controller: a hand-over (drain, move, rebalance) is not acknowledged\n"
+    "to the leader, so the next owner is not granted the cluster, until COMMAND's group is\n"
+    "gone and the guard dropped its hold (or the hold ended). COMMAND runs in a process group\n"
+    "of its own and the whole group gets SIGTERM, then SIGKILL after --grace-ms, the moment\n"
+    "the lease can no longer be trusted; each step is one line on stderr. The timing rule, on\n"
+    "this host's monotonic clock, with D = (time the question was sent) + min(leaseLeftMs,\n"
+    "hold) of the newest matching answer:\n"
+    "  SIGTERM at D - grace - margin at the latest, at once on a no or a new epoch;\n"
     "  SIGKILL at D - margin (at most grace after SIGTERM): the group is dead by D.\n"
     "\n"
     "--cluster    the managed cluster, by id or name\n"
     "--grace-ms   SIGTERM -> SIGKILL (default 1000)\n"
     "--margin-ms  SIGKILL goes out this long before D (default 100)\n"
     "--poll-ms    how often the controller is asked while COMMAND runs (default 100)\n"
+    "--hold-ms    the hold each question renews (default poll + grace + margin + 1000): the\n"
+    "             longest a hand-over waits for a guard that neither answers nor drops its hold;\n"
+    "             must exceed poll + grace + margin\n"
     "\n"
-    "COMMAND's environment: QUORUM_CLUSTER_ID, QUORUM_CLUSTER_NAME, QUORUM_EPOCH, QUORUM_TERM\n"
-    "(the fencing token: pass them with every write), QUORUM_CONTROLLER_NAME (the controller\n"
-    "acting), QUORUM_CONTROLLER (the API address asked, so quorumctl inside COMMAND reaches\n"
-    "the same node), QUORUM_LEASE_LEFT_MS and QUORUM_LEASE_DEADLINE_MS (Unix ms, approximate)\n"
-    "at start; the guard extends the deadline as renewals come.\n"
+    "COMMAND's environment: QUORUM_CLUSTER_ID, QUORUM_CLUSTER_NAME, QUORUM_EPOCH (the fencing\n"
+    "token: pass it with every write), QUORUM_TERM (the controller's term at start, for logs),\n"
+    "QUORUM_CONTROLLER_NAME (the controller acting), QUORUM_CONTROLLER (the API address asked,\n"
+    "so quorumctl inside COMMAND reaches the same node), QUORUM_LEASE_LEFT_MS and\n"
+    "QUORUM_LEASE_DEADLINE_MS (Unix ms, approximate) at start; the guard extends the deadline\n"
+    "as renewals come.\n"
     "\n"
     "Exit status: COMMAND's own when it exits by itself (128+N if killed by signal N);\n"
     "124 COMMAND was stopped because the lease ended, was withdrawn or changed; 125 refused:\n"
@@ -55,8 +63,13 @@ struct RunArgs {
   std::string cluster;
   GuardTiming timing;
   std::int64_t poll_ms = 100;
+  std::int64_t hold_ms = -1;  // -1: the default, poll + grace + margin + kHoldSlackMs
   std::vector<std::string> command;
 };
+
+// How late an answer may be, past the next poll, before the hold makes the guard stop COMMAND
+// on its own (the default --hold-ms is poll + grace + margin + this).
+constexpr std::int64_t kHoldSlackMs = 1000;
 
 int run_usage(const std::string& message) { return usage(message, kRunHelp); }
 
@@ -79,7 +92,8 @@ int parse_run(const std::vector<std::string>& args, RunArgs* run, bool* help) {
     }
     const std::size_t eq = a.find('=');
     const std::string name = a.substr(0, eq);
-    const bool known = name == "--cluster" || name == "--grace-ms" || name == "--margin-ms" || name == "--poll-ms";
+    const bool known = name == "--cluster" || name == "--grace-ms" || name == "--margin-ms" || name == "--poll-ms" ||
+                       name == "--hold-ms";
     if (!known) {
       if (a.rfind("-", 0) == 0) return run_usage("run: unknown option '" + a + "'");
       run->command.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
@@ -96,9 +110,18 @@ int parse_run(const std::vector<std::string>& args, RunArgs* run, bool* help) {
     if (name == "--grace-ms") run->timing.grace_ms = ms;
     if (name == "--margin-ms") run->timing.margin_ms = ms;
     if (name == "--poll-ms") run->poll_ms = std::max<std::int64_t>(ms, 1);
+    if (name == "--hold-ms") run->hold_ms = ms;
   }
   if (run->cluster.empty()) return run_usage("run needs --cluster ID|NAME");
   if (run->command.empty()) return run_usage("run needs a COMMAND after --");
+  const std::int64_t floor_ms = run->poll_ms + run->timing.grace_ms + run->timing.margin_ms;
+  if (run->hold_ms < 0) run->hold_ms = floor_ms + kHoldSlackMs;
+  if (run->hold_ms <= floor_ms) {
+    return run_usage("run: --hold-ms must exceed --poll-ms + --grace-ms + --margin-ms (" + std::to_string(floor_ms) +
+                     "): COMMAND would be stopped before the next answer could renew it");
+  }
+  if (run->hold_ms > 600'000) return run_usage("run: --hold-ms is at most 600000");
+  run->timing.hold_ms = run->hold_ms;
   return 0;
 }
 
@@ -152,7 +175,17 @@ int run_run(const Globals& globals, const std::vector<std::string>& args) {
   }
   ClientOptions ask_options = client;
   ask_options.io_timeout = std::min(client.io_timeout, std::chrono::milliseconds(1000));
-  const auto ask = [&] { return ask_may_act(ask_options, run.cluster); };
+  // This guard's hold at the controller (docs/ownership.md, "The hand-over waits for local
+  // guards"): every question renews it on a yes; it is dropped once COMMAND's group is gone.
+  const std::string holder = make_holder_token();
+  const auto ask = [&] { return ask_may_act(ask_options, run.cluster, holder, run.hold_ms); };
+  const auto drop_hold = [&](const MayActPoll& first) {
+    if (!first.answer || !first.answer->may_act || !first.answer->hold_left_ms) return;
+    if (const std::string error = drop_may_act_hold(ask_options, first.answer->cluster_id, holder); !error.empty()) {
+      say("could not drop this guard's hold (" + error + "): a hand-over of the cluster waits until it ends, within " +
+          std::to_string(run.hold_ms) + " ms");
+    }
+  };
   MayActPoll first;
   first.sent_ms = monotonic_ms();
   const std::int64_t sent_ms = first.sent_ms;
@@ -161,13 +194,19 @@ int run_run(const Globals& globals, const std::vector<std::string>& args) {
   const StartDecision decision = decide_start(first, run.timing, monotonic_ms());
   if (decision.kind != StartDecision::Kind::kRun) {
     say(decision.message);
+    drop_hold(first);
     return decision.kind == StartDecision::Kind::kRefused ? kExitRefused : kExitNotStarted;
+  }
+  if (!first.answer->hold_left_ms) {
+    say("warning: the controller kept no hold for this guard (a quorumd without guard holds): a hand-over "
+        "of the cluster will not wait for COMMAND to stop; only fencing by epoch separates it from the next owner");
   }
   LeaseGuard guard(first, run.timing);
   int spawn_errno = 0;
   Result<GuardedChild> child = GuardedChild::spawn(run.command, child_environment(guard, client.hosts[0]), &spawn_errno);
   if (!child) {
     say(child.error().message());
+    drop_hold(first);
     return spawn_errno == ENOENT ? kExitNotFound : kExitCannotExecute;
   }
   GuardLoopOptions options;
@@ -175,7 +214,11 @@ int run_run(const Globals& globals, const std::vector<std::string>& args) {
   options.poll_interval_ms = run.poll_ms;
   options.ask = ask;
   options.say = say;
-  return run_guarded(guard, *child, signals, options).exit_code;
+  const GuardOutcome outcome = run_guarded(guard, *child, signals, options);
+  // COMMAND's whole group is gone and no question is in flight (run_guarded joined its asker):
+  // nothing acts under this permission any more, the hand-over may go on.
+  drop_hold(first);
+  return outcome.exit_code;
 }
 
 }  // namespace quorum::quorumctl

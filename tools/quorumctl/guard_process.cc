@@ -290,7 +290,14 @@ GuardOutcome run_guarded(LeaseGuard& guard, const GuardedChild& child, const Gua
   while (true) {
     reap(child, &state);
     if (state.child_exited && !child.group_alive()) break;
-    for (MayActPoll& poll : asker.take()) guard.observe(poll, monotonic_ms());
+    for (MayActPoll& poll : asker.take()) {
+      const std::uint64_t term_before = guard.term_seen();
+      guard.observe(poll, monotonic_ms());
+      if (guard.term_seen() != term_before && !guard.revoked()) {
+        options.say("term " + std::to_string(term_before) + " -> " + std::to_string(guard.term_seen()) + " with epoch " +
+                    std::to_string(guard.permit().epoch) + " unchanged: the same permission, COMMAND keeps running");
+      }
+    }
     read_signals(signals, guard, options);
     if (state.child_exited && !state.leftovers_stopped && !guard.terminated()) {
       // COMMAND is done but left processes in its group: nothing may act without the guard.

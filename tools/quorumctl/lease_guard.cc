@@ -26,10 +26,12 @@ std::string permit_change(const MayActAnswer& permit, const MayActAnswer& answer
   if (answer.epoch != permit.epoch) {
     return change("epoch", std::to_string(permit.epoch), std::to_string(answer.epoch));
   }
-  if (answer.term != permit.term) {
-    return change("term", std::to_string(permit.term), std::to_string(answer.term));
-  }
   return "";
+}
+
+std::int64_t answer_deadline_ms(std::int64_t sent_ms, const MayActAnswer& answer, GuardTiming timing) {
+  const std::int64_t left_ms = timing.hold_ms > 0 ? std::min(answer.lease_left_ms, timing.hold_ms) : answer.lease_left_ms;
+  return sent_ms + left_ms;
 }
 
 StartDecision decide_start(const MayActPoll& first, GuardTiming timing, std::int64_t now_ms) {
@@ -47,13 +49,15 @@ StartDecision decide_start(const MayActPoll& first, GuardTiming timing, std::int
   }
   // Starting is pointless (and SIGTERM would be due at once) unless the permission outlasts
   // the grace period and the margin.
-  const std::int64_t terminate_at_ms = first.sent_ms + answer.lease_left_ms - timing.margin_ms - timing.grace_ms;
+  const std::int64_t deadline_ms = answer_deadline_ms(first.sent_ms, answer, timing);
+  const std::int64_t terminate_at_ms = deadline_ms - timing.margin_ms - timing.grace_ms;
   if (terminate_at_ms <= now_ms) {
     decision.kind = StartDecision::Kind::kRefused;
     decision.message = "COMMAND not started: lease_too_short: the lease has " +
-                       std::to_string(first.sent_ms + answer.lease_left_ms - now_ms) +
-                       " ms left, not more than --grace-ms " + std::to_string(timing.grace_ms) +
-                       " + --margin-ms " + std::to_string(timing.margin_ms);
+                       std::to_string(deadline_ms - now_ms) + " ms left" +
+                       (deadline_ms < first.sent_ms + answer.lease_left_ms ? " (within --hold-ms)" : "") +
+                       ", not more than --grace-ms " + std::to_string(timing.grace_ms) + " + --margin-ms " +
+                       std::to_string(timing.margin_ms);
     return decision;
   }
   decision.kind = StartDecision::Kind::kRun;
@@ -62,8 +66,9 @@ StartDecision decide_start(const MayActPoll& first, GuardTiming timing, std::int
 
 LeaseGuard::LeaseGuard(const MayActPoll& first, GuardTiming timing)
     : timing_(timing), permit_(first.answer.value_or(MayActAnswer{})) {
-  deadline_ms_ = first.sent_ms + permit_.lease_left_ms;
+  deadline_ms_ = answer_deadline_ms(first.sent_ms, permit_, timing_);
   last_answer_sent_ms_ = first.sent_ms;
+  term_seen_ = permit_.term;
   schedule_from_deadline();
 }
 
@@ -103,7 +108,8 @@ void LeaseGuard::observe(const MayActPoll& poll, std::int64_t now_ms) {
   }
   // The newest answer's statement replaces the older one, even when it says less: nothing is
   // trusted past what the node said most recently.
-  deadline_ms_ = poll.sent_ms + answer.lease_left_ms;
+  deadline_ms_ = answer_deadline_ms(poll.sent_ms, answer, timing_);
+  term_seen_ = answer.term;
   schedule_from_deadline();
 }
 

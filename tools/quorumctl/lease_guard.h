@@ -6,14 +6,21 @@
 // The rule, with D the lease deadline, g the grace period (--grace-ms) and m the margin
 // (--margin-ms), all on this host's monotonic clock:
 //
-//   D = s + leaseLeftMs of the newest "yes" with the permit of the first one, where s is the
-//       clock reading just BEFORE that question was sent. The node computed leaseLeftMs when it
-//       answered, at some time a >= s, so s + leaseLeftMs <= its own end of permission: an
-//       answer that arrives late extends nothing past what the node said.
+//   D = s + min(leaseLeftMs, X) of the newest "yes" with the permit of the first one, where s
+//       is the clock reading just BEFORE that question was sent and X the hold the question
+//       asked for (GuardTiming::hold_ms; no X without a hold). The node computed leaseLeftMs
+//       when it answered, at some time a >= s, so s + leaseLeftMs <= its own end of permission:
+//       an answer that arrives late extends nothing past what the node said. And s + X <= a + X,
+//       where the node's hold on the cluster ends at the earliest (engine/host/guard_holds.h):
+//       COMMAND is dead before the node may acknowledge a hand-over of the cluster.
+//   The permit is (cluster, controller, epoch). The term is not part of it: fencing is by
+//   epoch, which changes at every change of owner and at every re-grant after a lapsed
+//   session; a yes with the same epoch in a later term is the same permission, renewed by the
+//   new leader (docs/ownership.md, "The guard around a script").
 //   SIGKILL at   k = D - m            (m covers signal delivery and our own wake-up latency:
 //                                      the process group is dead by D)
 //   SIGTERM at   t = k - g = D - g - m
-//   On a "no", or a "yes" with another epoch, term, controller or cluster, at time n:
+//   On a "no", or a "yes" with another epoch, controller or cluster, at time n:
 //                t = n,  k = min(D - m, n + g), and D is frozen (nothing extends it again).
 //
 // Once SIGTERM is due nothing undoes it: a later "yes" does not resurrect the permission.
@@ -38,6 +45,9 @@ struct MayActAnswer {
   std::int64_t lease_left_ms = 0;
   std::string reason;  // snake_case, when !may_act
   std::string detail;  // one sentence, when !may_act
+  // How long the node keeps this guard's hold (asked with holder and hold_ms); nullopt: no hold
+  // recorded (a question without one, or a quorumd that does not keep holds).
+  std::optional<std::int64_t> hold_left_ms;
 };
 
 // The outcome of one question.
@@ -50,6 +60,8 @@ struct MayActPoll {
 struct GuardTiming {
   std::int64_t grace_ms = 1000;  // SIGTERM -> SIGKILL
   std::int64_t margin_ms = 100;  // SIGKILL goes out this long before the deadline
+  // X, the hold each question asks the node to keep (--hold-ms); 0: no hold, D = s + leaseLeftMs.
+  std::int64_t hold_ms = 0;
 };
 
 inline constexpr std::int64_t kNeverMs = std::numeric_limits<std::int64_t>::max();
@@ -94,6 +106,9 @@ class LeaseGuard {
   std::int64_t terminate_at_ms() const { return terminate_at_ms_; }
   std::int64_t kill_at_ms() const { return kill_at_ms_; }
   const MayActAnswer& permit() const { return permit_; }
+  // The term of the newest matching yes (the permit's own at first): a new term with the same
+  // epoch extends D like any renewal.
+  std::uint64_t term_seen() const { return term_seen_; }
   // Why SIGTERM went out (or is scheduled): one line for stderr.
   const std::string& why() const { return why_; }
   // The newest failed question's error, "" if the newest one succeeded.
@@ -110,6 +125,7 @@ class LeaseGuard {
   std::int64_t terminate_at_ms_ = 0;
   std::int64_t kill_at_ms_ = 0;
   std::int64_t last_answer_sent_ms_ = 0;
+  std::uint64_t term_seen_ = 0;
   bool frozen_ = false;   // the deadline no longer moves
   bool revoked_ = false;  // a "no" or a changed permit
   bool lease_lost_ = false;
@@ -119,7 +135,11 @@ class LeaseGuard {
   std::string last_error_;
 };
 
-// "epoch 17 -> 23", "term 4 -> 5", ... or "" when `answer` carries the same permit.
+// "epoch 17 -> 23", "controller ctl1 -> ctl2", ... or "" when `answer` carries the same permit
+// (cluster, controller, epoch): a changed term alone is not a change of permit.
+// The deadline an answer given to a question sent at `sent_ms` supports: sent_ms + min(lease
+// left, hold) (lease_left_ms alone without a hold).
+std::int64_t answer_deadline_ms(std::int64_t sent_ms, const MayActAnswer& answer, GuardTiming timing);
 std::string permit_change(const MayActAnswer& permit, const MayActAnswer& answer);
 
 }  // namespace quorum::quorumctl

@@ -1,5 +1,5 @@
 // The timing rule of `quorumctl run` as a pure function: fake clock readings in ms, no sleeps.
-// Rule (lease_guard.h): D = sent + leaseLeftMs of the newest matching answer; SIGTERM at
+// Rule (lease_guard.h): D = sent + min(leaseLeftMs, hold) of the newest matching answer; SIGTERM at
 // D - grace - margin (at once on a no or a changed permit), SIGKILL at D - margin.
 #include "tools/quorumctl/lease_guard.h"
 
@@ -137,8 +137,8 @@ TEST(LeaseGuard, ANoCloseToTheDeadlineStillKillsByDeadlineMinusMargin) {
   EXPECT_EQ(guard.due(3900), GuardAction::kKill);
 }
 
-TEST(LeaseGuard, AChangedEpochTermControllerOrClusterIsARevocation) {
-  for (const MayActAnswer& changed : {yes(3000, 18, 4), yes(3000, 17, 5), [] {
+TEST(LeaseGuard, AChangedEpochControllerOrClusterIsARevocation) {
+  for (const MayActAnswer& changed : {yes(3000, 18, 4), yes(3000, 18, 5), [] {
          MayActAnswer a = yes(3000);
          a.controller = "ctl3";
          return a;
@@ -155,8 +155,75 @@ TEST(LeaseGuard, AChangedEpochTermControllerOrClusterIsARevocation) {
     EXPECT_NE(guard.why().find("permission changed"), std::string::npos) << guard.why();
   }
   EXPECT_EQ(permit_change(yes(1), yes(2, 18, 4)), "epoch 17 -> 18");
-  EXPECT_EQ(permit_change(yes(1), yes(2, 17, 5)), "term 4 -> 5");
+  EXPECT_EQ(permit_change(yes(1), yes(2, 18, 5)), "epoch 17 -> 18");
   EXPECT_EQ(permit_change(yes(1), yes(2)), "");
+}
+
+// A new Raft term (an election, a leadership transfer) with the same cluster, controller and
+// epoch is the same permission, renewed by the new leader: fencing is by epoch, which changes at
+// every change of owner and at every re-grant after a lapsed session. The guard extends D from it
+// like from any yes, and only a later change of epoch stops COMMAND.
+TEST(LeaseGuard, ANewTermWithTheSameEpochIsARenewalNotARevocation) {
+  LeaseGuard guard(answered(1000, yes(3000, 17, 4)), kTiming);
+  EXPECT_EQ(permit_change(yes(1, 17, 4), yes(2, 17, 5)), "");
+  guard.observe(answered(1500, yes(3000, 17, 5)), 1510);
+  EXPECT_FALSE(guard.revoked());
+  EXPECT_EQ(guard.deadline_ms(), 4500);
+  EXPECT_EQ(guard.term_seen(), 5u);
+  EXPECT_EQ(guard.permit().term, 4u) << "COMMAND's QUORUM_TERM is the one it started with";
+  EXPECT_EQ(guard.due(1510), GuardAction::kNone);
+  guard.observe(answered(1600, yes(3000, 17, 6)), 1610);
+  EXPECT_EQ(guard.deadline_ms(), 4600);
+  guard.observe(answered(1700, yes(3000, 18, 6)), 1710);
+  EXPECT_TRUE(guard.revoked());
+  EXPECT_EQ(guard.due(1710), GuardAction::kTerminate);
+}
+
+// With a hold X (the guard asked the node to keep a hold, --hold-ms), D = s + min(leaseLeftMs,
+// X): the node's hold ends no earlier than a + X >= s + X, so COMMAND is dead before the node may
+// acknowledge a hand-over. Table: (lease left, X) -> D for a question sent at 1000.
+TEST(LeaseGuard, WithAHoldTheDeadlineIsTheSendTimePlusTheSmallerOfLeaseAndHold) {
+  struct Row {
+    std::int64_t left_ms, hold_ms, deadline_ms;
+  };
+  for (const Row& row : {Row{3000, 0, 4000}, Row{3000, 2200, 3200}, Row{1500, 2200, 2500}, Row{2200, 2200, 3200}}) {
+    GuardTiming timing = kTiming;
+    timing.hold_ms = row.hold_ms;
+    ASSERT_EQ(decide_start(answered(1000, yes(row.left_ms)), timing, 1010).kind, StartDecision::Kind::kRun);
+    LeaseGuard guard(answered(1000, yes(row.left_ms)), timing);
+    EXPECT_EQ(guard.deadline_ms(), row.deadline_ms) << row.left_ms << " " << row.hold_ms;
+    EXPECT_EQ(guard.kill_at_ms(), row.deadline_ms - 100);
+    EXPECT_EQ(guard.terminate_at_ms(), row.deadline_ms - 1100);
+    guard.observe(answered(1100, yes(row.left_ms)), 1110);
+    EXPECT_EQ(guard.deadline_ms(), row.deadline_ms + 100) << "each yes renews the hold from its send time";
+  }
+}
+
+// A healthy stream (a yes every poll interval p) keeps COMMAND running when X > p + g + m plus
+// the answer's delay; a node that stops answering gets COMMAND stopped by s + X - g - m, i.e.
+// p + slack after the last question, not 1.8 s later as without a hold.
+TEST(LeaseGuard, AHoldStopsCommandSoonAfterTheAnswersStop) {
+  GuardTiming timing = kTiming;
+  timing.hold_ms = 100 + 1000 + 100 + 1000;  // p + g + m + slack: quorumctl run's default
+  LeaseGuard guard(answered(1000, yes(2900)), timing);
+  for (std::int64_t sent = 1100; sent <= 5000; sent += 100) {
+    guard.observe(answered(sent, yes(2900)), sent + 20);
+    ASSERT_EQ(guard.due(sent + 20), GuardAction::kNone) << sent;
+  }
+  EXPECT_EQ(guard.terminate_at_ms(), 5000 + 2200 - 1100);
+  for (std::int64_t sent = 5100; sent < 6100; sent += 100) guard.observe(failed(sent), sent + 1);
+  EXPECT_EQ(guard.due(6099), GuardAction::kNone);
+  EXPECT_EQ(guard.due(6100), GuardAction::kTerminate);
+  EXPECT_EQ(guard.due(7099), GuardAction::kNone);
+  EXPECT_EQ(guard.due(7100), GuardAction::kKill);
+}
+
+TEST(LeaseGuardStart, RefusesWhenTheHoldLeavesNoRoomForGraceAndMargin) {
+  GuardTiming timing = kTiming;
+  timing.hold_ms = 1100;
+  const StartDecision d = decide_start(answered(1000, yes(3000)), timing, 1000);
+  EXPECT_EQ(d.kind, StartDecision::Kind::kRefused);
+  EXPECT_NE(d.message.find("within --hold-ms"), std::string::npos) << d.message;
 }
 
 TEST(LeaseGuard, NothingExtendsTheDeadlineOnceSigtermIsDue) {
@@ -194,10 +261,15 @@ TEST(LeaseGuard, AnOutsideStopTerminatesNowWithoutCallingItALostLease) {
 TEST(LeaseGuard, RandomSchedulesNeverLetTheKillPassTheDeadlineTheNodeGave) {
   std::mt19937_64 rng(20261203);
   for (int run = 0; run < 500; ++run) {
-    const GuardTiming timing{static_cast<std::int64_t>(rng() % 1500), static_cast<std::int64_t>(rng() % 200)};
+    // Every other run with a hold: then the node's promise is min(lease left, hold) from s.
+    const std::int64_t hold_ms = run % 2 == 0 ? 0 : 1 + static_cast<std::int64_t>(rng() % 4000);
+    const GuardTiming timing{static_cast<std::int64_t>(rng() % 1500), static_cast<std::int64_t>(rng() % 200), hold_ms};
+    const auto promise = [&](std::int64_t sent, std::int64_t left) {
+      return sent + (hold_ms > 0 ? std::min(left, hold_ms) : left);
+    };
     std::int64_t now = 1000;
     LeaseGuard guard(answered(now, yes(3000)), timing);
-    std::int64_t promised_ms = now + 3000;  // what the newest applied matching answer said
+    std::int64_t promised_ms = promise(now, 3000);  // what the newest applied matching answer said
     std::int64_t term_at = -1;
     std::int64_t kill_at = -1;
     bool revoked = false;
@@ -208,7 +280,7 @@ TEST(LeaseGuard, RandomSchedulesNeverLetTheKillPassTheDeadlineTheNodeGave) {
       if (kind < 6) {
         const std::int64_t left = static_cast<std::int64_t>(rng() % 3000);
         guard.observe(answered(sent, yes(left)), now);
-        if (!revoked && term_at < 0) promised_ms = sent + left;
+        if (!revoked && term_at < 0) promised_ms = promise(sent, left);
       } else if (kind < 9) {
         guard.observe(failed(sent), now);
       } else {
@@ -268,6 +340,21 @@ TEST(MayActReply, NonOkStatusesAndBadBodiesAreErrorsNotAnswers) {
 TEST(MayActReply, TheClusterIsEncodedInTheQuery) {
   EXPECT_EQ(may_act_target("db east&x=1"), "/v1/ownership/may-act?cluster=db%20east%26x%3D1");
   EXPECT_EQ(may_act_target("12"), "/v1/ownership/may-act?cluster=12");
+  EXPECT_EQ(may_act_target("db1", "4711-99", 2200), "/v1/ownership/may-act?cluster=db1&holder=4711-99&hold_ms=2200");
+  const std::string token = make_holder_token();
+  EXPECT_EQ(token.find_first_not_of("0123456789-"), std::string::npos) << token;
+  EXPECT_NE(token, make_holder_token());
+}
+
+TEST(MayActReply, AHoldLeftIsParsedAndItsAbsenceMeansNoHold) {
+  const MayActPoll held = parse_may_act_reply(
+      {200, R"({"mayAct":true,"clusterId":"3","epoch":"17","leaseLeftMs":"2870","holdLeftMs":"2210"})", "n", ""});
+  ASSERT_TRUE(held.answer.has_value()) << held.error;
+  EXPECT_EQ(held.answer->hold_left_ms, std::optional<std::int64_t>(2210));
+  const MayActPoll plain =
+      parse_may_act_reply({200, R"({"mayAct":true,"clusterId":"3","epoch":"17","leaseLeftMs":"2870"})", "n", ""});
+  ASSERT_TRUE(plain.answer.has_value()) << plain.error;
+  EXPECT_FALSE(plain.answer->hold_left_ms.has_value());
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <time.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <charconv>
 
@@ -49,8 +52,17 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-std::string may_act_target(const std::string& cluster) {
-  return "/v1/ownership/may-act?cluster=" + percent_encode(cluster, "._-~");
+std::string may_act_target(const std::string& cluster, const std::string& holder, std::int64_t hold_ms) {
+  std::string target = "/v1/ownership/may-act?cluster=" + percent_encode(cluster, "._-~");
+  if (!holder.empty()) target += "&holder=" + percent_encode(holder, "._-~") + "&hold_ms=" + std::to_string(hold_ms);
+  return target;
+}
+
+std::string make_holder_token() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::to_string(::getpid()) + "-" +
+         std::to_string(static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec);
 }
 
 MayActPoll parse_may_act_reply(const HttpReply& reply) {
@@ -73,11 +85,14 @@ MayActPoll parse_may_act_reply(const HttpReply& reply) {
   answer.controller = string_field(body, "controller");
   answer.reason = string_field(body, "reason");
   answer.detail = string_field(body, "detail");
+  std::int64_t hold_left_ms = -1;
   if (!int_field(body, "epoch", &answer.epoch) || !int_field(body, "term", &answer.term) ||
-      !int_field(body, "leaseLeftMs", &answer.lease_left_ms)) {
-    poll.error = "unreadable epoch, term or leaseLeftMs from " + reply.served_by + ": " + one_line(reply.body);
+      !int_field(body, "leaseLeftMs", &answer.lease_left_ms) || !int_field(body, "holdLeftMs", &hold_left_ms)) {
+    poll.error = "unreadable epoch, term, leaseLeftMs or holdLeftMs from " + reply.served_by + ": " +
+                 one_line(reply.body);
     return poll;
   }
+  if (hold_left_ms >= 0) answer.hold_left_ms = hold_left_ms;
   if (answer.may_act && answer.cluster_id.empty()) {
     poll.error = "an answer without clusterId from " + reply.served_by + ": " + one_line(reply.body);
     return poll;
@@ -86,12 +101,31 @@ MayActPoll parse_may_act_reply(const HttpReply& reply) {
   return poll;
 }
 
-MayActPoll ask_may_act(const ClientOptions& options, const std::string& cluster) {
+namespace {
+
+ClientOptions this_node_only(const ClientOptions& options) {
   ClientOptions one = options;
   one.hosts.resize(1);
   one.follow_redirects = false;
   one.wait_for_leader = std::chrono::milliseconds(0);
-  Result<HttpReply> reply = http_request(one, "GET", may_act_target(cluster), "");
+  return one;
+}
+
+}  // namespace
+
+std::string drop_may_act_hold(const ClientOptions& options, const std::string& cluster_id,
+                              const std::string& holder) {
+  const std::string target =
+      may_act_target(cluster_id) + "&holder=" + percent_encode(holder, "._-~");
+  Result<HttpReply> reply = http_request(this_node_only(options), "DELETE", target, "");
+  if (!reply) return reply.error().message();
+  if (reply->status != 200) return "HTTP " + std::to_string(reply->status) + " from " + reply->served_by + ": " + one_line(reply->body);
+  return "";
+}
+
+MayActPoll ask_may_act(const ClientOptions& options, const std::string& cluster, const std::string& holder,
+                       std::int64_t hold_ms) {
+  Result<HttpReply> reply = http_request(this_node_only(options), "GET", may_act_target(cluster, holder, hold_ms), "");
   if (!reply) {
     MayActPoll poll;
     poll.error = reply.error().message();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "adapters/net/tcp_transport.h"
 #include "engine/core/base/types.h"
@@ -40,6 +41,16 @@ class ApiHost {
   // The controller pool (NodeHost::may_act at the clock's reading now).
   virtual ownership::MayAct may_act(ownership::ClusterId cluster) const = 0;
   virtual const ownership::DriverStats& ownership_driver_stats() const = 0;
+  // NodeHost::may_act_holding / drop_guard_hold (guard holds of local `quorumctl run`). The
+  // defaults record no hold (fakes need not override them).
+  virtual host::NodeHost::HeldMayAct may_act_holding(ownership::ClusterId cluster, const std::string&,
+                                                     Ticks) {
+    host::NodeHost::HeldMayAct out;
+    out.answer = may_act(cluster);
+    return out;
+  }
+  virtual bool drop_guard_hold(ownership::ClusterId, const std::string&) { return false; }
+  virtual std::size_t guard_holds() const { return 0; }
   // The clock's reading now in ticks (NodeHost::clock_now_ticks), this node's own session, and
   // (leader only) what it knows of a member's session. The defaults describe a node without
   // sessions (fakes need not override them).
@@ -74,6 +85,14 @@ class NodeHostApi final : public ApiHost {
   const ownership::DriverStats& ownership_driver_stats() const override {
     return host_.ownership_driver_stats();
   }
+  host::NodeHost::HeldMayAct may_act_holding(ownership::ClusterId cluster, const std::string& holder,
+                                             Ticks hold_ticks) override {
+    return host_.may_act_holding(cluster, holder, hold_ticks);
+  }
+  bool drop_guard_hold(ownership::ClusterId cluster, const std::string& holder) override {
+    return host_.drop_guard_hold(cluster, holder);
+  }
+  std::size_t guard_holds() const override { return host_.guard_holds(); }
   Ticks clock_now_ticks() const override { return host_.clock_now_ticks(); }
   raft::Session session() const override { return host_.node().session(); }
   std::optional<raft::PeerSession> peer_session(NodeId peer) const override {

@@ -15,6 +15,7 @@
 #include "engine/core/ownership/command.h"
 #include "engine/core/ownership/state_machine.h"
 #include "engine/core/raft/state.h"
+#include "engine/host/guard_holds.h"
 #include "tools/quorumd/api.pb.h"
 
 namespace quorum::quorumd {
@@ -131,7 +132,65 @@ std::string may_act_detail(const ApiContext& context, const ownership::MayAct& a
   return std::string(ownership::may_act_reason_name(answer.reason));
 }
 
+// ?holder=H&hold_ms=X of a guard (engine/host/guard_holds.h): both or neither.
+constexpr std::int64_t kHoldMsMax = 600'000;  // the hold ends by the permission's end anyway
+struct HoldQuery {
+  std::string holder;  // "" without a hold
+  std::int64_t hold_ms = 0;
+};
+
+std::optional<HoldQuery> parse_hold_query(const HttpRequest& request, bool need_ms,
+                                          const HttpRespondFn& respond) {
+  HoldQuery out;
+  auto holder = request.query.find("holder");
+  auto hold_ms = request.query.find("hold_ms");
+  if (holder == request.query.end() && hold_ms == request.query.end()) return out;
+  if (holder == request.query.end() || !host::valid_holder(holder->second)) {
+    respond(error_response(400, fmt::format("may-act: holder must be 1 to {} bytes of [A-Za-z0-9._-]",
+                                            host::GuardHolds::kHolderBytesMax)));
+    return std::nullopt;
+  }
+  out.holder = holder->second;
+  if (!need_ms) return out;
+  std::uint64_t ms = 0;
+  if (hold_ms == request.query.end() || !parse_id(hold_ms->second, &ms) || ms == 0 ||
+      ms > static_cast<std::uint64_t>(kHoldMsMax)) {
+    respond(error_response(400, fmt::format("may-act: a holder needs hold_ms=MS (1 to {})", kHoldMsMax)));
+    return std::nullopt;
+  }
+  out.hold_ms = static_cast<std::int64_t>(ms);
+  return out;
+}
+
+// DELETE /v1/ownership/may-act?cluster=ID|NAME&holder=H: the guard's COMMAND is gone.
+void handle_drop_hold(ApiContext& context, const HttpRequest& request, const HttpRespondFn& respond) {
+  auto query = request.query.find("cluster");
+  std::optional<HoldQuery> hold = parse_hold_query(request, false, respond);
+  if (!hold) return;
+  if (query == request.query.end() || query->second.empty() || hold->holder.empty()) {
+    respond(error_response(400, "dropping a hold needs ?cluster=ID|NAME&holder=H"));
+    return;
+  }
+  std::uint64_t id = 0;
+  // By id even when the cluster is gone from the pool: its hold may still be recorded.
+  if (!parse_id(query->second, &id)) {
+    const Cluster* cluster = find_cluster(pool(context), query->second);
+    if (cluster == nullptr) {
+      respond(error_response(404, "no managed cluster '" + query->second + "'"));
+      return;
+    }
+    id = cluster->id;
+  }
+  api::GuardHoldDropped out;
+  out.set_cluster_id(id);
+  out.set_holder(hold->holder);
+  out.set_dropped(context.host.drop_guard_hold(id, hold->holder));
+  respond(json_response(200, out));
+}
+
 void handle_may_act(ApiContext& context, const HttpRequest& request, const HttpRespondFn& respond) {
+  std::optional<HoldQuery> hold = parse_hold_query(request, true, respond);
+  if (!hold) return;
   auto query = request.query.find("cluster");
   if (query == request.query.end() || query->second.empty()) {
     respond(error_response(400, "may-act needs ?cluster=ID or ?cluster=NAME"));
@@ -162,7 +221,22 @@ void handle_may_act(ApiContext& context, const HttpRequest& request, const HttpR
     respond(json_response(200, out));
     return;
   }
-  const ownership::MayAct answer = context.host.may_act(cluster->id);
+  host::NodeHost::HeldMayAct held;
+  if (hold->holder.empty()) {
+    held.answer = context.host.may_act(cluster->id);
+  } else {
+    const std::int64_t tick_ms = static_cast<std::int64_t>(context.config.tick_interval_ms);
+    const auto hold_ticks = static_cast<Ticks>((hold->hold_ms + tick_ms - 1) / tick_ms);
+    held = context.host.may_act_holding(cluster->id, hold->holder, hold_ticks);
+    if (held.holds_full) {
+      // A yes without the hold would let a hand-over complete under a running COMMAND.
+      respond(error_response(503, fmt::format("this controller keeps at most {} guard holds; retry "
+                                              "once guards have finished",
+                                              host::GuardHolds::kHoldsMax)));
+      return;
+    }
+  }
+  const ownership::MayAct& answer = held.answer;
   // Read after may_act: the clock only advances, so the lease left is never overstated.
   const Ticks now = context.host.clock_now_ticks();
   out.set_may_act(answer.ok());
@@ -173,6 +247,9 @@ void handle_may_act(ApiContext& context, const HttpRequest& request, const HttpR
     out.set_term(answer.term);
     out.set_lease_left_ms(
         to_ms(context, answer.valid_until_ticks > now ? answer.valid_until_ticks - now : 0));
+    if (held.hold_until_ticks > 0) {
+      out.set_hold_left_ms(to_ms(context, held.hold_until_ticks > now ? held.hold_until_ticks - now : 0));
+    }
   } else {
     out.set_reason(std::string(may_act_reason_code(answer.reason)));
     out.set_detail(may_act_detail(context, answer, *cluster));
@@ -585,6 +662,9 @@ void handle_pool_request(ApiContext& context, const HttpRequest& request,
   if (parts.size() == 1 && table == "may-act" && method == "GET") {
     return handle_may_act(context, request, respond);
   }
+  if (parts.size() == 1 && table == "may-act" && method == "DELETE") {
+    return handle_drop_hold(context, request, respond);
+  }
   if (table == "clusters" && parts.size() == 1) {
     if (method == "GET") return linearizable(context, request, respond, cluster_list);
     if (method == "POST") return add_cluster(context, request, respond);
@@ -635,6 +715,11 @@ void render_pool_metrics(ApiContext& context, std::string* out) {
                 "node's driver saw it while leading (from the owner's last keepalive or release "
                 "until the new owner's grant applied).",
                 static_cast<std::uint64_t>(to_ms(context, driver.longest_unowned_ticks)), out);
+  render_metric("quorum_pool_guard_holds", "gauge",
+                "Holds of local guards (quorumctl run) on clusters this node may act on: a "
+                "hand-over of a held cluster is not acknowledged to the leader until its hold "
+                "is dropped or ends.",
+                context.host.guard_holds(), out);
   const raft::Session session = context.host.session();
   const Ticks now = context.host.clock_now_ticks();
   const Ticks left = session.generation() > 0 && session.valid_until_ticks() > now

@@ -40,6 +40,19 @@ class FakeHost final : public ApiHost {
   raft::RequestResult transfer_leadership(NodeId) override { return raft::RequestResult::kOk; }
   raft::RequestResult step_down() override { return raft::RequestResult::kOk; }
   ownership::MayAct may_act(ownership::ClusterId) const override { return answer; }
+  host::NodeHost::HeldMayAct may_act_holding(ownership::ClusterId cluster, const std::string& holder,
+                                             Ticks hold_ticks) override {
+    hold_asked.push_back({cluster, holder, hold_ticks});
+    host::NodeHost::HeldMayAct out;
+    out.answer = answer;
+    out.holds_full = holds_full;
+    if (answer.ok() && !holds_full) out.hold_until_ticks = now_ticks + hold_ticks + 1;
+    return out;
+  }
+  bool drop_guard_hold(ownership::ClusterId cluster, const std::string& holder) override {
+    dropped.push_back({cluster, holder, 0});
+    return true;
+  }
   const ownership::DriverStats& ownership_driver_stats() const override { return driver; }
   Ticks clock_now_ticks() const override { return now_ticks; }
   const host::HostStats& stats() const override { return host_stats; }
@@ -60,6 +73,14 @@ class FakeHost final : public ApiHost {
   ownership::DriverStats driver;
   Ticks now_ticks = 1000;
   host::HostStats host_stats;
+  struct HoldCall {
+    ownership::ClusterId cluster;
+    std::string holder;
+    Ticks ticks;
+  };
+  std::vector<HoldCall> hold_asked;
+  std::vector<HoldCall> dropped;
+  bool holds_full = false;
 };
 
 class PoolApi : public ::testing::Test {
@@ -151,6 +172,56 @@ TEST_F(PoolApi, MayActRefusesAMalformedQuery) {
   EXPECT_EQ(call("GET", "/v1/ownership/may-act?cluster=0").status, 400u);
   EXPECT_EQ(call("GET", "/v1/ownership/may-act?cluster=99999999999999999999999").status, 400u);
   EXPECT_EQ(call("GET", "/v1/ownership/may-act?cluster=" + std::string(300, 'x')).status, 400u);
+}
+
+// A guard's question (?holder=H&hold_ms=X) takes a hold on a yes (engine/host/guard_holds.h):
+// X is rounded up to whole ticks, the answer says how long the node keeps it; a node that cannot
+// keep the hold answers 503, not a yes the hand-over would not wait for.
+TEST_F(PoolApi, MayActWithAHolderTakesAHoldAndSaysHowLongItLasts) {
+  host.answer = ownership::MayAct{ownership::MayAct::Reason::kYes, 12, 4, 1250};
+  const api::MayAct out =
+      parse<api::MayAct>(call("GET", "/v1/ownership/may-act?cluster=db7&holder=4711-9.a_b&hold_ms=1201"));
+  EXPECT_TRUE(out.may_act());
+  ASSERT_EQ(host.hold_asked.size(), 1u);
+  EXPECT_EQ(host.hold_asked[0].cluster, 7u);
+  EXPECT_EQ(host.hold_asked[0].holder, "4711-9.a_b");
+  EXPECT_EQ(host.hold_asked[0].ticks, 121u);
+  EXPECT_EQ(out.hold_left_ms(), 1220);
+  // Without a holder: no hold, no holdLeftMs.
+  EXPECT_FALSE(parse<api::MayAct>(call("GET", "/v1/ownership/may-act?cluster=db7")).has_hold_left_ms());
+  EXPECT_EQ(host.hold_asked.size(), 1u);
+  // A no takes no hold.
+  host.answer = ownership::MayAct{ownership::MayAct::Reason::kHandingOver, 0, 0, 0};
+  EXPECT_FALSE(parse<api::MayAct>(call("GET", "/v1/ownership/may-act?cluster=db7&holder=h&hold_ms=100"))
+                   .has_hold_left_ms());
+  host.answer = ownership::MayAct{ownership::MayAct::Reason::kYes, 12, 4, 1250};
+  host.holds_full = true;
+  EXPECT_EQ(call("GET", "/v1/ownership/may-act?cluster=db7&holder=h&hold_ms=100").status, 503u);
+}
+
+TEST_F(PoolApi, MayActRefusesAMalformedHold) {
+  for (const std::string& query : std::vector<std::string>{"holder=h", "hold_ms=100", "holder=&hold_ms=100", "holder=a%20b&hold_ms=100",
+                                  "holder=h&hold_ms=0", "holder=h&hold_ms=600001", "holder=h&hold_ms=-5",
+                                  "holder=" + std::string(65, 'x') + "&hold_ms=100"}) {
+    EXPECT_EQ(call("GET", "/v1/ownership/may-act?cluster=db7&" + query).status, 400u) << query;
+  }
+  EXPECT_TRUE(host.hold_asked.empty());
+}
+
+TEST_F(PoolApi, DeleteMayActDropsTheHoldByIdOrName) {
+  const api::GuardHoldDropped out =
+      parse<api::GuardHoldDropped>(call("DELETE", "/v1/ownership/may-act?cluster=db7&holder=g1"));
+  EXPECT_TRUE(out.dropped());
+  EXPECT_EQ(out.cluster_id(), 7u);
+  EXPECT_EQ(out.holder(), "g1");
+  // By id, even for a cluster removed since (its hold may still be there).
+  EXPECT_EQ(call("DELETE", "/v1/ownership/may-act?cluster=99&holder=g1").status, 200u);
+  ASSERT_EQ(host.dropped.size(), 2u);
+  EXPECT_EQ(host.dropped[1].cluster, 99u);
+  EXPECT_EQ(call("DELETE", "/v1/ownership/may-act?cluster=nope&holder=g1").status, 404u);
+  EXPECT_EQ(call("DELETE", "/v1/ownership/may-act?cluster=db7").status, 400u);
+  EXPECT_EQ(call("DELETE", "/v1/ownership/may-act?holder=g1").status, 400u);
+  EXPECT_EQ(call("DELETE", "/v1/ownership/may-act?cluster=db7&holder=a%26b").status, 400u);
 }
 
 TEST_F(PoolApi, EveryMayActReasonHasItsOwnSnakeCaseCode) {

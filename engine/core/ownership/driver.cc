@@ -170,10 +170,12 @@ void Driver::observe(const StateMachine& state, const LeaderView& view) {
 
 bool Driver::released(const Cluster& cluster, const LeaderView& view) const {
   QUORUM_ASSERT(cluster.state == ClusterState::kHandingOver);
-  if (cluster.owner == view.self) return true;  // this node applied the Release itself
-  const auto peer = view.peers.find(cluster.owner);
   const auto index = release_index_.find(cluster.id);
   QUORUM_ASSERT(index != release_index_.end());
+  // This node applied the Release itself; a local guard's hold caps it as it caps a follower's
+  // report (engine/host/guard_holds.h).
+  if (cluster.owner == view.self) return view.self_applied_report_cap >= index->second;
+  const auto peer = view.peers.find(cluster.owner);
   return peer != view.peers.end() && peer->second.heard &&
          peer->second.applied_index >= index->second;
 }

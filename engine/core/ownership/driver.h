@@ -61,6 +61,10 @@ struct LeaderView {
   std::set<NodeId> unfit;
   // For the standby promotion rule (promote.h): the leader's commit index.
   LogIndex commit_index = 0;
+  // The cap on the applied index this node reports (raft::Node::set_applied_report_cap): a
+  // hand-over from the leader itself completes, like one from a follower, only once that index
+  // reaches the Release. No cap (the default) for a leader without guard holds.
+  LogIndex self_applied_report_cap = ~LogIndex{0};
 };
 
 // Counters for metrics and benchmarks. Monotonic.

@@ -294,6 +294,47 @@ TEST_F(DriverTest, AHandOverCompletesInTheStepTheOwnersReportArrives) {
   EXPECT_EQ(driver_.stats().handovers, 2u);
 }
 
+// The leader drains itself while a local guard holds one of its clusters: its host caps the
+// applied index it would report below the Release (engine/host/guard_holds.h), and the driver
+// reads its own hand-overs through that cap as it reads a follower's report. Lifting the cap
+// completes them in the same step, with a plan interval far away.
+TEST_F(DriverTest, AHandOverFromTheLeaderWaitsWhileItsOwnReportIsCapped) {
+  DriverConfig c = config();
+  c.plan_interval_ticks = 1000;
+  driver_ = Driver(c);
+  tick();
+  ASSERT_EQ(owned_by(1), 2u);
+  apply(Drain{1});
+  view_.now_ticks = 1001;
+  hear(2);
+  hear(3);
+  std::vector<Command> out = driver_.step(sm_, view_);
+  std::size_t releases = 0;
+  for (const Command& command : out) {
+    releases += std::holds_alternative<Release>(command);
+    apply(command);
+  }
+  ASSERT_EQ(releases, 2u);
+  driver_.on_proposed(index_, view_.now_ticks);
+  view_.self_applied_report_cap = index_ - 2;  // below both Releases
+  for (int i = 0; i < 5; ++i) {
+    ++view_.now_ticks;
+    hear(2);
+    hear(3);
+    for (const Command& command : driver_.step(sm_, view_)) EXPECT_FALSE(std::holds_alternative<Assign>(command));
+  }
+  EXPECT_EQ(driver_.stats().handovers, 0u);
+  view_.self_applied_report_cap = ~LogIndex{0};  // the last hold went
+  ++view_.now_ticks;
+  hear(2);
+  hear(3);
+  out = driver_.step(sm_, view_);
+  for (const Command& command : out) apply(command);
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_EQ(owned_by(1), 0u);
+  EXPECT_EQ(driver_.stats().handovers, 2u);
+}
+
 TEST_F(DriverTest, ALapsedOwnerIsRegrantedItsOwnClusters) {
   tick();
   tick();

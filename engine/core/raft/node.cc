@@ -419,6 +419,12 @@ bool Node::backend_healthy() const {
 void Node::report_applied() {
   impl_->report_applied();
 }
+void Node::set_applied_report_cap(LogIndex cap) {
+  impl_->applied_report_cap_ = cap;
+}
+LogIndex Node::applied_report_cap() const {
+  return impl_->applied_report_cap_;
+}
 bool Node::has_ready() const {
   return impl_->has_ready();
 }

@@ -62,6 +62,9 @@ enum class RequestResult : std::uint8_t {
   kTransferInProgress,
 };
 
+// Node::set_applied_report_cap: no cap, the applied index is reported as it is.
+inline constexpr LogIndex kNoAppliedReportCap = ~LogIndex{0};
+
 class Node {
  public:
   // Asserts: config.validate() is empty; state is internally consistent (slice rules,
@@ -102,6 +105,14 @@ class Node {
   // (the host calls it after applying an ownership entry: a hand-over's Assign waits for the
   // releasing owner to report the Release applied). Nothing otherwise.
   void report_applied();
+  // An upper bound on the applied index this node reports to the leader (every AppendResponse
+  // carries one; session.h). The host lowers it below a Release of its own while a local guard
+  // of that cluster may still be acting under the old epoch, so that the leader does not see the
+  // Release applied, and grants nothing to the next owner, before the guard stopped
+  // (docs/ownership.md, "The hand-over waits for local guards"). kNoAppliedReportCap (the
+  // default) reports the applied index as it is. The true applied index is unaffected.
+  void set_applied_report_cap(LogIndex cap);
+  LogIndex applied_report_cap() const;
 
   bool has_ready() const;
   Ready ready();

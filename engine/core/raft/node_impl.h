@@ -199,6 +199,8 @@ struct Node::Impl {
   Session session_;
   std::deque<RoundStart> answer_sends_;
   static constexpr std::size_t kAnswerSendsMax = 64;
+  // Node::set_applied_report_cap: answers report min(applied index, this).
+  LogIndex applied_report_cap_ = kNoAppliedReportCap;
 
   // Leader only.
   Ticks heartbeat_elapsed_ticks_ = 0;

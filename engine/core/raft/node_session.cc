@@ -18,7 +18,8 @@ void Node::Impl::stamp_session(NodeId to, Term term, MessageBody& body) {
   }
   auto* answer = std::get_if<AppendResponse>(&body);
   if (answer == nullptr) return;
-  answer->applied_index = log_.applied_index();
+  // Capped by the host while a local guard holds a cluster this node released (node.h).
+  answer->applied_index = std::min(log_.applied_index(), applied_report_cap_);
   answer->session_start_index = session_.start_index();
   answer->session_generation = session_.generation();
   // Only answers to the current leader of this term can be confirmed; each round keeps the tick

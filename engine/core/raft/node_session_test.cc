@@ -253,5 +253,34 @@ TEST(NodeSession, AFollowerReportsItsAppliedIndexWhenAsked) {
   EXPECT_FALSE(c.node(l).has_ready());
 }
 
+// The host caps the reported applied index while a local guard holds a cluster this node
+// released (docs/ownership.md, "The hand-over waits for local guards"): every answer, the prompt
+// report included, carries at most the cap; the true applied index is unaffected; lifting the cap
+// and reporting makes the leader see the real index at once.
+TEST(NodeSession, TheReportedAppliedIndexStaysAtTheCapUntilItIsLifted) {
+  Cluster c(3, with_sessions);
+  const NodeId l = c.elect();
+  c.tick(2);
+  c.stabilize();
+  const NodeId f = l == 1 ? 2 : 1;
+  c.node(f).report_applied();
+  c.stabilize();
+  const LogIndex before = c.node(f).applied_index();
+  ASSERT_EQ(c.node(l).peer_session(f)->applied_index, before);
+  EXPECT_EQ(c.node(f).applied_report_cap(), kNoAppliedReportCap);
+  c.node(f).set_applied_report_cap(before);
+  ASSERT_EQ(c.node(l).propose("x").code, ProposeResult::Code::kAccepted);
+  c.stabilize();
+  c.node(f).report_applied();
+  c.tick(6);  // heartbeat answers too
+  c.stabilize();
+  ASSERT_GT(c.node(f).applied_index(), before);
+  EXPECT_EQ(c.node(l).peer_session(f)->applied_index, before);
+  c.node(f).set_applied_report_cap(kNoAppliedReportCap);
+  c.node(f).report_applied();
+  c.stabilize();
+  EXPECT_EQ(c.node(l).peer_session(f)->applied_index, c.node(f).applied_index());
+}
+
 }  // namespace
 }  // namespace quorum::raft
