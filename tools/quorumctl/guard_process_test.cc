@@ -111,6 +111,22 @@ TEST(GuardProcess, RenewalsKeepACommandRunningPastItsFirstDeadline) {
   EXPECT_EQ(run.outcome.term_sent_ms, 0) << joined(run.lines);
 }
 
+// An election elsewhere in the group: the answers carry a new term with the same epoch. The
+// permission is the same (fencing is by epoch): COMMAND runs on and ends by itself; the guard
+// says so once per new term.
+TEST(GuardProcess, ANewTermWithTheSameEpochKeepsTheCommandRunning) {
+  std::atomic<int> asked{0};
+  const GuardRun run = run_command("sleep 0.6; exit 0", first_answer(1000), [&asked] {
+    MayActAnswer a = yes(1000);
+    a.term = asked++ < 3 ? 2 : 3;
+    return MayActPoll{0, a, ""};
+  });
+  EXPECT_EQ(run.outcome.exit_code, 0) << joined(run.lines);
+  EXPECT_EQ(run.outcome.term_sent_ms, 0) << joined(run.lines);
+  ASSERT_EQ(run.lines.size(), 1u) << joined(run.lines);
+  EXPECT_NE(run.lines[0].find("term 2 -> 3 with epoch 7 unchanged"), std::string::npos) << run.lines[0];
+}
+
 TEST(GuardProcess, ACommandIgnoringSigtermIsKilledWithItsGrandchildrenBeforeTheDeadline) {
   const std::string pid_file = scratch_file("grandchild");
   // The shell ignores SIGTERM and waits on a grandchild that ignores it too.

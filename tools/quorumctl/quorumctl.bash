@@ -9,7 +9,7 @@ _quorumctl() {
   case $prev in
     --output|-o) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --cacert|--cert|--key|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --host|--timeout|--to|--if-version|--cluster|--grace-ms|--margin-ms|--poll-ms) return ;;
+    --host|--timeout|--to|--if-version|--cluster|--grace-ms|--margin-ms|--poll-ms|--hold-ms) return ;;
     --tags|--id|--weight) return ;;
   esac
   local command="" sub="" i
@@ -32,7 +32,7 @@ _quorumctl() {
         COMPREPLY=($(compgen -W "--file --wait --wait=all --if-version --" -- "$cur"))
       fi ;;
     status) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
-    run) COMPREPLY=($(compgen -W "--cluster --grace-ms --margin-ms --poll-ms -- --help" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "--cluster --grace-ms --margin-ms --poll-ms --hold-ms -- --help" -- "$cur")) ;;
   esac
 }
 complete -F _quorumctl quorumctl
