@@ -89,6 +89,11 @@ std::uint32_t GaleraFence::publish_as_leader(Term term, NodeId leader,
     steps.push_back(std::move(sql));
   }
   steps.emplace_back("COMMIT");
+  return execute_or_roll_back(steps, error);
+}
+
+std::uint32_t GaleraFence::execute_or_roll_back(const std::vector<std::string>& steps,
+                                                std::string* error) {
   for (const std::string& statement : steps) {
     if (const std::uint32_t code = connection_.execute(statement, error); code != 0) {
       std::string ignored;
@@ -111,14 +116,7 @@ std::uint32_t GaleraFence::fenced_write(ClusterId cluster, Epoch epoch, Term ter
   if (term != 0) steps.push_back(fmt::format("CALL `{}`.fence_leader({})", database_, term));
   steps.insert(steps.end(), statements.begin(), statements.end());
   steps.emplace_back("COMMIT");
-  for (const std::string& statement : steps) {
-    if (const std::uint32_t code = connection_.execute(statement, error); code != 0) {
-      std::string ignored;
-      connection_.execute("ROLLBACK", &ignored);
-      return code;
-    }
-  }
-  return 0;
+  return execute_or_roll_back(steps, error);
 }
 
 }  // namespace quorum::adapters::galera

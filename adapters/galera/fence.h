@@ -78,6 +78,10 @@ class GaleraFence {
   std::string fence_call(ClusterId cluster, Epoch epoch) const;
 
  private:
+  // Runs `steps` (a transaction ending in COMMIT) in order; on the first error, ROLLBACK and its
+  // code (0: all ran).
+  std::uint32_t execute_or_roll_back(const std::vector<std::string>& steps, std::string* error);
+
   GaleraProbe& connection_;
   std::string database_;
 };

@@ -34,17 +34,25 @@ namespace log = adapters::log;
 
 namespace {
 
+// The local Galera node's address and user from quorumd.cnf: the probe's connection, and the
+// fencing mirror's own one.
+adapters::galera::ProbeConfig galera_connection(const ParsedConfig& config) {
+  adapters::galera::ProbeConfig out;
+  out.host = config.galera_host;
+  out.port = config.galera_port;
+  out.unix_socket = config.galera_socket;
+  out.user = config.galera_user;
+  out.password = config.galera_password;
+  return out;
+}
+
 // The Galera probe when galera_socket or galera_host is configured (else no backend: health
 // never gates leadership). Pushes health onto the io thread, where the host runs.
 std::unique_ptr<adapters::galera::GaleraBackend> make_galera_backend(const ParsedConfig& config,
                                                                      boost::asio::io_context& io) {
   if (!config.galera_enabled()) return nullptr;
   adapters::galera::GaleraBackendConfig galera;
-  galera.probe.host = config.galera_host;
-  galera.probe.port = config.galera_port;
-  galera.probe.unix_socket = config.galera_socket;
-  galera.probe.user = config.galera_user;
-  galera.probe.password = config.galera_password;
+  galera.probe = galera_connection(config);
   galera.probe_interval_ms = config.galera_probe_interval_ms;
   const auto probes = static_cast<std::uint32_t>(config.galera_probes_to_change);
   galera.filter = {.bad_probes_min = probes, .good_probes_min = probes};
@@ -56,11 +64,7 @@ std::unique_ptr<adapters::galera::GaleraBackend> make_galera_backend(const Parse
 std::unique_ptr<adapters::galera::FencePublisher> make_fence_publisher(const ParsedConfig& config) {
   if (!config.galera_fence) return nullptr;
   adapters::galera::FencePublisherConfig fence;
-  fence.connection.host = config.galera_host;
-  fence.connection.port = config.galera_port;
-  fence.connection.unix_socket = config.galera_socket;
-  fence.connection.user = config.galera_user;
-  fence.connection.password = config.galera_password;
+  fence.connection = galera_connection(config);
   // DDL (the schema, once) goes through Galera's total order; a publication of many rows is one
   // transaction. Both run on the publisher's thread: a longer timeout blocks no one.
   fence.connection.read_timeout_s = 5;
